@@ -1,0 +1,74 @@
+package io.flagledger.audit.query;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flagledger.contract.EventJson;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.io.UncheckedIOException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+@Path("/api/v1/audit/events")
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditEventResource {
+
+    /** One ledger entry as served: its position, when the ledger received it, and the event exactly as signed. */
+    public record Entry(long seq, OffsetDateTime receivedAt, JsonNode event) {
+    }
+
+    /** A page of entries, newest first; pass {@code nextCursor} as {@code cursor} for the next page. */
+    public record Page(List<Entry> items, Long nextCursor) {
+    }
+
+    private static final ObjectMapper MAPPER = EventJson.mapper();
+
+    @Inject
+    Pool pool;
+
+    @GET
+    @RolesAllowed({"audit-reader", "audit-admin"})
+    public Uni<Page> search(@QueryParam("project") String project,
+                            @QueryParam("flag") String flag,
+                            @QueryParam("environment") String environment,
+                            @QueryParam("actor") String actor,
+                            @QueryParam("action") String action,
+                            @QueryParam("correlation_id") String correlationId,
+                            @QueryParam("cursor") Long cursor,
+                            @QueryParam("limit") @DefaultValue("50") int limit) {
+        AuditQuery query = new AuditQuery(project, flag, environment, actor, action, correlationId, cursor, limit);
+        AuditQuery.Sql sql = query.toSql();
+        return pool.preparedQuery(sql.text()).execute(Tuple.from(sql.parameters())).map(rows -> {
+            List<Entry> items = new ArrayList<>();
+            for (Row row : rows) {
+                items.add(new Entry(row.getLong("seq"), row.getOffsetDateTime("received_at"), json(row.getString("canonical_json"))));
+            }
+            Long next = null;
+            if (items.size() > query.limit()) {
+                items.remove(items.size() - 1);
+                next = items.get(items.size() - 1).seq();
+            }
+            return new Page(items, next);
+        });
+    }
+
+    private static JsonNode json(String canonical) {
+        try {
+            return MAPPER.readTree(canonical);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

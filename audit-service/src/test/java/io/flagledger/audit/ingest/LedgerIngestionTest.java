@@ -1,0 +1,148 @@
+package io.flagledger.audit.ingest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.flagledger.contract.ActorType;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.Channel;
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.RequestMetadata;
+import io.flagledger.testsupport.kafka.KafkaBrokerResource;
+import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.flagledger.testsupport.signing.SigningKeyResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class LedgerIngestionTest {
+
+    @Inject
+    Pool pool;
+
+    @Test
+    void signedEventIsStoredOnceAndServedToAuditors() {
+        String flag = "flag-" + UUID.randomUUID().toString().substring(0, 8);
+        AuditEvent event = SigningKeyResource.signer().sign(event(flag, "flag-api"));
+        byte[] payload = EventJson.toJson(event).getBytes(StandardCharsets.UTF_8);
+        publish("flag.changes", "shop/" + flag, payload);
+        publish("flag.changes", "shop/" + flag, payload); // a producer retry: must not be stored twice
+        // Same key, same partition: once this later event is in, the duplicate before it was processed too.
+        AuditEvent later = SigningKeyResource.signer().sign(event(flag, "flag-api"));
+        publish("flag.changes", "shop/" + flag, EventJson.toJson(later).getBytes(StandardCharsets.UTF_8));
+
+        String auditor = KeycloakResource.tokenFor("auditor");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor)
+                .queryParam("flag", flag)
+                .get("/api/v1/audit/events")
+                .then().statusCode(200)
+                .body("items", hasSize(2))
+                .body("items[0].event.event_id", equalTo(later.eventId()))
+                .body("items[1].event.event_id", equalTo(event.eventId()))
+                .body("items[1].event.actor_id", equalTo("alice-subject"))
+                .body("items[1].event.reason", equalTo("canary"))
+                .body("items[1].event.correlation_id", equalTo("ci-1")));
+        assertThat(count("select count(*) from ledger_entry where flag_id = $1", flag)).isEqualTo(2);
+        // Pagination: one per page, newest first, the cursor leads to the older one.
+        Number cursor = given().auth().oauth2(auditor).queryParam("flag", flag).queryParam("limit", 1)
+                .get("/api/v1/audit/events").then().statusCode(200).body("items", hasSize(1))
+                .extract().path("nextCursor");
+        given().auth().oauth2(auditor).queryParam("flag", flag).queryParam("limit", 1).queryParam("cursor", cursor)
+                .get("/api/v1/audit/events").then().statusCode(200)
+                .body("items[0].event.event_id", equalTo(event.eventId()));
+    }
+
+    @Test
+    void tamperedForeignAndGarbageRecordsAreQuarantinedNotLost() {
+        String flag = "flag-" + UUID.randomUUID().toString().substring(0, 8);
+        AuditEvent signed = SigningKeyResource.signer().sign(event(flag, "flag-api"));
+        AuditEvent tampered = new AuditEvent(signed.schemaVersion(), signed.eventId(), signed.timestamp(), "mallory",
+                signed.actorType(), signed.actorName(), signed.actorEmail(), signed.actorRoles(), signed.sourceService(),
+                signed.action(), signed.project(), signed.flagId(), signed.environment(), signed.previousState(),
+                signed.newState(), signed.scope(), signed.correlationId(), signed.reason(), signed.request(), signed.signature());
+        AuditEvent wrongService = SigningKeyResource.signer().sign(event(flag, "monitor-service"));
+        long before = count("select count(*) from quarantined_event", null);
+
+        publish("flag.changes", "shop/" + flag, EventJson.toJson(tampered).getBytes(StandardCharsets.UTF_8));
+        publish("monitor.actions", "shop/" + flag, EventJson.toJson(wrongService).getBytes(StandardCharsets.UTF_8));
+        publish("security.events", "x", new byte[] {0, (byte) 0xff, '{'});
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from quarantined_event", null) >= before + 3);
+        List<String> reasons = pool.query("select reason from quarantined_event order by id desc limit 3").execute()
+                .await().indefinitely().stream().map(r -> r.getString("reason")).toList();
+        assertThat(reasons).anyMatch(r -> r.startsWith("signature rejected"))
+                .anyMatch(r -> r.contains("may not sign for monitor-service"))
+                .anyMatch(r -> r.startsWith("not a contract event"));
+        assertThat(count("select count(*) from ledger_entry where flag_id = $1", flag)).isZero();
+    }
+
+    @Test
+    void ledgerTablesRefuseUpdateDeleteAndTruncate() {
+        for (String sql : List.of("update ledger_entry set action = 'x'", "delete from ledger_entry",
+                "truncate ledger_entry", "delete from quarantined_event")) {
+            assertThatThrownBy(() -> pool.query(sql).execute().await().indefinitely())
+                    .as(sql).hasMessageContaining("append-only");
+        }
+    }
+
+    @Test
+    void readsNeedAnAuditRoleAndValidParameters() {
+        given().get("/api/v1/audit/events").then().statusCode(401);
+        given().auth().oauth2(KeycloakResource.tokenFor("requester")).get("/api/v1/audit/events").then().statusCode(403);
+        String auditor = KeycloakResource.tokenFor("auditor");
+        given().auth().oauth2(auditor).queryParam("limit", 0).get("/api/v1/audit/events")
+                .then().statusCode(400).contentType("application/problem+json");
+        given().auth().oauth2(auditor).queryParam("limit", "many").get("/api/v1/audit/events")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    private long count(String sql, String parameter) {
+        Tuple args = parameter == null ? Tuple.tuple() : Tuple.of(parameter);
+        return pool.preparedQuery(sql).execute(args).await().indefinitely().iterator().next().getLong(0);
+    }
+
+    private static AuditEvent event(String flag, String sourceService) {
+        return AuditEvent.builder()
+                .action("flag.toggled")
+                .actorId("alice-subject")
+                .actorType(ActorType.USER)
+                .actorRoles(List.of("flag-editor"))
+                .sourceService(sourceService)
+                .project("shop")
+                .flagId(flag)
+                .environment("production")
+                .previousState(JsonNodeFactory.instance.objectNode().put("enabled", false))
+                .newState(JsonNodeFactory.instance.objectNode().put("enabled", true))
+                .correlationId("ci-1")
+                .reason("canary")
+                .request(new RequestMetadata("test", "127.0.0.1", Channel.API))
+                .build();
+    }
+
+    private static void publish(String topic, String key, byte[] value) {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.flagledger.e2e;
+
+import io.flagledger.contract.Ed25519Keys;
+import io.flagledger.testsupport.kafka.KafkaBroker;
+import io.flagledger.testsupport.keycloak.DemoRealm;
+import io.flagledger.testsupport.keycloak.Keycloak;
+import io.flagledger.testsupport.postgres.PostgresDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole of Flagledger on one machine without containers: a real Kafka broker, a real Keycloak,
+ * one fresh PostgreSQL database per service and the services themselves as separate JVMs. Used by the
+ * end-to-end tests and by {@code deploy/local/up}. Every service gets its own freshly generated signing
+ * key; audit-service trusts exactly those keys, each for its own service.
+ */
+public final class Stack implements AutoCloseable {
+
+    public static final List<String> ALL_SERVICES = List.of("flag-api", "approval-service", "audit-service", "monitor-service");
+    public static final Map<String, Integer> TOPICS = Map.of(
+            "flag.changes", 3, "approval.events", 3, "monitor.actions", 3, "security.events", 3);
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final Map<String, Long> startMillis = new LinkedHashMap<>();
+    private KafkaBroker kafka;
+    private Keycloak keycloak;
+    private DemoRealm realm;
+
+    private Stack() {
+    }
+
+    public static Stack start(Path repoRoot, Path stateDir, List<String> serviceNames) {
+        Stack stack = new Stack();
+        try {
+            stack.boot(repoRoot, Files.createDirectories(stateDir), serviceNames);
+            return stack;
+        } catch (RuntimeException | IOException e) {
+            stack.close();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    private void boot(Path repoRoot, Path stateDir, List<String> serviceNames) throws IOException {
+        long t = System.nanoTime();
+        kafka = track(KafkaBroker.start(Files.createDirectories(stateDir.resolve("kafka")), Duration.ofSeconds(60)));
+        kafka.createTopics(TOPICS);
+        lap("kafka", t);
+
+        t = System.nanoTime();
+        realm = DemoRealm.generate();
+        keycloak = track(Keycloak.start(Keycloak.defaultCacheDir(), Duration.ofSeconds(180), realm.environment()));
+        lap("keycloak", t);
+
+        Map<String, KeyPair> keys = new HashMap<>();
+        serviceNames.forEach(name -> keys.put(name, Ed25519Keys.generate()));
+        for (String name : serviceNames) {
+            t = System.nanoTime();
+            PostgresDatabase db = track(PostgresDatabase.create("flagledger_" + name.replace('-', '_')));
+            Map<String, String> config = new HashMap<>();
+            config.put("quarkus.datasource.reactive.url", db.reactiveUrl());
+            config.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
+            config.put("quarkus.datasource.username", db.username());
+            config.put("quarkus.datasource.password", db.password());
+            config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+            config.put("quarkus.oidc.auth-server-url", keycloak.issuerUrl());
+            config.put("flagledger.signing.key-id", name + "-local");
+            config.put("flagledger.signing.private-key", Ed25519Keys.encodePrivate(keys.get(name).getPrivate()));
+            keys.forEach((producer, pair) -> {
+                String prefix = "flagledger.audit.trusted-keys.\"" + producer + "-local\".";
+                config.put(prefix + "service", producer);
+                config.put(prefix + "public-key", Ed25519Keys.encodePublic(pair.getPublic()));
+            });
+            Path app = repoRoot.resolve(name).resolve("target/quarkus-app");
+            Path workDir = Files.createDirectories(stateDir.resolve(name));
+            ServiceProcess service = track(ServiceProcess.start(name, app, workDir, freePort(), config, START_TIMEOUT));
+            services.put(name, service);
+            lap(name, t);
+        }
+    }
+
+    public String url(String service) {
+        ServiceProcess process = services.get(service);
+        if (process == null) {
+            throw new IllegalArgumentException(service + " is not part of this stack");
+        }
+        return process.url();
+    }
+
+    public Map<String, String> urls() {
+        Map<String, String> urls = new LinkedHashMap<>();
+        services.forEach((name, process) -> urls.put(name, process.url()));
+        return urls;
+    }
+
+    public Keycloak keycloak() {
+        return keycloak;
+    }
+
+    public DemoRealm realm() {
+        return realm;
+    }
+
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
+    /** An access token for a demo user, obtained the way a CLI would: password grant on the public client. */
+    public String token(String user) {
+        return keycloak.passwordToken(DemoRealm.CLI_CLIENT, null, user, realm.password(user));
+    }
+
+    /** How long each component took to become ready, in milliseconds, in start order. */
+    public Map<String, Long> startTimes() {
+        return startMillis;
+    }
+
+    public List<Long> servicePids() {
+        return services.values().stream().map(ServiceProcess::pid).toList();
+    }
+
+    public String logTail(String service) {
+        return services.get(service).logTail();
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("Stopping " + started.get(i) + " failed: " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        started.add(resource);
+        return resource;
+    }
+
+    private void lap(String component, long startNanos) {
+        long millis = (System.nanoTime() - startNanos) / 1_000_000;
+        startMillis.put(component, millis);
+        System.out.printf("[stack] %s ready in %d ms%n", component, millis);
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

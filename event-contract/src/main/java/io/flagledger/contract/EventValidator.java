@@ -1,0 +1,112 @@
+package io.flagledger.contract;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Structural checks on an event envelope (not the signature; see {@link EventVerifier}). Every violation starts
+ * with the JSON field name, so messages can be shown to API clients as they are.
+ */
+public final class EventValidator {
+
+    public static final Set<Integer> SUPPORTED_SCHEMA_VERSIONS = Set.of(AuditEvent.SCHEMA_VERSION);
+    public static final int MAX_ID_LENGTH = 256;
+    public static final int MAX_REASON_LENGTH = 2000;
+    public static final int MAX_USER_AGENT_LENGTH = 1024;
+
+    private static final Pattern ACTION = Pattern.compile("^[a-z][a-z0-9_.-]{0,63}$");
+    private static final Pattern UUID_V7 = Pattern.compile(
+            "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-7[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$");
+
+    private EventValidator() {
+    }
+
+    /** Empty list means valid. */
+    public static List<String> violations(AuditEvent e) {
+        List<String> out = new ArrayList<>();
+        if (e == null) {
+            out.add("event: must not be null");
+            return out;
+        }
+        if (!SUPPORTED_SCHEMA_VERSIONS.contains(e.schemaVersion())) {
+            out.add("schema_version: unsupported version " + e.schemaVersion() + ", supported " + SUPPORTED_SCHEMA_VERSIONS);
+        }
+        if (required(out, "event_id", e.eventId()) && !UUID_V7.matcher(e.eventId()).matches()) {
+            out.add("event_id: must be a UUIDv7 (RFC 9562), got '" + abbreviate(e.eventId()) + "'");
+        }
+        if (e.timestamp() == null) {
+            out.add("timestamp: is required");
+        }
+        required(out, "actor_id", e.actorId());
+        if (e.actorType() == null) {
+            out.add("actor_type: is required");
+        }
+        optional(out, "actor_name", e.actorName(), MAX_ID_LENGTH);
+        optional(out, "actor_email", e.actorEmail(), MAX_ID_LENGTH);
+        if (e.actorRoles() != null) {
+            for (String role : e.actorRoles()) {
+                if (role.isBlank() || length(role) > MAX_ID_LENGTH) {
+                    out.add("actor_roles: each role must be non-blank and at most " + MAX_ID_LENGTH + " characters");
+                    break;
+                }
+            }
+        }
+        required(out, "source_service", e.sourceService());
+        if (required(out, "action", e.action()) && !ACTION.matcher(e.action()).matches()) {
+            out.add("action: must match " + ACTION.pattern() + ", got '" + abbreviate(e.action()) + "'");
+        }
+        optional(out, "project", e.project(), MAX_ID_LENGTH);
+        optional(out, "flag_id", e.flagId(), MAX_ID_LENGTH);
+        optional(out, "environment", e.environment(), MAX_ID_LENGTH);
+        required(out, "correlation_id", e.correlationId());
+        optional(out, "reason", e.reason(), MAX_REASON_LENGTH);
+        if (e.request() != null) {
+            optional(out, "request.user_agent", e.request().userAgent(), MAX_USER_AGENT_LENGTH);
+            optional(out, "request.client_address", e.request().clientAddress(), MAX_ID_LENGTH);
+        }
+        checkSignature(out, e.signature());
+        return out;
+    }
+
+    private static void checkSignature(List<String> out, EventSignature sig) {
+        if (sig == null) {
+            out.add("signature: is required");
+            return;
+        }
+        required(out, "signature.key_id", sig.keyId());
+        if (!EventSignature.ED25519.equals(sig.algorithm())) {
+            out.add("signature.algorithm: must be " + EventSignature.ED25519 + ", got '" + abbreviate(sig.algorithm()) + "'");
+        }
+        if (sig.value() == null || sig.value().isBlank()) {
+            out.add("signature.value: is required");
+        }
+    }
+
+    /** Records a violation and returns false when the value is missing, blank or too long. */
+    private static boolean required(List<String> out, String field, String value) {
+        if (value == null || value.isBlank()) {
+            out.add(field + ": is required and must not be blank");
+            return false;
+        }
+        return optional(out, field, value, MAX_ID_LENGTH);
+    }
+
+    private static boolean optional(List<String> out, String field, String value, int max) {
+        if (value != null && length(value) > max) {
+            out.add(field + ": must be at most " + max + " characters, got " + length(value));
+            return false;
+        }
+        return true;
+    }
+
+    // Code points, matching JSON Schema's maxLength.
+    private static int length(String s) {
+        return s.codePointCount(0, s.length());
+    }
+
+    private static String abbreviate(String s) {
+        return s == null ? "null" : s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+}

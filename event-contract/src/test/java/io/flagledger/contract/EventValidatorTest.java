@@ -1,0 +1,94 @@
+package io.flagledger.contract;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EventValidatorTest {
+
+    @Test
+    void validEventHasNoViolations() {
+        assertEquals(List.of(), EventValidator.violations(TestEvents.signed()));
+    }
+
+    @Test
+    void minimalEventIsValid() {
+        AuditEvent e = TestEvents.SIGNER.sign(AuditEvent.builder().actorId("svc").actorType(ActorType.SERVICE)
+                .sourceService("monitor-service").action("flag.stale").correlationId("c").build());
+        assertEquals(List.of(), EventValidator.violations(e));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"event_id", "timestamp", "actor_id", "actor_type", "source_service", "action",
+            "correlation_id", "signature"})
+    void missingRequiredFieldIsNamed(String field) {
+        List<String> v = EventValidator.violations(without(TestEvents.signed(), field));
+        assertEquals(1, v.size(), v.toString());
+        assertTrue(v.get(0).startsWith(field + ":"), v.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"actor_id", "source_service", "action", "correlation_id"})
+    void blankRequiredFieldIsNamed(String field) {
+        AuditEvent e = TestEvents.signed();
+        AuditEvent blank = EventJson.parse(EventJson.toJson(e).replaceFirst(
+                "\"" + field + "\":\"[^\"]*\"", "\"" + field + "\":\" \""));
+        List<String> v = EventValidator.violations(blank);
+        assertTrue(v.size() == 1 && v.get(0).startsWith(field + ":"), v.toString());
+    }
+
+    @Test
+    void formatAndLengthRules() {
+        AuditEvent ok = TestEvents.signed();
+        assertViolation(rebuild(ok, b -> b.action("Flag.Toggled")), "action:");
+        assertViolation(rebuild(ok, b -> b.action("flag toggled")), "action:");
+        assertViolation(rebuild(ok, b -> b.action("f" + "x".repeat(64))), "action:");
+        assertViolation(rebuild(ok, b -> b.eventId(java.util.UUID.randomUUID().toString())), "event_id:");
+        assertViolation(rebuild(ok, b -> b.actorId("a".repeat(257))), "actor_id:");
+        assertViolation(rebuild(ok, b -> b.flagId("f".repeat(257))), "flag_id:");
+        assertViolation(rebuild(ok, b -> b.reason("r".repeat(2001))), "reason:");
+        assertViolation(rebuild(ok, b -> b.actorRoles(" ")), "actor_roles:");
+        assertEquals(List.of(), EventValidator.violations(rebuild(ok, b -> b.reason("r".repeat(2000)))));
+        assertEquals(List.of(), EventValidator.violations(rebuild(ok, b -> b.action("a"))));
+    }
+
+    @Test
+    void schemaVersionAndSignatureAlgorithm() {
+        AuditEvent ok = TestEvents.signed();
+        assertViolation(EventJson.parse(EventJson.toJson(ok).replace("\"schema_version\":1", "\"schema_version\":2")),
+                "schema_version:");
+        assertViolation(ok.withSignature(new EventSignature(ok.signature().keyId(), "RS256", ok.signature().value())),
+                "signature.algorithm:");
+        assertViolation(ok.withSignature(new EventSignature(null, "Ed25519", ok.signature().value())),
+                "signature.key_id:");
+        assertViolation(ok.withSignature(new EventSignature("k", "Ed25519", "")), "signature.value:");
+        assertViolation(without(ok, "schema_version"), "schema_version:"); // parsed as 0
+        assertEquals(List.of("event: must not be null"), EventValidator.violations(null));
+    }
+
+    private static AuditEvent rebuild(AuditEvent e, UnaryOperator<AuditEvent.Builder> change) {
+        return TestEvents.SIGNER.sign(change.apply(e.toBuilder()).build());
+    }
+
+    private static void assertViolation(AuditEvent e, String prefix) {
+        List<String> v = EventValidator.violations(e);
+        assertTrue(v.size() == 1 && v.get(0).startsWith(prefix), v.toString());
+    }
+
+    /** Drops one JSON member, as a producer that forgot the field would. */
+    static AuditEvent without(AuditEvent e, String field) {
+        try {
+            var tree = (com.fasterxml.jackson.databind.node.ObjectNode) EventJson.mapper().readTree(EventJson.toJson(e));
+            tree.remove(field);
+            return EventJson.parse(tree.toString());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

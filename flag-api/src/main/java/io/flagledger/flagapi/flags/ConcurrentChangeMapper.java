@@ -1,0 +1,27 @@
+package io.flagledger.flagapi.flags;
+
+import io.flagledger.common.problem.Problem;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.hibernate.StaleStateException;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Two writers raced on the same flag environment: the loser learns it, nothing is overwritten. */
+public class ConcurrentChangeMapper {
+
+    @ServerExceptionMapper
+    public Response stale(StaleStateException e, UriInfo uri) {
+        return conflict(uri);
+    }
+
+    @ServerExceptionMapper
+    public Response optimisticLock(OptimisticLockException e, UriInfo uri) {
+        return conflict(uri);
+    }
+
+    private static Response conflict(UriInfo uri) {
+        return Problem.of(412, "The flag changed while your change was being applied; reload and retry")
+                .withInstance(uri.getPath()).toResponse();
+    }
+}

@@ -1,0 +1,37 @@
+package io.flagledger.flagapi.flags;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+
+@Entity
+@Table(name = "flag")
+public class Flag extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    public String project;
+
+    @Column(name = "flag_key")
+    public String key;
+
+    public String name;
+
+    public String description;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    @Column(name = "created_by")
+    public String createdBy;
+
+    public static Uni<Flag> findByKey(String project, String key) {
+        return find("project = ?1 and key = ?2", project, key).firstResult();
+    }
+}

@@ -1,0 +1,43 @@
+package io.flagledger.flagapi.flags;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** A flag's configuration in one environment; {@code version} is the ETag clients send back in If-Match. */
+@Entity
+@Table(name = "flag_environment")
+public class FlagEnvironment extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "flag_id")
+    public UUID flagId;
+
+    public String environment;
+
+    public boolean enabled;
+
+    /** Hibernate checks it on update, so two concurrent writers cannot both win. */
+    @Version
+    public long version;
+
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+
+    public static Uni<List<FlagEnvironment>> forFlag(UUID flagId) {
+        return list("flagId = ?1 order by environment", flagId);
+    }
+
+    public static Uni<FlagEnvironment> forFlag(UUID flagId, String environment) {
+        return find("flagId = ?1 and environment = ?2", flagId, environment).firstResult();
+    }
+}

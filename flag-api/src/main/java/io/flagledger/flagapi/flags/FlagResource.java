@@ -1,0 +1,117 @@
+package io.flagledger.flagapi.flags;
+
+import io.flagledger.common.actor.CurrentActor;
+import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.UuidV7;
+import io.flagledger.flagapi.environments.EnvironmentsConfig;
+import io.flagledger.flagapi.flags.FlagChanges.ChangeContext;
+import io.flagledger.flagapi.flags.FlagViews.FlagView;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.Optional;
+
+@Path("/api/v1/projects/{project}/flags")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class FlagResource {
+
+    static final String CORRELATION_HEADER = "X-Correlation-Id";
+    private static final String ENV_PATTERN = "^[a-z0-9][a-z0-9-]{0,63}$";
+
+    @Inject
+    FlagChanges changes;
+
+    @Inject
+    CurrentActor currentActor;
+
+    @Inject
+    EnvironmentsConfig environments;
+
+    @POST
+    @RolesAllowed("flag-editor")
+    public Uni<Response> create(@PathParam("project") @Pattern(regexp = FlagRequests.KEY_PATTERN) String project,
+                                @NotNull @Valid FlagRequests.CreateFlag body,
+                                @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+        String correlationId = correlationOrNew(correlationHeader, null);
+        ChangeContext context = new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationId, body.reason());
+        return changes.create(project, body, context).map(flag -> Response
+                .created(URI.create("/api/v1/projects/" + project + "/flags/" + flag.key()))
+                .header(CORRELATION_HEADER, correlationId)
+                .entity(flag).build());
+    }
+
+    @GET
+    @Path("/{key}")
+    @RolesAllowed({"flag-viewer", "flag-editor"})
+    public Uni<FlagView> get(@PathParam("project") String project, @PathParam("key") String key) {
+        return changes.get(project, key);
+    }
+
+    /** Turns a flag on or off in one environment. Send the version you saw as If-Match to avoid overwriting someone else's change. */
+    @POST
+    @Path("/{key}/environments/{environment}/toggle")
+    @RolesAllowed("flag-editor")
+    public Uni<Response> toggle(@PathParam("project") String project,
+                                @PathParam("key") String key,
+                                @PathParam("environment") @Pattern(regexp = ENV_PATTERN) String environment,
+                                @NotNull @Valid FlagRequests.Toggle body,
+                                @HeaderParam("If-Match") String ifMatch,
+                                @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+        boolean protectedEnvironment = environments.isProtected(environment);
+        if (protectedEnvironment && (body.reason() == null || body.reason().isBlank())) {
+            throw ProblemException.badRequest("A reason is required to change the protected environment '" + environment + "'");
+        }
+        if (protectedEnvironment && blank(correlationHeader) && blank(body.correlationId())) {
+            throw ProblemException.badRequest("A correlation id (header " + CORRELATION_HEADER
+                    + " or field correlationId) is required to change the protected environment '" + environment + "'");
+        }
+        String correlationId = correlationOrNew(correlationHeader, body.correlationId());
+        ChangeContext context = new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationId, body.reason());
+        return changes.toggle(project, key, environment, body.enabled(), parseVersion(ifMatch), context)
+                .map(state -> Response.ok(state)
+                        .tag(new EntityTag(Long.toString(state.version())))
+                        .header(CORRELATION_HEADER, correlationId)
+                        .build());
+    }
+
+    private static Optional<Long> parseVersion(String ifMatch) {
+        if (blank(ifMatch)) {
+            return Optional.empty();
+        }
+        String value = ifMatch.trim().replaceFirst("^W/", "").replace("\"", "");
+        try {
+            return Optional.of(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest("If-Match must carry the version ETag returned by a previous read, e.g. \"3\"");
+        }
+    }
+
+    private static String correlationOrNew(String header, String body) {
+        if (!blank(header)) {
+            if (header.length() > 256) {
+                throw ProblemException.badRequest(CORRELATION_HEADER + " must be at most 256 characters");
+            }
+            return header.trim();
+        }
+        return blank(body) ? UuidV7.nextString() : body;
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

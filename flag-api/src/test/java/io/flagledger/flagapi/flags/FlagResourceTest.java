@@ -1,0 +1,191 @@
+package io.flagledger.flagapi.flags;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.Ed25519Keys;
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.EventVerifier;
+import io.flagledger.testsupport.kafka.KafkaBrokerResource;
+import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.flagledger.testsupport.signing.SigningKeyResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class FlagResourceTest {
+
+    private static final String PROBLEM = "application/problem+json";
+
+    private final String project = "shop";
+
+    @Test
+    void toggleIsPersistedAndReachesKafkaAsASignedEvent() throws Exception {
+        String editor = KeycloakResource.tokenFor("requester");
+        String key = newFlag(editor);
+
+        given().auth().oauth2(editor).contentType(ContentType.JSON)
+                .header("X-Correlation-Id", "ci-run-42")
+                .header("User-Agent", "flag-test/1.0")
+                .body(Map.of("enabled", true, "reason", "canary for checkout"))
+                .post("/api/v1/projects/{p}/flags/{k}/environments/production/toggle", project, key)
+                .then().statusCode(200)
+                .header("ETag", containsString("1"))
+                .header("X-Correlation-Id", "ci-run-42")
+                .body("enabled", equalTo(true), "version", equalTo(1), "protectedEnvironment", equalTo(true));
+
+        given().auth().oauth2(KeycloakResource.tokenFor("viewer"))
+                .get("/api/v1/projects/{p}/flags/{k}", project, key)
+                .then().statusCode(200)
+                .body("environments.find { it.environment == 'production' }.enabled", equalTo(true));
+
+        List<AuditEvent> events = eventsFor(project + "/" + key, 2);
+        AuditEvent toggled = events.get(1);
+        assertThat(events.get(0).action()).isEqualTo("flag.created");
+        assertThat(toggled.action()).isEqualTo("flag.toggled");
+        assertThat(toggled.actorId()).isEqualTo(subjectOf(editor));
+        assertThat(toggled.actorRoles()).contains("flag-editor");
+        assertThat(toggled.environment()).isEqualTo("production");
+        assertThat(toggled.correlationId()).isEqualTo("ci-run-42");
+        assertThat(toggled.reason()).isEqualTo("canary for checkout");
+        assertThat(toggled.request().userAgent()).isEqualTo("flag-test/1.0");
+        assertThat(toggled.previousState().get("enabled").asBoolean()).isFalse();
+        assertThat(toggled.newState().get("enabled").asBoolean()).isTrue();
+        new EventVerifier(Map.of(SigningKeyResource.KEY_ID, SigningKeyResource.keyPair().getPublic())).verify(toggled);
+    }
+
+    @Test
+    void protectedEnvironmentNeedsReasonAndCorrelationId() {
+        String editor = KeycloakResource.tokenFor("requester");
+        String key = newFlag(editor);
+        given().auth().oauth2(editor).contentType(ContentType.JSON)
+                .body(Map.of("enabled", true))
+                .post("/api/v1/projects/{p}/flags/{k}/environments/production/toggle", project, key)
+                .then().statusCode(400).contentType(PROBLEM).body("detail", containsString("reason"));
+        given().auth().oauth2(editor).contentType(ContentType.JSON)
+                .body(Map.of("enabled", true, "reason", "why not"))
+                .post("/api/v1/projects/{p}/flags/{k}/environments/production/toggle", project, key)
+                .then().statusCode(400).contentType(PROBLEM).body("detail", containsString("correlation id"));
+    }
+
+    @Test
+    void unprotectedEnvironmentGetsAGeneratedCorrelationId() {
+        String editor = KeycloakResource.tokenFor("requester");
+        String key = newFlag(editor);
+        given().auth().oauth2(editor).contentType(ContentType.JSON)
+                .body(Map.of("enabled", true))
+                .post("/api/v1/projects/{p}/flags/{k}/environments/development/toggle", project, key)
+                .then().statusCode(200).header("X-Correlation-Id", notNullValue());
+    }
+
+    @Test
+    void staleIfMatchIsRefusedNotOverwritten() {
+        String editor = KeycloakResource.tokenFor("requester");
+        String key = newFlag(editor);
+        toggle(editor, key, true, "\"0\"").then().statusCode(200).body("version", equalTo(1));
+        toggle(editor, key, false, "\"0\"").then().statusCode(412).contentType(PROBLEM)
+                .body("detail", containsString("version 1"));
+        toggle(editor, key, false, "\"1\"").then().statusCode(200).body("version", equalTo(2));
+        toggle(editor, key, false, "not-a-version").then().statusCode(400).contentType(PROBLEM);
+    }
+
+    @Test
+    void rolesAndAuthenticationAreEnforced() {
+        String key = newFlag(KeycloakResource.tokenFor("requester"));
+        toggle(KeycloakResource.tokenFor("viewer"), key, true, null).then().statusCode(403).contentType(PROBLEM);
+        given().contentType(ContentType.JSON).body(Map.of("enabled", true))
+                .post("/api/v1/projects/{p}/flags/{k}/environments/development/toggle", project, key)
+                .then().statusCode(401).contentType(PROBLEM).header("WWW-Authenticate", containsString("Bearer"));
+        given().auth().oauth2("not-a-token").get("/api/v1/projects/{p}/flags/{k}", project, key)
+                .then().statusCode(401);
+    }
+
+    @Test
+    void badInputGetsProblemDetails() {
+        String editor = KeycloakResource.tokenFor("requester");
+        String key = newFlag(editor);
+        String url = "/api/v1/projects/" + project + "/flags/" + key + "/environments/development/toggle";
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body("{\"enabled\": tru")
+                .post(url).then().statusCode(400).contentType(PROBLEM).body("detail", containsString("Malformed JSON"));
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body("{\"enabled\": \"perhaps\"}")
+                .post(url).then().statusCode(400).contentType(PROBLEM).body("detail", containsString("enabled"));
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body("{}")
+                .post(url).then().statusCode(400).contentType(PROBLEM).body("errors", hasSize(1))
+                .body("errors[0].field", equalTo("enabled"));
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("key", "Bad Key!", "name", "x"))
+                .post("/api/v1/projects/{p}/flags", project).then().statusCode(400).contentType(PROBLEM)
+                .body("errors[0].field", equalTo("key"));
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("key", key, "name", "again"))
+                .post("/api/v1/projects/{p}/flags", project).then().statusCode(409).contentType(PROBLEM);
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("enabled", true))
+                .post("/api/v1/projects/{p}/flags/{k}/environments/nowhere/toggle", project, key)
+                .then().statusCode(404).contentType(PROBLEM);
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body("{\"enabled\":true,\"reason\":\"" + "x".repeat(300_000) + "\"}")
+                .post(url).then().statusCode(413);
+    }
+
+    private io.restassured.response.Response toggle(String token, String key, boolean enabled, String ifMatch) {
+        var request = given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("enabled", enabled));
+        if (ifMatch != null) {
+            request.header("If-Match", ifMatch);
+        }
+        return request.post("/api/v1/projects/{p}/flags/{k}/environments/development/toggle", project, key);
+    }
+
+    private String newFlag(String token) {
+        String key = "checkout-" + UUID.randomUUID().toString().substring(0, 8);
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("key", key, "name", "New checkout", "description", "v2 of the checkout flow"))
+                .post("/api/v1/projects/{p}/flags", project)
+                .then().statusCode(201)
+                .body("key", equalTo(key), "environments", hasSize(3));
+        return key;
+    }
+
+    private static String subjectOf(String jwt) throws Exception {
+        String payload = new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8);
+        JsonNode claims = EventJson.mapper().readTree(payload);
+        return claims.get("sub").asText();
+    }
+
+    /** Reads flag.changes from the beginning until {@code count} events with the given key arrived (bounded). */
+    private static List<AuditEvent> eventsFor(String messageKey, int count) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "flag-api-test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<AuditEvent> found = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("flag.changes"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (found.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (messageKey.equals(record.key())) {
+                        found.add(EventJson.parse(record.value()));
+                    }
+                }
+            }
+        }
+        assertThat(found).as("events on flag.changes for " + messageKey).hasSize(count);
+        return found;
+    }
+}

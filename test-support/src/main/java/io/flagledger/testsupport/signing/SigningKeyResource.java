@@ -1,0 +1,53 @@
+package io.flagledger.testsupport.signing;
+
+import io.flagledger.contract.Ed25519Keys;
+import io.flagledger.contract.EventSigner;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.security.KeyPair;
+import java.util.Map;
+
+/**
+ * A fresh Ed25519 key per test run, so no signing key is ever committed. The service under test
+ * signs with it ({@code flagledger.signing.*}) and, for audit-service, trusts it for the service named
+ * by the init arg {@code service} (default flag-api).
+ */
+public class SigningKeyResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String KEY_ID = "test-signing-key";
+
+    private static volatile KeyPair keys;
+    private String service = "flag-api";
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        service = initArgs.getOrDefault("service", service);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        KeyPair pair = keyPair();
+        String trusted = "flagledger.audit.trusted-keys.\"" + KEY_ID + "\".";
+        return Map.of(
+                "flagledger.signing.key-id", KEY_ID,
+                "flagledger.signing.private-key", Ed25519Keys.encodePrivate(pair.getPrivate()),
+                trusted + "service", service,
+                trusted + "public-key", Ed25519Keys.encodePublic(pair.getPublic()));
+    }
+
+    @Override
+    public void stop() {
+        // nothing to release: the key only ever lived in memory
+    }
+
+    public static synchronized KeyPair keyPair() {
+        if (keys == null) {
+            keys = Ed25519Keys.generate();
+        }
+        return keys;
+    }
+
+    /** A signer holding the same key the service under test uses. */
+    public static EventSigner signer() {
+        return new EventSigner(KEY_ID, keyPair().getPrivate());
+    }
+}

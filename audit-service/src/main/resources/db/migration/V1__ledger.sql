@@ -41,11 +41,8 @@ begin
 end
 $$;
 
-create trigger ledger_entry_append_only before update or delete on ledger_entry
-    for each row execute function refuse_ledger_change();
-create trigger ledger_entry_no_truncate before truncate on ledger_entry
+-- Statement-level, so even an UPDATE or DELETE that matches no row is refused.
+create trigger ledger_entry_append_only before update or delete or truncate on ledger_entry
     for each statement execute function refuse_ledger_change();
-create trigger quarantined_event_append_only before update or delete on quarantined_event
-    for each row execute function refuse_ledger_change();
-create trigger quarantined_event_no_truncate before truncate on quarantined_event
+create trigger quarantined_event_append_only before update or delete or truncate on quarantined_event
     for each statement execute function refuse_ledger_change();

@@ -68,7 +68,7 @@ public class Ledger {
         String boundedReason = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
         return pool.preparedQuery(QUARANTINE)
                 .execute(Tuple.of(position.topic(), position.partition(), position.offset(), boundedReason,
-                        io.vertx.mutiny.core.buffer.Buffer.buffer(payload == null ? new byte[0] : payload)))
+                        io.vertx.core.buffer.Buffer.buffer(payload == null ? new byte[0] : payload)))
                 .replaceWithVoid();
     }
 

@@ -3,6 +3,7 @@ package io.flagledger.audit.query;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -46,9 +47,10 @@ public class AuditEventResource {
                             @QueryParam("actor") String actor,
                             @QueryParam("action") String action,
                             @QueryParam("correlation_id") String correlationId,
-                            @QueryParam("cursor") Long cursor,
-                            @QueryParam("limit") @DefaultValue("50") int limit) {
-        AuditQuery query = new AuditQuery(project, flag, environment, actor, action, correlationId, cursor, limit);
+                            @QueryParam("cursor") String cursor,
+                            @QueryParam("limit") @DefaultValue("50") String limit) {
+        AuditQuery query = new AuditQuery(project, flag, environment, actor, action, correlationId,
+                cursor == null ? null : number("cursor", cursor), (int) Math.max(0, Math.min(AuditQuery.MAX_LIMIT + 1, number("limit", limit))));
         AuditQuery.Sql sql = query.toSql();
         return pool.preparedQuery(sql.text()).execute(Tuple.from(sql.parameters())).map(rows -> {
             List<Entry> items = new ArrayList<>();
@@ -62,6 +64,15 @@ public class AuditEventResource {
             }
             return new Page(items, next);
         });
+    }
+
+    /** Parsed here, not by JAX-RS, so a bad number is a 400 with a message rather than a bare 404. */
+    private static long number(String name, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest(name + " must be a whole number, not '" + value + "'");
+        }
     }
 
     private static JsonNode json(String canonical) {

@@ -80,6 +80,16 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
+        // The JSON reader wraps parse errors; unwrap them so the client learns what was wrong.
+        if (e.getCause() instanceof InvalidFormatException cause) {
+            return wrongType(cause, uri);
+        }
+        if (e.getCause() instanceof MismatchedInputException cause) {
+            return mismatched(cause, uri);
+        }
+        if (e.getCause() instanceof JsonProcessingException cause) {
+            return malformed(cause, uri);
+        }
         int status = e.getResponse().getStatus();
         if (status >= 500) {
             return unexpected(e, uri);

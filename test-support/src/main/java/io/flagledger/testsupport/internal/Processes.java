@@ -123,18 +123,23 @@ public final class Processes {
     }
 
     /**
-     * Stops a process tree started by a launcher, bounded: closes the process' stdin (the launchers' children
-     * exit on stdin EOF), waits {@code grace}, then SIGTERM, then SIGKILL for the process and every descendant
-     * that existed when this method was called.
+     * Stops a process tree started by a launcher, bounded. With the {@link Process} object (the copy of the
+     * launcher that started it) its stdin is closed, which the launchers' children take as "stop"; with only a
+     * handle (started through another class loader) it gets SIGTERM. After {@code grace}: SIGTERM, then SIGKILL,
+     * for the process and every descendant that existed when this method was called.
      */
-    public static void stopTree(Process process, Duration grace) {
-        if (process == null) {
+    public static void stopTree(ProcessHandle root, Process owned, Duration grace) {
+        if (root == null) {
             return;
         }
         List<ProcessHandle> tree = new ArrayList<>();
-        process.descendants().forEach(tree::add);
-        tree.add(process.toHandle());
-        closeQuietly(process.getOutputStream());
+        root.descendants().forEach(tree::add);
+        tree.add(root);
+        if (owned != null) {
+            closeQuietly(owned.getOutputStream());
+        } else {
+            root.destroy();
+        }
         if (!waitAll(tree, grace)) {
             tree.forEach(ProcessHandle::destroy);
             if (!waitAll(tree, Duration.ofSeconds(5))) {

@@ -44,17 +44,24 @@ public final class KafkaBroker implements AutoCloseable {
     static final String STARTED_MARKER = "FLAGLEDGER-KAFKA-STARTED";
     private static final int START_ATTEMPTS = 3;
 
-    private final Process process;
+    private final ProcessHandle handle;
+    private final Process process; // null in a handle attached from another class loader's copy
     private final Path workDir;
     private final int port;
     private final Duration startupTime;
     private volatile boolean closed;
 
-    private KafkaBroker(Process process, Path workDir, int port, Duration startupTime) {
+    private KafkaBroker(ProcessHandle handle, Process process, Path workDir, int port, Duration startupTime) {
+        this.handle = handle;
         this.process = process;
         this.workDir = workDir;
         this.port = port;
         this.startupTime = startupTime;
+        if (process != null) {
+            // Registers the Process with the JDK's process reaper, which keeps it (and so the stdin pipe the broker
+            // watches) strongly reachable until the broker exits, whatever happens to this object's class loader.
+            process.onExit();
+        }
     }
 
     /**
@@ -89,7 +96,7 @@ public final class KafkaBroker implements AutoCloseable {
             Process p = launch(dir, classpath, clientPort, controllerPort);
             try {
                 awaitReady(p, dir, clientPort, deadline);
-                return new KafkaBroker(p, dir, clientPort, Duration.ofNanos(System.nanoTime() - begin));
+                return new KafkaBroker(p.toHandle(), p, dir, clientPort, Duration.ofNanos(System.nanoTime() - begin));
             } catch (BrokerDiedException e) {
                 // most likely a port race: try again with other ports while time is left
                 last = new IllegalStateException("Kafka broker (attempt " + attempt + ") exited with code "
@@ -145,7 +152,7 @@ public final class KafkaBroker implements AutoCloseable {
             return;
         }
         closed = true;
-        Processes.stopTree(process, Duration.ofSeconds(12));
+        Processes.stopTree(handle, process, Duration.ofSeconds(12));
     }
 
     /** How long {@link #start} took. */
@@ -158,8 +165,23 @@ public final class KafkaBroker implements AutoCloseable {
         return workDir;
     }
 
+    /** The broker JVM. */
+    ProcessHandle processHandle() {
+        return handle;
+    }
+
+    /** The Process object, or null for a handle from {@link #attach}. */
     Process process() {
         return process;
+    }
+
+    /** A handle on a broker started by another copy of this class (another class loader) in this JVM. */
+    static KafkaBroker attach(ProcessHandle handle, Path workDir, int port, Duration startupTime) {
+        return new KafkaBroker(handle, null, workDir, port, startupTime);
+    }
+
+    int port() {
+        return port;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.flagledger.testsupport.signing;
 
 import io.flagledger.contract.Ed25519Keys;
 import io.flagledger.contract.EventSigner;
+import io.flagledger.testsupport.internal.JvmShared;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.security.KeyPair;
 import java.util.Map;
@@ -15,7 +16,6 @@ public class SigningKeyResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String KEY_ID = "test-signing-key";
 
-    private static volatile KeyPair keys;
     private String service = "flag-api";
 
     @Override
@@ -39,11 +39,17 @@ public class SigningKeyResource implements QuarkusTestResourceLifecycleManager {
         // nothing to release: the key only ever lived in memory
     }
 
-    public static synchronized KeyPair keyPair() {
-        if (keys == null) {
-            keys = Ed25519Keys.generate();
+    /** One key per JVM, kept where every class loader of a Quarkus test run sees the same one. */
+    public static KeyPair keyPair() {
+        synchronized (JvmShared.LOCK) {
+            if (JvmShared.get("signing.private") == null) {
+                KeyPair fresh = Ed25519Keys.generate();
+                JvmShared.put("signing.private", Ed25519Keys.encodePrivate(fresh.getPrivate()));
+                JvmShared.put("signing.public", Ed25519Keys.encodePublic(fresh.getPublic()));
+            }
+            return new KeyPair(Ed25519Keys.decodePublic(JvmShared.get("signing.public")),
+                    Ed25519Keys.decodePrivate(JvmShared.get("signing.private")));
         }
-        return keys;
     }
 
     /** A signer holding the same key the service under test uses. */

@@ -1,0 +1,8 @@
+package io.flagledger.flagapi;
+
+import io.flagledger.testsupport.service.PlatformEndpointsContract;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class PlatformEndpointsTest extends PlatformEndpointsContract {
+}

@@ -1,0 +1,21 @@
+package io.flagledger.monitor;
+
+import io.flagledger.testsupport.kafka.KafkaBrokerResource;
+import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.flagledger.testsupport.postgres.PostgresDatabaseResource;
+import io.flagledger.testsupport.signing.SigningKeyResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.ResourceArg;
+
+/** The real infrastructure every monitor-service test runs against; GLOBAL so the app starts once. */
+@WithTestResource(value = PostgresDatabaseResource.class, scope = TestResourceScope.GLOBAL,
+        initArgs = @ResourceArg(name = "prefix", value = "monitor_test"))
+@WithTestResource(value = KafkaBrokerResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = KeycloakResource.class, scope = TestResourceScope.GLOBAL,
+        initArgs = @ResourceArg(name = "client-id", value = "monitor-service"))
+@WithTestResource(value = SigningKeyResource.class, scope = TestResourceScope.GLOBAL)
+public final class MonitorTestResources {
+    private MonitorTestResources() {
+    }
+}

@@ -31,6 +31,27 @@ public class Flag extends PanacheEntityBase {
     @Column(name = "created_by")
     public String createdBy;
 
+    public String kind;
+
+    @Column(name = "flag_type")
+    public String type;
+
+    /** JSON array of {name, value}. */
+    public String variations;
+
+    /** Per-flag bucketing salt: part of every rollout hash. */
+    public String salt;
+
+    public String owner;
+
+    @Column(name = "expires_at")
+    public Instant expiresAt;
+
+    /** JSON array of strings. */
+    public String tags;
+
+    public String risk;
+
     public static Uni<Flag> findByKey(String project, String key) {
         return find("project = ?1 and key = ?2", project, key).firstResult();
     }

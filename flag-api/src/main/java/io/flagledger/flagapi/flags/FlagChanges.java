@@ -1,14 +1,20 @@
 package io.flagledger.flagapi.flags;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.common.actor.Actor;
+import io.flagledger.common.problem.Problem;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.UuidV7;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
+import io.flagledger.flagapi.evaluation.ConfigValidator;
+import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
+import io.flagledger.flagapi.evaluation.FlagModel.FlagDefinition;
+import io.flagledger.flagapi.evaluation.FlagModel.FlagType;
+import io.flagledger.flagapi.evaluation.FlagModel.Serve;
+import io.flagledger.flagapi.evaluation.FlagModel.Variation;
 import io.flagledger.flagapi.flags.FlagViews.EnvironmentView;
 import io.flagledger.flagapi.flags.FlagViews.FlagView;
 import io.flagledger.flagapi.outbox.Outbox;
@@ -17,15 +23,21 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /** Applies flag commands: each one changes state and appends its signed event in one transaction. */
 @ApplicationScoped
 public class FlagChanges {
 
     static final String SOURCE_SERVICE = "flag-api";
+    static final Duration DEFAULT_LIFETIME = Duration.ofDays(90);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     @Inject
     Outbox outbox;
@@ -39,22 +51,21 @@ public class FlagChanges {
 
     @WithTransaction
     public Uni<FlagView> create(String project, FlagRequests.CreateFlag command, ChangeContext context) {
+        Flag flag = newFlag(project, command, context);
+        FlagDefinition definition = FlagCodec.definition(flag);
+        String off = Optional.ofNullable(command.offVariation()).orElse(definition.variations().get(1).name());
+        String fallthrough = Optional.ofNullable(command.defaultVariation()).orElse(definition.variations().get(0).name());
+        EnvironmentConfig initial = new EnvironmentConfig(false, off, List.of(), List.of(), Serve.of(fallthrough));
+        List<Problem.FieldError> errors = ConfigValidator.violations(definition, initial);
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(errors);
+        }
         return Flag.findByKey(project, command.key()).chain(existing -> {
             if (existing != null) {
                 throw ProblemException.conflict("Flag '" + command.key() + "' already exists in project '" + project + "'");
             }
-            Flag flag = new Flag();
-            flag.id = UuidV7.next();
-            flag.project = project;
-            flag.key = command.key();
-            flag.name = command.name();
-            flag.description = command.description();
-            flag.createdAt = Instant.now();
-            flag.createdBy = context.actor().id();
-            List<FlagEnvironment> configs = environments.names().stream().map(name -> newEnvironment(flag, name)).toList();
-            ObjectNode state = JsonNodeFactory.instance.objectNode();
-            state.put("key", flag.key).put("name", flag.name).put("description", flag.description);
-            configs.forEach(c -> state.withObject("environments").set(c.environment, environmentState(c)));
+            List<FlagEnvironment> configs = environments.names().stream().map(name -> newEnvironment(flag, name, initial)).toList();
+            ObjectNode state = (ObjectNode) FlagCodec.tree(view(flag, configs));
             return flag.persist()
                     .chain(() -> FlagEnvironment.persist(configs))
                     .chain(() -> outbox.append(event(project, flag.key, null, "flag.created", null, state, null, context)))
@@ -65,26 +76,13 @@ public class FlagChanges {
     @WithTransaction
     public Uni<EnvironmentView> toggle(String project, String key, String environment, boolean enabled,
                                        Optional<Long> expectedVersion, ChangeContext context) {
-        return requireFlag(project, key)
-                .chain(flag -> FlagEnvironment.forFlag(flag.id, environment))
-                .chain(config -> {
-                    if (config == null) {
-                        throw ProblemException.notFound("Environment '" + environment + "' does not exist");
-                    }
-                    if (expectedVersion.isPresent() && expectedVersion.get() != config.version) {
-                        throw ProblemException.preconditionFailed("Flag '" + key + "' in '" + environment
-                                + "' is at version " + config.version + ", not " + expectedVersion.get() + "; reload and retry");
-                    }
-                    JsonNode before = environmentState(config);
-                    config.enabled = enabled;
-                    config.updatedAt = Instant.now();
-                    ObjectNode scope = JsonNodeFactory.instance.objectNode().put("field", "enabled");
-                    // Flush now so the version the event records is the one the database holds.
-                    return config.<FlagEnvironment>persistAndFlush()
-                            .chain(saved -> outbox.append(event(project, key, environment, "flag.toggled",
-                                    before, environmentState(saved), scope, context)).replaceWith(saved));
-                })
-                .map(this::view);
+        return change(project, key, environment, expectedVersion, "flag.toggled", config -> config.withEnabled(enabled), context);
+    }
+
+    @WithTransaction
+    public Uni<EnvironmentView> updateEnvironment(String project, String key, String environment, EnvironmentConfig replacement,
+                                                  Optional<Long> expectedVersion, ChangeContext context) {
+        return change(project, key, environment, expectedVersion, "flag.environment.updated", config -> replacement, context);
     }
 
     @WithSession
@@ -92,23 +90,84 @@ public class FlagChanges {
         return requireFlag(project, key).chain(flag -> FlagEnvironment.forFlag(flag.id).map(configs -> view(flag, configs)));
     }
 
+    private Uni<EnvironmentView> change(String project, String key, String environment, Optional<Long> expectedVersion,
+                                        String action, UnaryOperator<EnvironmentConfig> edit, ChangeContext context) {
+        return requireFlag(project, key).chain(flag -> FlagEnvironment.forFlag(flag.id, environment).chain(row -> {
+            if (row == null) {
+                throw ProblemException.notFound("Environment '" + environment + "' does not exist");
+            }
+            if (expectedVersion.isPresent() && expectedVersion.get() != row.version) {
+                throw ProblemException.preconditionFailed("Flag '" + key + "' in '" + environment + "' is at version "
+                        + row.version + ", not " + expectedVersion.get() + "; reload and retry");
+            }
+            EnvironmentConfig before = FlagCodec.config(row);
+            EnvironmentConfig after = edit.apply(before);
+            List<Problem.FieldError> errors = ConfigValidator.violations(FlagCodec.definition(flag), after);
+            if (!errors.isEmpty()) {
+                throw new InvalidConfigException(errors);
+            }
+            long beforeVersion = row.version;
+            row.config = FlagCodec.write(after);
+            row.updatedAt = Instant.now();
+            // Flush now so the version the event records is the one the database holds.
+            return row.<FlagEnvironment>persistAndFlush().chain(saved -> outbox.append(event(project, key, environment, action,
+                            ConfigDiff.state(before, beforeVersion), ConfigDiff.state(after, saved.version),
+                            ConfigDiff.scope(before, after), context)).replaceWith(saved));
+        })).map(this::view);
+    }
+
     private static Uni<Flag> requireFlag(String project, String key) {
         return Flag.findByKey(project, key).onItem().ifNull().failWith(
                 () -> ProblemException.notFound("Flag '" + key + "' does not exist in project '" + project + "'"));
     }
 
-    private static FlagEnvironment newEnvironment(Flag flag, String name) {
-        FlagEnvironment config = new FlagEnvironment();
-        config.id = UuidV7.next();
-        config.flagId = flag.id;
-        config.environment = name;
-        config.enabled = false;
-        config.updatedAt = flag.createdAt;
-        return config;
+    private static Flag newFlag(String project, FlagRequests.CreateFlag command, ChangeContext context) {
+        FlagType type = command.type() == null ? FlagType.BOOLEAN : command.type();
+        List<Variation> variations = command.variations() == null
+                ? defaultVariations(type)
+                : command.variations().stream().map(v -> new Variation(v.name(), v.value())).toList();
+        if (variations.stream().map(Variation::name).distinct().count() != variations.size()) {
+            throw ProblemException.badRequest("Variation names must be unique");
+        }
+        variations.stream().filter(v -> !type.accepts(v.value())).findFirst().ifPresent(v -> {
+            throw ProblemException.badRequest("Variation '" + v.name() + "' is not a " + type.name().toLowerCase() + " value");
+        });
+        FlagKind kind = command.kind() == null ? FlagKind.RELEASE : command.kind();
+        Flag flag = new Flag();
+        flag.id = UuidV7.next();
+        flag.project = project;
+        flag.key = command.key();
+        flag.name = command.name();
+        flag.description = command.description();
+        flag.createdAt = Instant.now();
+        flag.createdBy = context.actor().id();
+        flag.kind = kind.wireName();
+        flag.type = type.name().toLowerCase();
+        flag.variations = FlagCodec.write(variations);
+        flag.salt = HexFormat.of().formatHex(RANDOM.generateSeed(8));
+        flag.owner = Optional.ofNullable(command.owner()).orElse(context.actor().id());
+        flag.expiresAt = command.expiresAt() != null ? command.expiresAt()
+                : kind.isTemporary() ? flag.createdAt.plus(DEFAULT_LIFETIME) : null;
+        flag.tags = FlagCodec.write(command.tags() == null ? List.of() : command.tags());
+        flag.risk = Optional.ofNullable(command.risk()).orElse("low");
+        return flag;
     }
 
-    private static ObjectNode environmentState(FlagEnvironment config) {
-        return JsonNodeFactory.instance.objectNode().put("enabled", config.enabled).put("version", config.version);
+    private static List<Variation> defaultVariations(FlagType type) {
+        if (type != FlagType.BOOLEAN) {
+            throw ProblemException.badRequest("A " + type.name().toLowerCase() + " flag needs its variations");
+        }
+        return List.of(new Variation("on", FlagCodec.tree(true)), new Variation("off", FlagCodec.tree(false)));
+    }
+
+    private static FlagEnvironment newEnvironment(Flag flag, String name, EnvironmentConfig initial) {
+        FlagEnvironment row = new FlagEnvironment();
+        row.id = UuidV7.next();
+        row.flagId = flag.id;
+        row.environment = name;
+        row.config = FlagCodec.write(initial);
+        row.updatedAt = flag.createdAt;
+        return row;
     }
 
     private static AuditEvent event(String project, String key, String environment, String action,
@@ -134,11 +193,15 @@ public class FlagChanges {
                 .build();
     }
 
-    private EnvironmentView view(FlagEnvironment config) {
-        return new EnvironmentView(config.environment, config.enabled, config.version, environments.isProtected(config.environment));
+    private EnvironmentView view(FlagEnvironment row) {
+        EnvironmentConfig config = FlagCodec.config(row);
+        return new EnvironmentView(row.environment, config.enabled(), row.version, environments.isProtected(row.environment), config);
     }
 
-    private FlagView view(Flag flag, List<FlagEnvironment> configs) {
-        return new FlagView(flag.project, flag.key, flag.name, flag.description, configs.stream().map(this::view).toList());
+    private FlagView view(Flag flag, List<FlagEnvironment> rows) {
+        FlagDefinition definition = FlagCodec.definition(flag);
+        return new FlagView(flag.project, flag.key, flag.name, flag.description, FlagKind.fromWire(flag.kind), definition.type(),
+                definition.variations(), flag.owner, flag.expiresAt, FlagCodec.tags(flag), flag.risk,
+                rows.stream().map(this::view).toList());
     }
 }

@@ -24,7 +24,8 @@ public class FlagEnvironment extends PanacheEntityBase {
 
     public String environment;
 
-    public boolean enabled;
+    /** The environment's {@link io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig} as JSON. */
+    public String config;
 
     /** Hibernate checks it on update, so two concurrent writers cannot both win. */
     @Version

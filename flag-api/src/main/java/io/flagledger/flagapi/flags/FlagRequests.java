@@ -1,28 +1,59 @@
 package io.flagledger.flagapi.flags;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
+import io.flagledger.flagapi.evaluation.FlagModel.FlagType;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.List;
 
 /** Request bodies of the flag endpoints. */
 public final class FlagRequests {
 
     public static final String KEY_PATTERN = "^[a-z0-9][a-z0-9._-]{0,127}$";
+    public static final String NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+    private static final String CORRELATION_PATTERN = "^[\\x21-\\x7e]+$";
 
     private FlagRequests() {
     }
 
+    public record VariationInput(@NotNull @Pattern(regexp = NAME_PATTERN) String name, @NotNull JsonNode value) {
+    }
+
+    /**
+     * A new flag. Without variations it is a boolean flag with variations {@code on}/{@code off}; without a kind it
+     * is a release flag; temporary kinds without an expiry get one 90 days out.
+     */
     public record CreateFlag(
             @NotNull @Pattern(regexp = KEY_PATTERN, message = "must match " + KEY_PATTERN) String key,
             @NotBlank @Size(max = 200) String name,
             @Size(max = 2000) String description,
-            @Size(max = 2000) String reason) {
+            @Size(max = 2000) String reason,
+            FlagKind kind,
+            FlagType type,
+            @Size(min = 2, max = 20) List<@Valid @NotNull VariationInput> variations,
+            @Pattern(regexp = NAME_PATTERN) String offVariation,
+            @Pattern(regexp = NAME_PATTERN) String defaultVariation,
+            @Size(max = 256) String owner,
+            Instant expiresAt,
+            @Size(max = 20) List<@NotBlank @Size(max = 64) String> tags,
+            @Pattern(regexp = "^(low|high)$", message = "must be low or high") String risk) {
     }
 
     public record Toggle(
             @NotNull Boolean enabled,
             @Size(max = 2000) String reason,
-            @Size(max = 256) @Pattern(regexp = "^[\\x21-\\x7e]+$", message = "must be printable ASCII without spaces") String correlationId) {
+            @Size(max = 256) @Pattern(regexp = CORRELATION_PATTERN, message = "must be printable ASCII without spaces") String correlationId) {
+    }
+
+    /** Replaces an environment's whole targeting configuration. */
+    public record UpdateEnvironment(
+            @NotNull EnvironmentConfig config,
+            @Size(max = 2000) String reason,
+            @Size(max = 256) @Pattern(regexp = CORRELATION_PATTERN, message = "must be printable ASCII without spaces") String correlationId) {
     }
 }

@@ -16,6 +16,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -72,21 +73,46 @@ public class FlagResource {
                                 @NotNull @Valid FlagRequests.Toggle body,
                                 @HeaderParam("If-Match") String ifMatch,
                                 @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
-        boolean protectedEnvironment = environments.isProtected(environment);
-        if (protectedEnvironment && (body.reason() == null || body.reason().isBlank())) {
-            throw ProblemException.badRequest("A reason is required to change the protected environment '" + environment + "'");
-        }
-        if (protectedEnvironment && blank(correlationHeader) && blank(body.correlationId())) {
-            throw ProblemException.badRequest("A correlation id (header " + CORRELATION_HEADER
-                    + " or field correlationId) is required to change the protected environment '" + environment + "'");
-        }
-        String correlationId = correlationOrNew(correlationHeader, body.correlationId());
-        ChangeContext context = new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationId, body.reason());
+        ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId());
         return changes.toggle(project, key, environment, body.enabled(), parseVersion(ifMatch), context)
-                .map(state -> Response.ok(state)
-                        .tag(new EntityTag(Long.toString(state.version())))
-                        .header(CORRELATION_HEADER, correlationId)
-                        .build());
+                .map(state -> versioned(state, context));
+    }
+
+    /** Replaces the environment's targeting: individual targets, ordered rules, rollouts, fallthrough and off variation. */
+    @PUT
+    @Path("/{key}/environments/{environment}")
+    @RolesAllowed("flag-editor")
+    public Uni<Response> updateEnvironment(@PathParam("project") String project,
+                                           @PathParam("key") String key,
+                                           @PathParam("environment") @Pattern(regexp = ENV_PATTERN) String environment,
+                                           @NotNull @Valid FlagRequests.UpdateEnvironment body,
+                                           @HeaderParam("If-Match") String ifMatch,
+                                           @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+        ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId());
+        return changes.updateEnvironment(project, key, environment, body.config(), parseVersion(ifMatch), context)
+                .map(state -> versioned(state, context));
+    }
+
+    /** Protected environments need a reason and a correlation id; elsewhere a missing correlation id is generated. */
+    private ChangeContext context(String environment, String reason, String correlationHeader, String correlationBody) {
+        if (environments.isProtected(environment)) {
+            if (blank(reason)) {
+                throw ProblemException.badRequest("A reason is required to change the protected environment '" + environment + "'");
+            }
+            if (blank(correlationHeader) && blank(correlationBody)) {
+                throw ProblemException.badRequest("A correlation id (header " + CORRELATION_HEADER
+                        + " or field correlationId) is required to change the protected environment '" + environment + "'");
+            }
+        }
+        return new ChangeContext(currentActor.actor(), currentActor.requestMetadata(),
+                correlationOrNew(correlationHeader, correlationBody), reason);
+    }
+
+    private static Response versioned(FlagViews.EnvironmentView state, ChangeContext context) {
+        return Response.ok(state)
+                .tag(new EntityTag(Long.toString(state.version())))
+                .header(CORRELATION_HEADER, context.correlationId())
+                .build();
     }
 
     private static Optional<Long> parseVersion(String ifMatch) {

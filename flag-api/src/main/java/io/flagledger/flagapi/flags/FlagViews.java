@@ -1,5 +1,9 @@
 package io.flagledger.flagapi.flags;
 
+import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
+import io.flagledger.flagapi.evaluation.FlagModel.FlagType;
+import io.flagledger.flagapi.evaluation.FlagModel.Variation;
+import java.time.Instant;
 import java.util.List;
 
 /** Response bodies of the flag endpoints. */
@@ -8,9 +12,12 @@ public final class FlagViews {
     private FlagViews() {
     }
 
-    public record EnvironmentView(String environment, boolean enabled, long version, boolean protectedEnvironment) {
+    public record EnvironmentView(String environment, boolean enabled, long version, boolean protectedEnvironment,
+                                  EnvironmentConfig config) {
     }
 
-    public record FlagView(String project, String key, String name, String description, List<EnvironmentView> environments) {
+    public record FlagView(String project, String key, String name, String description, FlagKind kind, FlagType type,
+                           List<Variation> variations, String owner, Instant expiresAt, List<String> tags, String risk,
+                           List<EnvironmentView> environments) {
     }
 }

@@ -1,0 +1,165 @@
+package io.flagledger.flagapi.evaluation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flagledger.common.problem.Problem.FieldError;
+import io.flagledger.flagapi.evaluation.FlagModel.Clause;
+import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
+import io.flagledger.flagapi.evaluation.FlagModel.FlagDefinition;
+import io.flagledger.flagapi.evaluation.FlagModel.Operator;
+import io.flagledger.flagapi.evaluation.FlagModel.Rule;
+import io.flagledger.flagapi.evaluation.FlagModel.Serve;
+import io.flagledger.flagapi.evaluation.FlagModel.Target;
+import io.flagledger.flagapi.evaluation.FlagModel.WeightedVariation;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Refuses an environment configuration the evaluator could not serve, naming each offending field. */
+public final class ConfigValidator {
+
+    static final int MAX_RULES = 200;
+    static final int MAX_CLAUSES = 50;
+    static final int MAX_VALUES = 1000;
+    static final int MAX_TARGET_VALUES = 10_000;
+    static final int MAX_TEXT = 256;
+
+    private final FlagDefinition flag;
+    private final List<FieldError> errors = new ArrayList<>();
+
+    private ConfigValidator(FlagDefinition flag) {
+        this.flag = flag;
+    }
+
+    public static List<FieldError> violations(FlagDefinition flag, EnvironmentConfig config) {
+        ConfigValidator validator = new ConfigValidator(flag);
+        validator.check(config);
+        return validator.errors;
+    }
+
+    private void check(EnvironmentConfig config) {
+        variation("offVariation", config.offVariation());
+        serve("fallthrough", config.fallthrough());
+        int targetValues = 0;
+        for (int i = 0; i < config.targets().size(); i++) {
+            Target target = config.targets().get(i);
+            variation("targets[" + i + "].variation", target.variation());
+            targetValues += target.values().size();
+            if (target.values().stream().anyMatch(v -> v == null || v.isEmpty() || v.length() > MAX_TEXT)) {
+                error("targets[" + i + "].values", "each value must be 1 to " + MAX_TEXT + " characters");
+            }
+        }
+        if (targetValues > MAX_TARGET_VALUES) {
+            error("targets", "at most " + MAX_TARGET_VALUES + " individual targets; use a segment");
+        }
+        if (config.rules().size() > MAX_RULES) {
+            error("rules", "at most " + MAX_RULES + " rules");
+        }
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < config.rules().size(); i++) {
+            rule("rules[" + i + "]", config.rules().get(i), ids);
+        }
+    }
+
+    private void rule(String path, Rule rule, Set<String> ids) {
+        if (rule.id() == null || !rule.id().matches("^[A-Za-z0-9._-]{1,64}$")) {
+            error(path + ".id", "required: 1 to 64 letters, digits, '.', '_' or '-'");
+        } else if (!ids.add(rule.id())) {
+            error(path + ".id", "duplicate rule id '" + rule.id() + "'");
+        }
+        if (rule.clauses().isEmpty() || rule.clauses().size() > MAX_CLAUSES) {
+            error(path + ".clauses", "a rule needs 1 to " + MAX_CLAUSES + " clauses");
+        }
+        for (int i = 0; i < rule.clauses().size(); i++) {
+            clause(path + ".clauses[" + i + "]", rule.clauses().get(i));
+        }
+        serve(path + ".serve", rule.serve());
+    }
+
+    private void clause(String path, Clause clause) {
+        if (clause.operator() == null) {
+            error(path + ".operator", "required");
+            return;
+        }
+        if (clause.operator() != Operator.SEGMENT_MATCH
+                && (clause.attribute() == null || clause.attribute().isBlank() || clause.attribute().length() > MAX_TEXT)) {
+            error(path + ".attribute", "required, at most " + MAX_TEXT + " characters");
+        }
+        if (clause.values().isEmpty() || clause.values().size() > MAX_VALUES) {
+            error(path + ".values", "1 to " + MAX_VALUES + " values");
+            return;
+        }
+        for (JsonNode value : clause.values()) {
+            String problem = valueProblem(clause.operator(), value);
+            if (problem != null) {
+                error(path + ".values", problem);
+                return;
+            }
+        }
+    }
+
+    private static String valueProblem(Operator operator, JsonNode value) {
+        if (value == null || value.isContainerNode() || value.isNull()) {
+            return "values must be strings, numbers or booleans";
+        }
+        String text = Evaluator.text(value);
+        return switch (operator) {
+            case MATCHES -> {
+                try {
+                    BoundedRegex.compile(text);
+                    yield null;
+                } catch (IllegalArgumentException e) {
+                    yield e.getMessage();
+                }
+            }
+            case LESS_THAN, LESS_THAN_OR_EQUAL, GREATER_THAN, GREATER_THAN_OR_EQUAL ->
+                    value.isNumber() ? null : "numeric comparisons need numbers";
+            case SEMVER_EQUAL, SEMVER_LESS_THAN, SEMVER_GREATER_THAN ->
+                    Semver.parse(text) != null ? null : "'" + text + "' is not a semantic version";
+            case SEGMENT_MATCH -> value.isTextual() ? null : "segment keys are strings";
+            default -> text.length() <= MAX_TEXT ? null : "values are at most " + MAX_TEXT + " characters";
+        };
+    }
+
+    private void serve(String path, Serve serve) {
+        if (serve == null || (serve.variation() == null) == (serve.rollout() == null)) {
+            error(path, "give exactly one of variation or rollout");
+            return;
+        }
+        if (serve.variation() != null) {
+            variation(path + ".variation", serve.variation());
+            return;
+        }
+        List<WeightedVariation> shares = serve.rollout().variations();
+        if (shares == null || shares.isEmpty()) {
+            error(path + ".rollout.variations", "a rollout needs at least one variation");
+            return;
+        }
+        long total = 0;
+        for (int i = 0; i < shares.size(); i++) {
+            variation(path + ".rollout.variations[" + i + "].variation", shares.get(i).variation());
+            if (shares.get(i).weight() < 0) {
+                error(path + ".rollout.variations[" + i + "].weight", "must not be negative");
+            }
+            total += shares.get(i).weight();
+        }
+        if (total != FlagModel.Rollout.TOTAL_WEIGHT) {
+            error(path + ".rollout.variations", "weights must add up to " + FlagModel.Rollout.TOTAL_WEIGHT
+                    + " (thousandths of a percent), not " + total);
+        }
+        String bucketBy = serve.rollout().bucketBy();
+        if (bucketBy != null && (bucketBy.isBlank() || bucketBy.length() > MAX_TEXT)) {
+            error(path + ".rollout.bucketBy", "an attribute name of at most " + MAX_TEXT + " characters");
+        }
+    }
+
+    private void variation(String path, String name) {
+        if (name == null || flag.variation(name) == null) {
+            error(path, "must name one of the flag's variations " + flag.variations().stream().map(FlagModel.Variation::name).toList());
+        }
+    }
+
+    private void error(String field, String message) {
+        errors.add(new FieldError(field, message));
+    }
+}

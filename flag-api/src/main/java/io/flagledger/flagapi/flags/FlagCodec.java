@@ -1,0 +1,55 @@
+package io.flagledger.flagapi.flags;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
+import io.flagledger.flagapi.evaluation.FlagModel.FlagDefinition;
+import io.flagledger.flagapi.evaluation.FlagModel.FlagType;
+import io.flagledger.flagapi.evaluation.FlagModel.Variation;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/** Converts between the stored JSON columns and the evaluation model. */
+public final class FlagCodec {
+
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private FlagCodec() {
+    }
+
+    public static FlagDefinition definition(Flag flag) {
+        return new FlagDefinition(flag.key, FlagType.valueOf(flag.type.toUpperCase(java.util.Locale.ROOT)),
+                read(flag.variations, new TypeReference<List<Variation>>() { }), flag.salt);
+    }
+
+    public static EnvironmentConfig config(FlagEnvironment environment) {
+        return read(environment.config, new TypeReference<EnvironmentConfig>() { });
+    }
+
+    public static List<String> tags(Flag flag) {
+        return read(flag.tags, new TypeReference<List<String>>() { });
+    }
+
+    public static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static JsonNode tree(Object value) {
+        return JSON.valueToTree(value);
+    }
+
+    private static <T> T read(String json, TypeReference<T> type) {
+        try {
+            return JSON.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.flagledger.flagapi.flags;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class TargetingConfigTest {
+
+    private static final String PROBLEM = "application/problem+json";
+
+    @Test
+    void typedFlagGetsRulesAndARollout() {
+        String editor = KeycloakResource.tokenFor("requester");
+        String key = "theme-" + UUID.randomUUID().toString().substring(0, 8);
+        given().auth().oauth2(editor).contentType(ContentType.JSON)
+                .body(Map.of("key", key, "name", "Theme", "kind", "experiment", "type", "string",
+                        "variations", List.of(Map.of("name", "light", "value", "light"), Map.of("name", "dark", "value", "dark")),
+                        "offVariation", "light", "defaultVariation", "light", "tags", List.of("ui"), "risk", "high"))
+                .post("/api/v1/projects/shop/flags")
+                .then().statusCode(201)
+                .body("kind", equalTo("experiment"), "type", equalTo("string"), "risk", equalTo("high"))
+                .body("expiresAt", notNullValue())
+                .body("environments[0].config.fallthrough.variation", equalTo("light"));
+
+        Map<String, Object> config = Map.of(
+                "enabled", true,
+                "offVariation", "light",
+                "targets", List.of(Map.of("variation", "dark", "values", List.of("qa-1"))),
+                "rules", List.of(Map.of("id", "nl-beta", "clauses",
+                        List.of(Map.of("attribute", "country", "operator", "in", "values", List.of("NL"))),
+                        "serve", Map.of("rollout", Map.of("variations", List.of(
+                                Map.of("variation", "dark", "weight", 10_000), Map.of("variation", "light", "weight", 90_000)))))),
+                "fallthrough", Map.of("variation", "light"));
+        given().auth().oauth2(editor).contentType(ContentType.JSON)
+                .body(Map.of("config", config, "reason", "10% dark theme in NL"))
+                .put("/api/v1/projects/shop/flags/{k}/environments/staging", key)
+                .then().statusCode(200)
+                .header("ETag", equalTo("\"1\""))
+                .body("enabled", equalTo(true))
+                .body("config.rules[0].serve.rollout.variations.weight", contains(10_000, 90_000));
+
+        given().auth().oauth2(KeycloakResource.tokenFor("viewer"))
+                .get("/api/v1/projects/shop/flags/{k}", key)
+                .then().statusCode(200)
+                .body("environments.find { it.environment == 'staging' }.config.targets[0].values", contains("qa-1"));
+    }
+
+    @Test
+    void configurationsTheEvaluatorCouldNotServeAreRefusedFieldByField() {
+        String editor = KeycloakResource.tokenFor("requester");
+        String key = "bad-" + UUID.randomUUID().toString().substring(0, 8);
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("key", key, "name", "Bad"))
+                .post("/api/v1/projects/shop/flags").then().statusCode(201);
+        Map<String, Object> config = Map.of(
+                "enabled", true,
+                "offVariation", "ghost",
+                "rules", List.of(
+                        Map.of("id", "r", "clauses", List.of(Map.of("attribute", "email", "operator", "matches", "values", List.of("(unclosed"))),
+                                "serve", Map.of("variation", "on")),
+                        Map.of("id", "r", "clauses", List.of(Map.of("attribute", "age", "operator", "lessThan", "values", List.of("old"))),
+                                "serve", Map.of("rollout", Map.of("variations", List.of(Map.of("variation", "on", "weight", 60_000)))))),
+                "fallthrough", Map.of("variation", "on", "rollout", Map.of("variations", List.of())));
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("config", config))
+                .put("/api/v1/projects/shop/flags/{k}/environments/development", key)
+                .then().statusCode(400).contentType(PROBLEM)
+                .body("errors.field", containsInAnyOrder("offVariation", "fallthrough", "rules[0].clauses[0].values",
+                        "rules[1].id", "rules[1].clauses[0].values", "rules[1].serve.rollout.variations"));
+        given().auth().oauth2(editor).contentType(ContentType.JSON)
+                .body(Map.of("config", Map.of("enabled", true, "offVariation", "off", "fallthrough", Map.of("variation", "on"),
+                        "rules", List.of(Map.of("id", "x", "clauses", List.of(Map.of("attribute", "a", "operator", "resembles", "values", List.of("b"))),
+                                "serve", Map.of("variation", "on"))))))
+                .put("/api/v1/projects/shop/flags/{k}/environments/development", key)
+                .then().statusCode(400).contentType(PROBLEM);
+        // Nothing was stored: the environment is still at version 0.
+        given().auth().oauth2(editor).get("/api/v1/projects/shop/flags/{k}", key)
+                .then().body("environments.find { it.environment == 'development' }.version", equalTo(0));
+    }
+
+    @Test
+    void variationsMustMatchTheFlagType() {
+        String editor = KeycloakResource.tokenFor("requester");
+        given().auth().oauth2(editor).contentType(ContentType.JSON)
+                .body(Map.of("key", "num-" + UUID.randomUUID().toString().substring(0, 8), "name", "N", "type", "number",
+                        "variations", List.of(Map.of("name", "a", "value", 1), Map.of("name", "b", "value", "two"))))
+                .post("/api/v1/projects/shop/flags")
+                .then().statusCode(400).contentType(PROBLEM).body("detail", equalTo("Variation 'b' is not a number value"));
+        given().auth().oauth2(editor).contentType(ContentType.JSON)
+                .body(Map.of("key", "kind-" + UUID.randomUUID().toString().substring(0, 8), "name", "K", "kind", "forever"))
+                .post("/api/v1/projects/shop/flags")
+                .then().statusCode(400).contentType(PROBLEM).body("detail", org.hamcrest.Matchers.containsString("kind"));
+    }
+}

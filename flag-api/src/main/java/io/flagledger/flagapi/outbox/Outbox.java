@@ -29,7 +29,7 @@ public class Outbox {
         row.eventId = UUID.fromString(signed.eventId());
         row.topic = topic;
         // One flag's events share a key, hence a partition, hence an order.
-        row.messageKey = signed.project() + "/" + signed.flagId();
+        row.messageKey = signed.project() + "/" + (signed.flagId() == null ? "-" : signed.flagId());
         row.payload = EventJson.toJson(signed);
         row.createdAt = Instant.now();
         return row.persist().replaceWith(signed);

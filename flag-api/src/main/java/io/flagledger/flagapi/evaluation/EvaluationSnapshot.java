@@ -1,0 +1,89 @@
+package io.flagledger.flagapi.evaluation;
+
+import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
+import io.flagledger.flagapi.evaluation.FlagModel.FlagDefinition;
+import io.flagledger.flagapi.flags.Flag;
+import io.flagledger.flagapi.flags.FlagCodec;
+import io.flagledger.flagapi.flags.FlagEnvironment;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Everything evaluation needs, in memory: no database round trip per evaluation. Rebuilt when the committed
+ * state changes, detected by a cheap fingerprint query (row count and the sum of the versions, which only grow).
+ */
+@ApplicationScoped
+public class EvaluationSnapshot {
+
+    /** A flag as evaluated in one environment. */
+    public record Entry(FlagDefinition definition, EnvironmentConfig config, long version, String kind) {
+    }
+
+    /** One environment's flags and a revision that changes whenever any of them does (used for ETags). */
+    public record Environment(Map<String, Entry> flags, String revision) {
+    }
+
+    private static final String FINGERPRINT = "select count(*), coalesce(sum(version), 0) from flag_environment";
+
+    private volatile Map<String, Environment> environments = Map.of();
+    private volatile String fingerprint = "";
+
+    /** False until the first load finished: evaluations must not answer FLAG_NOT_FOUND for flags not loaded yet. */
+    public boolean loaded() {
+        return !fingerprint.isEmpty();
+    }
+
+    public Optional<Environment> environment(String project, String environment) {
+        return Optional.ofNullable(environments.get(project + "/" + environment));
+    }
+
+    /** Reloads if the committed state changed since the last load. */
+    @WithSession
+    public Uni<Boolean> refresh() {
+        return Panache.getSession()
+                .chain(session -> session.createNativeQuery(FINGERPRINT, Object[].class).getSingleResult())
+                .chain(row -> {
+                    String current = row[0] + ":" + row[1];
+                    if (current.equals(fingerprint)) {
+                        return Uni.createFrom().item(false);
+                    }
+                    return load().invoke(loaded -> {
+                        environments = loaded;
+                        fingerprint = current;
+                    }).replaceWith(true);
+                });
+    }
+
+    private static Uni<Map<String, Environment>> load() {
+        return Flag.<Flag>listAll().chain(flags -> FlagEnvironment.<FlagEnvironment>listAll().map(rows -> build(flags, rows)));
+    }
+
+    private static Map<String, Environment> build(List<Flag> flags, List<FlagEnvironment> rows) {
+        Map<UUID, Flag> flagsById = flags.stream().collect(Collectors.toMap(f -> f.id, Function.identity()));
+        Map<String, Map<String, Entry>> byEnvironment = new HashMap<>();
+        Map<String, Long> versionSums = new HashMap<>();
+        for (FlagEnvironment row : rows) {
+            Flag flag = flagsById.get(row.flagId);
+            if (flag == null) {
+                continue;
+            }
+            String scope = flag.project + "/" + row.environment;
+            byEnvironment.computeIfAbsent(scope, s -> new HashMap<>())
+                    .put(flag.key, new Entry(FlagCodec.definition(flag), FlagCodec.config(row), row.version, flag.kind));
+            versionSums.merge(scope, row.version, Long::sum);
+        }
+        Map<String, Environment> result = new HashMap<>();
+        byEnvironment.forEach((scope, entries) -> result.put(scope,
+                new Environment(Map.copyOf(entries), entries.size() + "-" + versionSums.get(scope))));
+        return Map.copyOf(result);
+    }
+}

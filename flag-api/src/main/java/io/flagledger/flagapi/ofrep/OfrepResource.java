@@ -1,0 +1,111 @@
+package io.flagledger.flagapi.ofrep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.flagledger.contract.CanonicalJson;
+import io.flagledger.contract.Hashing;
+import io.flagledger.flagapi.evaluation.Evaluation;
+import io.flagledger.flagapi.evaluation.EvaluationSnapshot;
+import io.flagledger.flagapi.evaluation.Evaluator;
+import io.flagledger.flagapi.sdkkeys.SdkKeys;
+import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OpenFeature Remote Evaluation Protocol v1. Authenticated with an environment's SDK key (Bearer or X-API-Key),
+ * not OIDC; answered from the in-memory snapshot. The body is taken as raw JSON so that a malformed request gets
+ * OFREP's own PARSE_ERROR shape, which the OpenFeature providers understand.
+ */
+@Path("/ofrep/v1/evaluate/flags")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@PermitAll
+public class OfrepResource {
+
+    @Inject
+    SdkKeys sdkKeys;
+
+    @Inject
+    EvaluationSnapshot snapshot;
+
+    private final Evaluator evaluator = new Evaluator(key -> null);
+
+    @POST
+    @Path("/{key}")
+    public Response evaluate(@PathParam("key") String key, @HeaderParam("Authorization") String authorization,
+                             @HeaderParam("X-API-Key") String apiKey, String body) {
+        SdkKeys.Scope scope = authenticate(authorization, apiKey);
+        if (scope == null) {
+            return OfrepResponses.unauthorized();
+        }
+        if (!snapshot.loaded()) {
+            return OfrepResponses.unavailable();
+        }
+        JsonNode context = OfrepRequests.context(body);
+        if (context == null) {
+            return OfrepResponses.error(400, key, Evaluation.ErrorCode.PARSE_ERROR, "the body must be JSON with a 'context' object");
+        }
+        EvaluationSnapshot.Entry entry = snapshot.environment(scope.project(), scope.environment())
+                .map(e -> e.flags().get(key)).orElse(null);
+        if (entry == null) {
+            return OfrepResponses.error(404, key, Evaluation.ErrorCode.FLAG_NOT_FOUND, "flag '" + key + "' does not exist in this environment");
+        }
+        Evaluation result = evaluator.evaluate(entry.definition(), entry.config(), context);
+        return result.isError()
+                ? OfrepResponses.error(400, key, result.errorCode(), result.errorDetails())
+                : Response.ok(OfrepResponses.success(result, entry)).build();
+    }
+
+    @POST
+    public Response evaluateAll(@HeaderParam("Authorization") String authorization, @HeaderParam("X-API-Key") String apiKey,
+                                @HeaderParam("If-None-Match") String ifNoneMatch, String body) {
+        SdkKeys.Scope scope = authenticate(authorization, apiKey);
+        if (scope == null) {
+            return OfrepResponses.unauthorized();
+        }
+        if (!snapshot.loaded()) {
+            return OfrepResponses.unavailable();
+        }
+        JsonNode context = OfrepRequests.context(body);
+        if (context == null) {
+            return OfrepResponses.bulkError(Evaluation.ErrorCode.PARSE_ERROR, "the body must be JSON with a 'context' object");
+        }
+        EvaluationSnapshot.Environment environment = snapshot.environment(scope.project(), scope.environment())
+                .orElse(new EvaluationSnapshot.Environment(Map.of(), "empty"));
+        // Same flags and same context give the same answer: the ETag is a hash of both.
+        EntityTag etag = new EntityTag(Hashing.sha256Hex((environment.revision() + "|" + CanonicalJson.canonicalString(context))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 32));
+        if (ifNoneMatch != null && ifNoneMatch.replace("\"", "").trim().equals(etag.getValue())) {
+            return Response.notModified(etag).build();
+        }
+        List<Map<String, Object>> flags = environment.flags().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(Comparator.naturalOrder()))
+                .map(e -> {
+                    Evaluation result = evaluator.evaluate(e.getValue().definition(), e.getValue().config(), context);
+                    return result.isError() ? OfrepResponses.errorBody(e.getKey(), result.errorCode(), result.errorDetails())
+                            : OfrepResponses.success(result, e.getValue());
+                })
+                .toList();
+        return Response.ok(Map.of("flags", flags, "metadata", JsonNodeFactory.instance.objectNode())).tag(etag).build();
+    }
+
+    private SdkKeys.Scope authenticate(String authorization, String apiKey) {
+        String presented = apiKey;
+        if (presented == null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            presented = authorization.substring(7).trim();
+        }
+        return sdkKeys.authenticate(presented).orElse(null);
+    }
+}

@@ -1,0 +1,136 @@
+package io.flagledger.flagapi.sdkkeys;
+
+import io.flagledger.common.actor.Actor;
+import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.Hashing;
+import io.flagledger.contract.RequestMetadata;
+import io.flagledger.contract.UuidV7;
+import io.flagledger.flagapi.environments.EnvironmentsConfig;
+import io.flagledger.flagapi.outbox.Outbox;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Issues, lists and revokes SDK keys. The key is returned once at creation; afterwards only its hash exists.
+ * Lookups on the evaluation path hit an in-memory map of hashes, refreshed on every change and periodically
+ * (so a revocation on another replica takes effect within the refresh interval).
+ */
+@ApplicationScoped
+public class SdkKeys {
+
+    public record Scope(String project, String environment, String kind) {
+    }
+
+    public record Issued(UUID id, String key, String prefix, String kind, String project, String environment) {
+    }
+
+    public record Listed(UUID id, String prefix, String kind, Instant createdAt, String createdBy, Instant revokedAt) {
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private volatile Map<String, Scope> activeByHash = new ConcurrentHashMap<>();
+
+    @Inject
+    Outbox outbox;
+
+    @Inject
+    EnvironmentsConfig environments;
+
+    public Optional<Scope> authenticate(String presentedKey) {
+        if (presentedKey == null || presentedKey.length() > 200) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(activeByHash.get(hash(presentedKey)));
+    }
+
+    @WithTransaction
+    public Uni<Issued> issue(String project, String environment, String kind, Actor actor, RequestMetadata request, String correlationId) {
+        requireEnvironment(environment);
+        String secret = "fl-" + kind.charAt(0) + "-" + Base64.getUrlEncoder().withoutPadding().encodeToString(RANDOM.generateSeed(24));
+        SdkKey row = new SdkKey();
+        row.id = UuidV7.next();
+        row.project = project;
+        row.environment = environment;
+        row.kind = kind;
+        row.keyHash = hash(secret);
+        row.keyPrefix = secret.substring(0, 10);
+        row.createdAt = Instant.now();
+        row.createdBy = actor.id();
+        return row.persist()
+                .chain(() -> outbox.append(event("sdk-key.created", row, actor, request, correlationId)))
+                .invoke(() -> activeByHash.put(row.keyHash, new Scope(project, environment, kind)))
+                .map(e -> new Issued(row.id, secret, row.keyPrefix, kind, project, environment));
+    }
+
+    @WithTransaction
+    public Uni<Void> revoke(String project, String environment, UUID id, Actor actor, RequestMetadata request, String correlationId) {
+        return SdkKey.<SdkKey>findById(id).chain(row -> {
+            if (row == null || !row.project.equals(project) || !row.environment.equals(environment)) {
+                throw ProblemException.notFound("SDK key " + id + " does not exist in " + project + "/" + environment);
+            }
+            if (row.revokedAt != null) {
+                return Uni.createFrom().voidItem();
+            }
+            row.revokedAt = Instant.now();
+            activeByHash.remove(row.keyHash);
+            return outbox.append(event("sdk-key.revoked", row, actor, request, correlationId)).replaceWithVoid();
+        });
+    }
+
+    @WithSession
+    public Uni<List<Listed>> list(String project, String environment) {
+        return SdkKey.<SdkKey>list("project = ?1 and environment = ?2 order by createdAt", project, environment)
+                .map(rows -> rows.stream().map(r -> new Listed(r.id, r.keyPrefix, r.kind, r.createdAt, r.createdBy, r.revokedAt)).toList());
+    }
+
+    /** Reloads the active keys; called at start-up and periodically. */
+    @WithSession
+    public Uni<Void> refresh() {
+        return SdkKey.<SdkKey>list("revokedAt is null").invoke(rows -> {
+            Map<String, Scope> fresh = new ConcurrentHashMap<>();
+            rows.forEach(r -> fresh.put(r.keyHash, new Scope(r.project, r.environment, r.kind)));
+            activeByHash = fresh;
+        }).replaceWithVoid();
+    }
+
+    private void requireEnvironment(String environment) {
+        if (!environments.names().contains(environment)) {
+            throw ProblemException.notFound("Environment '" + environment + "' does not exist");
+        }
+    }
+
+    private static String hash(String key) {
+        return Hashing.sha256Hex(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static AuditEvent event(String action, SdkKey row, Actor actor, RequestMetadata request, String correlationId) {
+        return AuditEvent.builder()
+                .action(action)
+                .actorId(actor.id())
+                .actorType(actor.type())
+                .actorName(actor.name())
+                .actorEmail(actor.email())
+                .actorRoles(actor.roles())
+                .sourceService("flag-api")
+                .project(row.project)
+                .environment(row.environment)
+                .newState(io.flagledger.flagapi.flags.FlagCodec.tree(Map.of("id", row.id.toString(), "kind", row.kind,
+                        "prefix", row.keyPrefix, "revoked", row.revokedAt != null)))
+                .correlationId(correlationId)
+                .request(request)
+                .build();
+    }
+}

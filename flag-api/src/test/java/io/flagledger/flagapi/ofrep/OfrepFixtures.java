@@ -1,0 +1,47 @@
+package io.flagledger.flagapi.ofrep;
+
+import static io.restassured.RestAssured.given;
+
+import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.restassured.http.ContentType;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Flags and SDK keys the evaluation tests need, created through the real API. */
+final class OfrepFixtures {
+
+    static final String PROJECT = "ofrep";
+
+    private OfrepFixtures() {
+    }
+
+    static String flagWithCountryRule(String environment) {
+        return flag(environment, Map.of("id", "nl", "clauses",
+                List.of(Map.of("attribute", "country", "operator", "in", "values", List.of("NL"))), "serve", Map.of("variation", "on")),
+                Map.of("variation", "off"));
+    }
+
+    static String flagWithRollout(String environment) {
+        return flag(environment, null, Map.of("rollout", Map.of("variations",
+                List.of(Map.of("variation", "on", "weight", 50_000), Map.of("variation", "off", "weight", 50_000)))));
+    }
+
+    static String issueKey(String environment, String kind) {
+        return given().auth().oauth2(KeycloakResource.tokenFor("admin")).contentType(ContentType.JSON).body(Map.of("kind", kind))
+                .post("/api/v1/projects/{p}/environments/{e}/sdk-keys", PROJECT, environment)
+                .then().statusCode(201).extract().path("key");
+    }
+
+    private static String flag(String environment, Map<String, Object> rule, Map<String, Object> fallthrough) {
+        String editor = KeycloakResource.tokenFor("requester");
+        String key = "eval-" + UUID.randomUUID().toString().substring(0, 8);
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("key", key, "name", "Evaluated"))
+                .post("/api/v1/projects/{p}/flags", PROJECT).then().statusCode(201);
+        Map<String, Object> config = Map.of("enabled", true, "offVariation", "off",
+                "rules", rule == null ? List.of() : List.of(rule), "fallthrough", fallthrough);
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("config", config))
+                .put("/api/v1/projects/{p}/flags/{k}/environments/{e}", PROJECT, key, environment).then().statusCode(200);
+        return key;
+    }
+}

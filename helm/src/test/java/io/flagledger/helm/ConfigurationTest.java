@@ -1,0 +1,280 @@
+package io.flagledger.helm;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+/** How values become the environment and files the services read, and that no credential is ever a literal. */
+class ConfigurationTest {
+
+    /** Names whose value is a credential: they may only come from a secretKeyRef. */
+    static final Pattern CREDENTIAL = Pattern.compile(
+            "(?i).*(PASSWORD|_SECRET|PRIVATE_KEY|JAAS_CONFIG|_TOKEN|ACCESS_KEY_ID|SECRET_ACCESS_KEY)$");
+
+    @Test
+    void theChartCreatesNoSecretAndEveryCredentialIsASecretKeyRef() {
+        for (Rendered rendered : List.of(Chart.defaults(), Chart.withHooks(List.of(Chart.PRODUCTION_VALUES), Map.of()))) {
+            assertThat(rendered.kinds()).doesNotContain("Secret");
+            int credentials = 0;
+            for (Map.Entry<String, PodSpec> pod : rendered.podSpecs().entrySet()) {
+                for (Container c : pod.getValue().getContainers()) {
+                    for (EnvVar var : c.getEnv()) {
+                        if (CREDENTIAL.matcher(var.getName()).matches()) {
+                            credentials++;
+                            assertThat(var.getValue()).as(pod.getKey() + " " + var.getName()).isNull();
+                            assertThat(var.getValueFrom()).as(pod.getKey() + " " + var.getName()).isNotNull();
+                            assertThat(var.getValueFrom().getSecretKeyRef()).as(var.getName()).isNotNull();
+                        }
+                    }
+                }
+            }
+            assertThat(credentials).isPositive();
+        }
+    }
+
+    @Test
+    void theProductionCredentialsComeFromTheNamedSecrets() {
+        Rendered p = Chart.production();
+        assertThat(secretRef(p, "flag-api", "FLAGLEDGER_DB_PASSWORD")).isEqualTo("flagledger-flag-api-db/password");
+        assertThat(secretRef(p, "flag-api", "FLAGLEDGER_SIGNING_PRIVATE_KEY")).isEqualTo("flagledger-flag-api-signing/private-key");
+        assertThat(secretRef(p, "approval-service", "QUARKUS_OIDC_CREDENTIALS_SECRET"))
+                .isEqualTo("flagledger-approval-service-oidc/client-secret");
+        assertThat(secretRef(p, "monitor-service", "QUARKUS_OIDC_CREDENTIALS_SECRET"))
+                .isEqualTo("flagledger-monitor-service-oidc/client-secret");
+        assertThat(secretRef(p, "approval-service", "FLAGLEDGER_APPROVAL_TOKEN_PRIVATE_KEY"))
+                .isEqualTo("flagledger-approval-token-signing/private-key");
+        assertThat(secretRef(p, "audit-service", "FLAGLEDGER_CHECKPOINT_PRIVATE_KEY"))
+                .isEqualTo("flagledger-audit-checkpoint-signing/private-key");
+        assertThat(secretRef(p, "audit-service", "FLAGLEDGER_ARCHIVE_S3_SECRET_ACCESS_KEY"))
+                .isEqualTo("flagledger-archive-s3/secret-access-key");
+        assertThat(secretRef(p, "audit-service", "FLAGLEDGER_SIEM_SPLUNK_HEC_TOKEN")).isEqualTo("flagledger-splunk-hec/hec-token");
+        // Each service authenticates to Kafka as its own user (services.<name>.kafka overrides kafka).
+        for (String component : List.of("flag-api", "approval-service", "audit-service", "monitor-service")) {
+            assertThat(secretRef(p, component, "KAFKA_SASL_JAAS_CONFIG"))
+                    .isEqualTo("flagledger-" + component + "-kafka/sasl.jaas.config");
+            assertThat(secretRef(p, component, "KAFKA_SSL_TRUSTSTORE_PASSWORD")).isEqualTo("events-cluster-ca-cert/ca.password");
+        }
+    }
+
+    private static String secretRef(Rendered rendered, String component, String env) {
+        EnvVar var = rendered.env(component).get(env);
+        assertThat(var).as(component + " " + env).isNotNull();
+        SecretKeySelector ref = var.getValueFrom().getSecretKeyRef();
+        return ref.getName() + "/" + ref.getKey();
+    }
+
+    @Test
+    void theServicesGetTheEnvironmentTheyReadToday() {
+        Rendered d = Chart.defaults();
+        Map<String, String> databases = Map.of("flag-api", "flagledger_flag_api", "approval-service", "flagledger_approval",
+                "audit-service", "flagledger_audit", "monitor-service", "flagledger_monitor");
+        Map<String, Integer> ports = Map.of("flag-api", 8081, "approval-service", 8082, "audit-service", 8083,
+                "monitor-service", 8084);
+        databases.forEach((component, database) -> {
+            assertThat(d.envValue(component, "FLAGLEDGER_DB_REACTIVE_URL"))
+                    .isEqualTo("postgresql://flagledger-pg-rw.postgres.svc:5432/" + database + "?sslmode=prefer");
+            assertThat(d.envValue(component, "FLAGLEDGER_DB_JDBC_URL"))
+                    .isEqualTo("jdbc:postgresql://flagledger-pg-rw.postgres.svc:5432/" + database + "?sslmode=prefer");
+            assertThat(d.env(component)).containsKeys("FLAGLEDGER_DB_USER", "FLAGLEDGER_DB_PASSWORD");
+            assertThat(d.envValue(component, "FLAGLEDGER_KAFKA_BOOTSTRAP")).isEqualTo("flagledger-kafka-bootstrap.kafka.svc:9092");
+            assertThat(d.envValue(component, "FLAGLEDGER_OIDC_ISSUER")).isEqualTo("http://keycloak.keycloak.svc:8080/realms/flagledger");
+            assertThat(d.envValue(component, "FLAGLEDGER_OIDC_ROLE_CLAIM_PATH")).isEqualTo("realm_access/roles");
+            assertThat(d.envValue(component, "QUARKUS_OIDC_CLIENT_ID")).isEqualTo(component);
+            assertThat(d.envValue(component, "QUARKUS_HTTP_PORT")).isEqualTo(String.valueOf(ports.get(component)));
+            assertThat(d.container(component).getPorts().get(0).getContainerPort()).isEqualTo(ports.get(component));
+        });
+        assertThat(d.envValue("flag-api", "FLAGLEDGER_OIDC_AUDIENCE")).isEqualTo("flag-api");
+        assertThat(d.envValue("audit-service", "FLAGLEDGER_OIDC_AUDIENCE")).isEqualTo("audit-service");
+        assertThat(d.env("approval-service")).doesNotContainKey("FLAGLEDGER_OIDC_AUDIENCE");
+        assertThat(d.envValue("flag-api", "FLAGLEDGER_SIGNING_KEY_ID")).isEqualTo("flag-api-1");
+        assertThat(d.env("flag-api")).containsKey("FLAGLEDGER_SIGNING_PRIVATE_KEY");
+        // Blocks left empty render nothing.
+        assertThat(d.env("audit-service")).doesNotContainKeys("FLAGLEDGER_SIGNING_KEY_ID", "FLAGLEDGER_ARCHIVE_ENABLED",
+                "FLAGLEDGER_SIEM_SYSLOG_ENABLED", "FLAGLEDGER_CHECKPOINT_PRIVATE_KEY", "FLAGLEDGER_CHECKPOINT_ORIGIN",
+                "KAFKA_SASL_JAAS_CONFIG");
+    }
+
+    @Test
+    void kafkaSaslAndTlsBecomeKafkaClientSettings() {
+        Rendered p = Chart.production();
+        Map<String, EnvVar> env = p.env("audit-service");
+        assertThat(env.get("KAFKA_SECURITY_PROTOCOL").getValue()).isEqualTo("SASL_SSL");
+        assertThat(env.get("KAFKA_SASL_MECHANISM").getValue()).isEqualTo("SCRAM-SHA-512");
+        assertThat(env.get("KAFKA_SSL_TRUSTSTORE_TYPE").getValue()).isEqualTo("PKCS12");
+        String location = env.get("KAFKA_SSL_TRUSTSTORE_LOCATION").getValue();
+        assertThat(location).isEqualTo("/etc/flagledger/kafka-truststore/ca.p12");
+        assertMountedFromSecret(p.deployment("audit-service"), location, "events-cluster-ca-cert", "ca.p12");
+
+        // mTLS instead of SASL, for one service only.
+        Rendered mtls = Chart.render(Map.of(
+                "services.flagApi.kafka.securityProtocol", "SSL",
+                "services.flagApi.kafka.keystore.secret.name", "flag-api-kafka-user",
+                "services.flagApi.kafka.keystore.passwordSecret.name", "flag-api-kafka-user"));
+        Map<String, EnvVar> flagApi = mtls.env("flag-api");
+        assertThat(flagApi.get("KAFKA_SECURITY_PROTOCOL").getValue()).isEqualTo("SSL");
+        assertThat(flagApi.get("KAFKA_SSL_KEYSTORE_LOCATION").getValue()).isEqualTo("/etc/flagledger/kafka-keystore/user.p12");
+        assertThat(flagApi.get("KAFKA_SSL_KEYSTORE_PASSWORD").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("user.password");
+        assertThat(flagApi).doesNotContainKey("KAFKA_SASL_JAAS_CONFIG");
+        assertMountedFromSecret(mtls.deployment("flag-api"), "/etc/flagledger/kafka-keystore/user.p12", "flag-api-kafka-user", "user.p12");
+        assertThat(mtls.envValue("audit-service", "KAFKA_SECURITY_PROTOCOL")).isEqualTo("PLAINTEXT");
+        assertThat(mtls.env("audit-service")).doesNotContainKey("KAFKA_SSL_KEYSTORE_LOCATION");
+    }
+
+    @Test
+    void postgresqlTlsVerifiesTheServerAgainstTheMountedCa() {
+        Rendered p = Chart.production();
+        assertThat(p.envValue("flag-api", "FLAGLEDGER_DB_JDBC_URL")).isEqualTo(
+                "jdbc:postgresql://flagledger-pg-rw.databases.svc:5432/flagledger_flag_api"
+                        + "?sslmode=verify-full&sslrootcert=/etc/flagledger/postgresql-ca/ca.crt");
+        // Vert.x would send unknown URL parameters to the server as session settings: only sslmode there.
+        assertThat(p.envValue("flag-api", "FLAGLEDGER_DB_REACTIVE_URL")).isEqualTo(
+                "postgresql://flagledger-pg-rw.databases.svc:5432/flagledger_flag_api?sslmode=verify-full");
+        assertThat(p.envValue("flag-api", "QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS"))
+                .isEqualTo("/etc/flagledger/postgresql-ca/ca.crt");
+        assertThat(p.envValue("flag-api", "QUARKUS_DATASOURCE_REACTIVE_HOSTNAME_VERIFICATION_ALGORITHM")).isEqualTo("HTTPS");
+        assertMountedFromSecret(p.deployment("flag-api"), "/etc/flagledger/postgresql-ca/ca.crt", "flagledger-pg-ca", "ca.crt");
+    }
+
+    /** The file at path in the pod's container comes from key of an existing Secret, read-only. */
+    private static void assertMountedFromSecret(Deployment deployment, String path, String secret, String key) {
+        PodSpec spec = deployment.getSpec().getTemplate().getSpec();
+        VolumeMount mount = spec.getContainers().get(0).getVolumeMounts().stream()
+                .filter(m -> path.startsWith(m.getMountPath() + "/")).findFirst()
+                .orElseThrow(() -> new AssertionError("nothing mounted at " + path));
+        assertThat(mount.getReadOnly()).isTrue();
+        Volume volume = spec.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+        assertThat(volume.getSecret().getSecretName()).isEqualTo(secret);
+        assertThat(volume.getSecret().getItems()).anySatisfy(item -> {
+            assertThat(item.getKey()).isEqualTo(key);
+            assertThat(mount.getMountPath() + "/" + item.getPath()).isEqualTo(path);
+        });
+    }
+
+    @Test
+    void auditTrustedKeysAreAnApplicationPropertiesFileMountedWhereQuarkusReadsIt() {
+        Rendered p = Chart.production();
+        ConfigMap config = p.ofType(ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().equals("flagledger-audit-service")).findFirst().orElseThrow();
+        String properties = config.getData().get("application.properties");
+        assertThat(properties).contains(
+                "flagledger.audit.trusted-keys.\"flag-api-2026\".service=flag-api\n",
+                "flagledger.audit.trusted-keys.\"flag-api-2026\".public-key="
+                        + "MCowBQYDK2VwAyEAo46meoGqTO5gYaRPJg2ZX8jQ/d/8FPqSDuVhHkl60uw=\n",
+                "flagledger.audit.trusted-keys.\"monitor-service-2026\".service=monitor-service\n",
+                "quarkus.log.category.\"io.flagledger.audit\".level=INFO");
+        PodSpec pod = p.deployment("audit-service").getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getVolumeMounts())
+                .anySatisfy(m -> {
+                    assertThat(m.getMountPath()).isEqualTo("/deployments/config");
+                    assertThat(pod.getVolumes()).anySatisfy(v -> {
+                        assertThat(v.getName()).isEqualTo(m.getName());
+                        assertThat(v.getConfigMap().getName()).isEqualTo("flagledger-audit-service");
+                    });
+                });
+        // Other services have no properties to mount.
+        assertThat(p.ofType(ConfigMap.class)).hasSize(1);
+        assertThat(p.deployment("flag-api").getSpec().getTemplate().getSpec().getVolumes()).noneMatch(v -> v.getConfigMap() != null);
+    }
+
+    @Test
+    void changingATrustedKeyRollsTheAuditPods() {
+        String before = Chart.production().deployment("audit-service").getSpec().getTemplate().getMetadata()
+                .getAnnotations().get("checksum/config");
+        Rendered rotated = Chart.renderProduction(Map.of("services.auditService.trustedKeys.flag-api-2027.service", "flag-api",
+                "services.auditService.trustedKeys.flag-api-2027.publicKey", "MCowBQYDK2VwAyEAcANdvskaY5J19K0ur5q2cVWGEpksByBx2XgFxYfMHRc="));
+        String after = rotated.deployment("audit-service").getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
+        assertThat(after).isNotBlank().isNotEqualTo(before);
+        assertThat(rotated.deployment("flag-api").getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config"))
+                .isEqualTo(Chart.production().deployment("flag-api").getSpec().getTemplate().getMetadata().getAnnotations()
+                        .get("checksum/config"));
+    }
+
+    @Test
+    void settingsForUpcomingFeaturesAreRendered() {
+        Rendered p = Chart.production();
+        assertThat(values(p, "audit-service")).contains(
+                entry("FLAGLEDGER_CHECKPOINT_ORIGIN", "flagledger.acme.example/audit"),
+                entry("FLAGLEDGER_CHECKPOINT_KEY_NAME", "flagledger.acme.example/audit-2026"),
+                entry("FLAGLEDGER_CHECKPOINT_PREVIOUS_PUBLIC_KEYS",
+                        "flagledger.acme.example/audit-2025+a12a5872+AYpTQD30F2SKL7IHTWZefof1Lds7yAazGZnAjje/5EYX"),
+                entry("FLAGLEDGER_ARCHIVE_ENABLED", "true"),
+                entry("FLAGLEDGER_ARCHIVE_S3_ENDPOINT", "https://s3.eu-central-1.amazonaws.com"),
+                entry("FLAGLEDGER_ARCHIVE_S3_REGION", "eu-central-1"),
+                entry("FLAGLEDGER_ARCHIVE_S3_BUCKET", "acme-flagledger-ledger-archive"),
+                entry("FLAGLEDGER_ARCHIVE_S3_PATH_STYLE", "false"),
+                entry("FLAGLEDGER_ARCHIVE_OBJECT_LOCK_MODE", "COMPLIANCE"),
+                entry("FLAGLEDGER_ARCHIVE_RETENTION_DAYS", "2555"),
+                entry("FLAGLEDGER_SIEM_SYSLOG_ENABLED", "true"),
+                entry("FLAGLEDGER_SIEM_SYSLOG_HOST", "siem.example.com"),
+                entry("FLAGLEDGER_SIEM_SYSLOG_PORT", "6514"),
+                entry("FLAGLEDGER_SIEM_SYSLOG_TLS", "true"),
+                entry("FLAGLEDGER_SIEM_SPLUNK_ENABLED", "true"),
+                entry("FLAGLEDGER_SIEM_SPLUNK_HEC_URL", "https://splunk.example.com:8088/services/collector"));
+        assertThat(p.env("audit-service")).containsKeys("FLAGLEDGER_CHECKPOINT_PRIVATE_KEY",
+                "FLAGLEDGER_ARCHIVE_S3_ACCESS_KEY_ID", "FLAGLEDGER_SIEM_SPLUNK_HEC_TOKEN");
+        assertThat(values(p, "monitor-service")).contains(
+                entry("FLAGLEDGER_MONITOR_PROMETHEUS_URL", "http://kube-prometheus-stack-prometheus.monitoring.svc:9090"),
+                entry("FLAGLEDGER_MONITOR_ALERTMANAGER_URL", "http://kube-prometheus-stack-alertmanager.monitoring.svc:9093"),
+                entry("FLAGLEDGER_FLAG_API_URL", "http://flagledger-flag-api.flagledger.svc:8081"));
+        assertThat(values(p, "approval-service")).contains(
+                entry("FLAGLEDGER_APPROVAL_TOKEN_KEY_ID", "approval-token-2026"),
+                entry("FLAGLEDGER_FLAG_API_URL", "http://flagledger-flag-api.flagledger.svc:8081"),
+                entry("FLAGLEDGER_AUDIT_SERVICE_URL", "http://flagledger-audit-service.flagledger.svc:8083"));
+        // Only the service a setting belongs to receives it.
+        assertThat(p.env("flag-api")).doesNotContainKeys("FLAGLEDGER_MONITOR_PROMETHEUS_URL", "FLAGLEDGER_ARCHIVE_ENABLED",
+                "FLAGLEDGER_APPROVAL_TOKEN_KEY_ID", "FLAGLEDGER_FLAG_API_URL");
+    }
+
+    private static Map<String, String> values(Rendered rendered, String component) {
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        rendered.env(component).forEach((name, var) -> {
+            if (var.getValue() != null) {
+                values.put(name, var.getValue());
+            }
+        });
+        return values;
+    }
+
+    @Test
+    void noRenderedTextCarriesAKnownCredentialShape() {
+        for (Rendered rendered : List.of(Chart.defaults(), Chart.production())) {
+            assertThat(rendered.yaml).doesNotContainPattern("(?i)BEGIN [A-Z ]*PRIVATE KEY")
+                    .doesNotContainPattern("(?i)password\\s*=")
+                    .doesNotContainPattern("(?i)ScramLoginModule required");
+            for (ConfigMap config : rendered.ofType(ConfigMap.class)) {
+                config.getData().values().forEach(text -> assertThat(text.lines())
+                        .noneMatch(line -> CREDENTIAL.matcher(line.split("=", 2)[0].replace('-', '_').replace('.', '_')).matches()));
+            }
+        }
+    }
+
+    @Test
+    void everyObjectCarriesTheReleaseLabels() {
+        for (HasMetadata object : Chart.production().objects) {
+            assertThat(object.getMetadata().getLabels()).as(object.getKind() + "/" + object.getMetadata().getName())
+                    .containsEntry("app.kubernetes.io/instance", "flagledger")
+                    .containsEntry("app.kubernetes.io/part-of", "flagledger")
+                    .containsEntry("app.kubernetes.io/managed-by", "Helm")
+                    .containsKey("helm.sh/chart");
+            assertThat(object.getMetadata().getNamespace()).isIn("flagledger", "kafka");
+        }
+        Set<String> namespaces = new java.util.HashSet<>();
+        Chart.production().objects.forEach(o -> namespaces.add(o.getMetadata().getNamespace()));
+        assertThat(namespaces).containsExactlyInAnyOrder("flagledger", "kafka");
+    }
+}

@@ -7,7 +7,9 @@ import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.flags.FlagEnvironment;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +38,12 @@ public class EvaluationSnapshot {
 
     private volatile Map<String, Environment> environments = Map.of();
     private volatile String fingerprint = "";
+    private final BroadcastProcessor<String> changedScopes = BroadcastProcessor.create();
+
+    /** Emits "project/environment" whenever that environment's flags changed (for the SDK stream). */
+    public Multi<String> changes() {
+        return changedScopes;
+    }
 
     /** False until the first load finished: evaluations must not answer FLAG_NOT_FOUND for flags not loaded yet. */
     public boolean loaded() {
@@ -57,8 +65,15 @@ public class EvaluationSnapshot {
                         return Uni.createFrom().item(false);
                     }
                     return load().invoke(loaded -> {
+                        Map<String, Environment> previous = environments;
                         environments = loaded;
                         fingerprint = current;
+                        loaded.forEach((scope, env) -> {
+                            Environment before = previous.get(scope);
+                            if (before == null || !before.revision().equals(env.revision())) {
+                                changedScopes.onNext(scope);
+                            }
+                        });
                     }).replaceWith(true);
                 });
     }

@@ -9,14 +9,14 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Flags and SDK keys the evaluation tests need, created through the real API. */
-final class OfrepFixtures {
+public final class OfrepFixtures {
 
-    static final String PROJECT = "ofrep";
+    public static final String PROJECT = "ofrep";
 
     private OfrepFixtures() {
     }
 
-    static String flagWithCountryRule(String environment) {
+    public static String flagWithCountryRule(String environment) {
         return flag(environment, Map.of("id", "nl", "clauses",
                 List.of(Map.of("attribute", "country", "operator", "in", "values", List.of("NL"))), "serve", Map.of("variation", "on")),
                 Map.of("variation", "off"));
@@ -27,7 +27,7 @@ final class OfrepFixtures {
                 List.of(Map.of("variation", "on", "weight", 50_000), Map.of("variation", "off", "weight", 50_000)))));
     }
 
-    static String issueKey(String environment, String kind) {
+    public static String issueKey(String environment, String kind) {
         return given().auth().oauth2(KeycloakResource.tokenFor("admin")).contentType(ContentType.JSON).body(Map.of("kind", kind))
                 .post("/api/v1/projects/{p}/environments/{e}/sdk-keys", PROJECT, environment)
                 .then().statusCode(201).extract().path("key");

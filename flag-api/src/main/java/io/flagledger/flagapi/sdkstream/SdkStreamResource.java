@@ -1,0 +1,77 @@
+package io.flagledger.flagapi.sdkstream;
+
+import io.flagledger.common.problem.ProblemException;
+import io.flagledger.flagapi.evaluation.EvaluationSnapshot;
+import io.flagledger.flagapi.flags.FlagCodec;
+import io.flagledger.flagapi.sdkkeys.SdkKeys;
+import io.smallrye.mutiny.Multi;
+import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Server-Sent Events for SDKs and relays: on connect, the environment's whole flag configuration ({@code put});
+ * after every committed change, the whole configuration again, with the environment revision as event id. A client
+ * reconnecting with {@code Last-Event-ID} equal to the current revision gets nothing until the next change.
+ */
+@Path("/sdk/v1/stream")
+@PermitAll
+public class SdkStreamResource {
+
+    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+
+    @Inject
+    SdkKeys sdkKeys;
+
+    @Inject
+    EvaluationSnapshot snapshot;
+
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> stream(@HeaderParam("Authorization") String authorization,
+                                          @HeaderParam("X-API-Key") String apiKey,
+                                          @HeaderParam("Last-Event-ID") String lastEventId,
+                                          @Context Sse sse) {
+        String presented = apiKey != null ? apiKey
+                : authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : null;
+        SdkKeys.Scope scope = sdkKeys.authenticate(presented)
+                .orElseThrow(() -> new ProblemException(401, "A valid SDK key for this environment is required"));
+        String scopeKey = scope.project() + "/" + scope.environment();
+        Multi<OutboundSseEvent> initial = Multi.createFrom().item(() -> put(sse, scopeKey))
+                .filter(event -> !event.getId().equals(lastEventId));
+        Multi<OutboundSseEvent> updates = snapshot.changes().filter(scopeKey::equals).map(changed -> put(sse, scopeKey));
+        Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(HEARTBEAT)
+                .map(tick -> sse.newEventBuilder().comment("heartbeat").build());
+        return Multi.createBy().merging().streams(Multi.createBy().concatenating().streams(initial, updates), heartbeats);
+    }
+
+    private OutboundSseEvent put(Sse sse, String scopeKey) {
+        EvaluationSnapshot.Environment environment = snapshot.environment(scopeKey.substring(0, scopeKey.indexOf('/')),
+                scopeKey.substring(scopeKey.indexOf('/') + 1)).orElse(new EvaluationSnapshot.Environment(Map.of(), "empty"));
+        Map<String, Object> flags = new TreeMap<>();
+        environment.flags().forEach((key, entry) -> {
+            Map<String, Object> flag = new LinkedHashMap<>();
+            flag.put("version", entry.version());
+            flag.put("type", entry.definition().type());
+            flag.put("variations", entry.definition().variations());
+            flag.put("salt", entry.definition().salt());
+            flag.put("config", entry.config());
+            flags.put(key, flag);
+        });
+        return sse.newEventBuilder().id(environment.revision()).name("put")
+                .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                .data(FlagCodec.write(Map.of("revision", environment.revision(), "flags", flags)))
+                .build();
+    }
+}

@@ -172,15 +172,8 @@ public class FlagChanges {
 
     private static AuditEvent event(String project, String key, String environment, String action,
                                     JsonNode before, JsonNode after, JsonNode scope, ChangeContext context) {
-        Actor actor = context.actor();
-        return AuditEvent.builder()
+        return context.actor().event(SOURCE_SERVICE, context.request())
                 .action(action)
-                .actorId(actor.id())
-                .actorType(actor.type())
-                .actorName(actor.name())
-                .actorEmail(actor.email())
-                .actorRoles(actor.roles())
-                .sourceService(SOURCE_SERVICE)
                 .project(project)
                 .flagId(key)
                 .environment(environment)
@@ -189,7 +182,6 @@ public class FlagChanges {
                 .scope(scope)
                 .correlationId(context.correlationId())
                 .reason(context.reason())
-                .request(context.request())
                 .build();
     }
 

@@ -46,12 +46,10 @@ public class OfrepResource {
     @Path("/{key}")
     public Response evaluate(@PathParam("key") String key, @HeaderParam("Authorization") String authorization,
                              @HeaderParam("X-API-Key") String apiKey, String body) {
-        SdkKeys.Scope scope = authenticate(authorization, apiKey);
-        if (scope == null) {
-            return OfrepResponses.unauthorized();
-        }
-        if (!snapshot.loaded()) {
-            return OfrepResponses.unavailable();
+        SdkKeys.Scope scope = sdkKeys.authenticate(authorization, apiKey).orElse(null);
+        Response refused = refusal(scope);
+        if (refused != null) {
+            return refused;
         }
         JsonNode context = OfrepRequests.context(body);
         if (context == null) {
@@ -71,12 +69,10 @@ public class OfrepResource {
     @POST
     public Response evaluateAll(@HeaderParam("Authorization") String authorization, @HeaderParam("X-API-Key") String apiKey,
                                 @HeaderParam("If-None-Match") String ifNoneMatch, String body) {
-        SdkKeys.Scope scope = authenticate(authorization, apiKey);
-        if (scope == null) {
-            return OfrepResponses.unauthorized();
-        }
-        if (!snapshot.loaded()) {
-            return OfrepResponses.unavailable();
+        SdkKeys.Scope scope = sdkKeys.authenticate(authorization, apiKey).orElse(null);
+        Response refused = refusal(scope);
+        if (refused != null) {
+            return refused;
         }
         JsonNode context = OfrepRequests.context(body);
         if (context == null) {
@@ -101,11 +97,11 @@ public class OfrepResource {
         return Response.ok(Map.of("flags", flags, "metadata", JsonNodeFactory.instance.objectNode())).tag(etag).build();
     }
 
-    private SdkKeys.Scope authenticate(String authorization, String apiKey) {
-        String presented = apiKey;
-        if (presented == null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            presented = authorization.substring(7).trim();
+    /** 401 without a valid key, 503 until the snapshot has loaded, else null. */
+    private Response refusal(SdkKeys.Scope scope) {
+        if (scope == null) {
+            return OfrepResponses.unauthorized();
         }
-        return sdkKeys.authenticate(presented).orElse(null);
+        return snapshot.loaded() ? null : OfrepResponses.unavailable();
     }
 }

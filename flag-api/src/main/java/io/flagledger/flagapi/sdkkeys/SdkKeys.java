@@ -7,6 +7,7 @@ import io.flagledger.contract.Hashing;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.UuidV7;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
+import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.outbox.Outbox;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -49,11 +50,16 @@ public class SdkKeys {
     @Inject
     EnvironmentsConfig environments;
 
-    public Optional<Scope> authenticate(String presentedKey) {
-        if (presentedKey == null || presentedKey.length() > 200) {
+    /** The key from {@code X-API-Key} or {@code Authorization: Bearer}, if it is an active key. */
+    public Optional<Scope> authenticate(String authorizationHeader, String apiKeyHeader) {
+        String presented = apiKeyHeader;
+        if (presented == null && authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            presented = authorizationHeader.substring(7).trim();
+        }
+        if (presented == null || presented.length() > 200) {
             return Optional.empty();
         }
-        return Optional.ofNullable(activeByHash.get(hash(presentedKey)));
+        return Optional.ofNullable(activeByHash.get(hash(presented)));
     }
 
     @WithTransaction
@@ -117,20 +123,13 @@ public class SdkKeys {
     }
 
     private static AuditEvent event(String action, SdkKey row, Actor actor, RequestMetadata request, String correlationId) {
-        return AuditEvent.builder()
+        return actor.event("flag-api", request)
                 .action(action)
-                .actorId(actor.id())
-                .actorType(actor.type())
-                .actorName(actor.name())
-                .actorEmail(actor.email())
-                .actorRoles(actor.roles())
-                .sourceService("flag-api")
                 .project(row.project)
                 .environment(row.environment)
-                .newState(io.flagledger.flagapi.flags.FlagCodec.tree(Map.of("id", row.id.toString(), "kind", row.kind,
+                .newState(FlagCodec.tree(Map.of("id", row.id.toString(), "kind", row.kind,
                         "prefix", row.keyPrefix, "revoked", row.revokedAt != null)))
                 .correlationId(correlationId)
-                .request(request)
                 .build();
     }
 }

@@ -43,9 +43,7 @@ public class SdkStreamResource {
                                           @HeaderParam("X-API-Key") String apiKey,
                                           @HeaderParam("Last-Event-ID") String lastEventId,
                                           @Context Sse sse) {
-        String presented = apiKey != null ? apiKey
-                : authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : null;
-        SdkKeys.Scope scope = sdkKeys.authenticate(presented)
+        SdkKeys.Scope scope = sdkKeys.authenticate(authorization, apiKey)
                 .orElseThrow(() -> new ProblemException(401, "A valid SDK key for this environment is required"));
         String scopeKey = scope.project() + "/" + scope.environment();
         Multi<OutboundSseEvent> initial = Multi.createFrom().item(() -> put(sse, scopeKey))

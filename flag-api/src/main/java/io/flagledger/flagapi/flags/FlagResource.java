@@ -4,6 +4,7 @@ import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.UuidV7;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
+import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.FlagChanges.ChangeContext;
 import io.flagledger.flagapi.flags.FlagViews.FlagView;
 import io.smallrye.mutiny.Uni;
@@ -43,6 +44,9 @@ public class FlagResource {
     @Inject
     EnvironmentsConfig environments;
 
+    @Inject
+    SnapshotRefresher refresher;
+
     @POST
     @RolesAllowed("flag-editor")
     public Uni<Response> create(@PathParam("project") @Pattern(regexp = FlagRequests.KEY_PATTERN) String project,
@@ -75,6 +79,7 @@ public class FlagResource {
                                 @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
         ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId());
         return changes.toggle(project, key, environment, body.enabled(), parseVersion(ifMatch), context)
+                .invoke(refresher::kick)
                 .map(state -> versioned(state, context));
     }
 
@@ -90,6 +95,7 @@ public class FlagResource {
                                            @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
         ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId());
         return changes.updateEnvironment(project, key, environment, body.config(), parseVersion(ifMatch), context)
+                .invoke(refresher::kick)
                 .map(state -> versioned(state, context));
     }
 

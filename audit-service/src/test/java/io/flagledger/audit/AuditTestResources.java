@@ -1,5 +1,6 @@
 package io.flagledger.audit;
 
+import io.flagledger.audit.checkpoint.CheckpointKeyResource;
 import io.flagledger.testsupport.kafka.KafkaBrokerResource;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
 import io.flagledger.testsupport.postgres.PostgresDatabaseResource;
@@ -15,6 +16,7 @@ import io.quarkus.test.common.ResourceArg;
 @WithTestResource(value = KeycloakResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "client-id", value = "audit-service"))
 @WithTestResource(value = SigningKeyResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = CheckpointKeyResource.class, scope = TestResourceScope.GLOBAL)
 public final class AuditTestResources {
     private AuditTestResources() {
     }

@@ -66,6 +66,71 @@ public final class Ed25519Keys {
         return Hashing.sha256Hex(Objects.requireNonNull(k, "public key").getEncoded()).substring(0, 16);
     }
 
+    private static final byte[] SPKI_PREFIX = java.util.HexFormat.of().parseHex("302a300506032b6570032100");
+    private static final byte[] PKCS8_PREFIX = java.util.HexFormat.of().parseHex("302e020100300506032b657004220420");
+    private static final int RAW_LENGTH = 32;
+
+    /** The 32-byte RFC 8032 public key (what C2SP signed notes and most tooling carry). */
+    public static byte[] rawPublic(PublicKey k) {
+        byte[] der = Objects.requireNonNull(k, "public key").getEncoded();
+        if (der.length != SPKI_PREFIX.length + RAW_LENGTH
+                || !java.util.Arrays.equals(der, 0, SPKI_PREFIX.length, SPKI_PREFIX, 0, SPKI_PREFIX.length)) {
+            throw new IllegalArgumentException("not an Ed25519 public key");
+        }
+        return java.util.Arrays.copyOfRange(der, SPKI_PREFIX.length, der.length);
+    }
+
+    /** Inverse of {@link #rawPublic}. */
+    public static PublicKey publicFromRaw(byte[] raw) {
+        return (PublicKey) fromDer(raw, SPKI_PREFIX, true);
+    }
+
+    /** A private key from its 32-byte RFC 8032 seed (e.g. a Go note signer key). */
+    public static PrivateKey privateFromSeed(byte[] seed) {
+        return (PrivateKey) fromDer(seed, PKCS8_PREFIX, false);
+    }
+
+    /**
+     * The public half of a private key. The JDK has no API for it, but its generator draws exactly the 32-byte
+     * seed from the SecureRandom it is given, so feeding it the seed regenerates the same pair.
+     */
+    public static PublicKey publicKeyOf(PrivateKey k) {
+        if (!(k instanceof java.security.interfaces.EdECPrivateKey ed)) {
+            throw new IllegalArgumentException("not an Ed25519 private key");
+        }
+        byte[] seed = ed.getBytes().orElseThrow(() -> new IllegalArgumentException("private key bytes are not accessible"));
+        java.security.SecureRandom replay = new java.security.SecureRandom() {
+            @Override
+            public void nextBytes(byte[] bytes) {
+                if (bytes.length != seed.length) {
+                    throw new IllegalStateException("unexpected key generation request of " + bytes.length + " bytes");
+                }
+                System.arraycopy(seed, 0, bytes, 0, seed.length);
+            }
+        };
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance(ALGORITHM);
+            g.initialize(java.security.spec.NamedParameterSpec.ED25519, replay);
+            return g.generateKeyPair().getPublic();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Ed25519 is unavailable in this JDK", e);
+        }
+    }
+
+    private static java.security.Key fromDer(byte[] raw, byte[] prefix, boolean isPublic) {
+        if (raw == null || raw.length != RAW_LENGTH) {
+            throw new IllegalArgumentException("a raw Ed25519 key is " + RAW_LENGTH + " bytes");
+        }
+        byte[] der = java.util.Arrays.copyOf(prefix, prefix.length + RAW_LENGTH);
+        System.arraycopy(raw, 0, der, prefix.length, RAW_LENGTH);
+        try {
+            KeyFactory f = KeyFactory.getInstance(ALGORITHM);
+            return isPublic ? f.generatePublic(new X509EncodedKeySpec(der)) : f.generatePrivate(new PKCS8EncodedKeySpec(der));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a valid Ed25519 key: " + e.getMessage(), e);
+        }
+    }
+
     private static byte[] der(String text, String pemType, String kind) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("Ed25519 " + kind + " key is empty");

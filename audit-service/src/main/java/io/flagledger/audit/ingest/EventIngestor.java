@@ -1,5 +1,6 @@
 package io.flagledger.audit.ingest;
 
+import io.flagledger.audit.checkpoint.Checkpointer;
 import io.flagledger.audit.ledger.Ledger;
 import io.flagledger.audit.ledger.SourcePosition;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +29,9 @@ public class EventIngestor {
     Ledger ledger;
 
     @Inject
+    Checkpointer checkpointer;
+
+    @Inject
     MeterRegistry registry;
 
     @Incoming("audited-events")
@@ -37,8 +41,13 @@ public class EventIngestor {
         Uni<Void> store;
         if (verdict.admitted()) {
             store = ledger.append(verdict.event(), position)
-                    .invoke(appended -> registry.counter("flagledger.audit.events",
-                            "topic", record.topic(), "outcome", appended ? "appended" : "duplicate").increment())
+                    .invoke(appended -> {
+                        registry.counter("flagledger.audit.events",
+                                "topic", record.topic(), "outcome", appended ? "appended" : "duplicate").increment();
+                        if (appended) {
+                            checkpointer.appended();
+                        }
+                    })
                     .replaceWithVoid();
         } else {
             LOG.warnf("Quarantined record %s: %s", position, verdict.rejection());

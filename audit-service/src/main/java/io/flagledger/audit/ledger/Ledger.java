@@ -1,8 +1,9 @@
 package io.flagledger.audit.ledger;
 
+import io.flagledger.audit.merkle.MerkleStore;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventJson;
-import io.flagledger.contract.Hashing;
+import io.flagledger.contract.merkle.MerkleHash;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -13,7 +14,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
 
-/** Appends admitted events with a dense sequence number, once per event id. */
+/** Appends admitted events with a dense sequence number, once per event id, and grows the Merkle tree with them. */
 @ApplicationScoped
 public class Ledger {
 
@@ -39,13 +40,17 @@ public class Ledger {
     @Inject
     Pool pool;
 
+    @Inject
+    MerkleStore tree;
+
     /** @return true if appended, false if the event was already in the ledger (a redelivery). */
     public Uni<Boolean> append(AuditEvent event, SourcePosition position) {
         byte[] canonical = EventJson.canonicalBytes(event);
+        byte[] leafHash = MerkleHash.leaf(canonical);
         Tuple values = Tuple.tuple()
                 .addUUID(UUID.fromString(event.eventId()))
                 .addString(new String(canonical, StandardCharsets.UTF_8))
-                .addBuffer(io.vertx.mutiny.core.buffer.Buffer.buffer(leafHash(canonical)))
+                .addBuffer(io.vertx.mutiny.core.buffer.Buffer.buffer(leafHash))
                 .addString(position.topic())
                 .addInteger(position.partition())
                 .addLong(position.offset())
@@ -59,9 +64,15 @@ public class Ledger {
                 .addString(event.environment())
                 .addString(event.correlationId());
         return pool.withTransaction(conn -> conn.preparedQuery("select pg_advisory_xact_lock($1)")
-                        .execute(Tuple.of(APPEND_LOCK))
-                        .chain(() -> conn.preparedQuery(APPEND).execute(values)))
-                .map(rows -> rows.rowCount() == 1);
+                .execute(Tuple.of(APPEND_LOCK))
+                .chain(() -> conn.preparedQuery(APPEND).execute(values))
+                .chain(rows -> {
+                    if (rows.rowCount() == 0) {
+                        return Uni.createFrom().item(false);
+                    }
+                    long seq = rows.iterator().next().getLong("seq");
+                    return tree.leafAppended(conn, seq, leafHash).replaceWith(true);
+                }));
     }
 
     public Uni<Void> quarantine(byte[] payload, String reason, SourcePosition position) {
@@ -70,12 +81,5 @@ public class Ledger {
                 .execute(Tuple.of(position.topic(), position.partition(), position.offset(), boundedReason,
                         io.vertx.core.buffer.Buffer.buffer(payload == null ? new byte[0] : payload)))
                 .replaceWithVoid();
-    }
-
-    /** RFC 6962 leaf hash: SHA-256(0x00 || entry). */
-    static byte[] leafHash(byte[] entry) {
-        byte[] prefixed = new byte[entry.length + 1];
-        System.arraycopy(entry, 0, prefixed, 1, entry.length);
-        return Hashing.sha256(prefixed);
     }
 }

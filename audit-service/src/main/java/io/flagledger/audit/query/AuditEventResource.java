@@ -3,6 +3,9 @@ package io.flagledger.audit.query;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flagledger.audit.merkle.InclusionProofView;
+import io.flagledger.audit.merkle.InclusionProofs;
+import io.flagledger.audit.merkle.Params;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.EventJson;
 import io.smallrye.mutiny.Uni;
@@ -14,6 +17,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
@@ -21,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 @Path("/api/v1/audit/events")
 @Produces(MediaType.APPLICATION_JSON)
@@ -28,6 +33,13 @@ public class AuditEventResource {
 
     /** One ledger entry as served: its position, when the ledger received it, and the event exactly as signed. */
     public record Entry(long seq, OffsetDateTime receivedAt, JsonNode event) {
+    }
+
+    /**
+     * One entry with its RFC 9162 inclusion proof; {@code inclusionProof} is null while no checkpoint covers the
+     * entry yet (it is signed within {@code flagledger.checkpoint.interval}).
+     */
+    public record ProvenEntry(long seq, OffsetDateTime receivedAt, JsonNode event, InclusionProofView inclusionProof) {
     }
 
     /** A page of entries, newest first; pass {@code nextCursor} as {@code cursor} for the next page. */
@@ -38,6 +50,9 @@ public class AuditEventResource {
 
     @Inject
     Pool pool;
+
+    @Inject
+    InclusionProofs proofs;
 
     @GET
     @RolesAllowed({"audit-reader", "audit-admin"})
@@ -64,6 +79,33 @@ public class AuditEventResource {
             }
             return new Page(items, next);
         });
+    }
+
+    /** The entry for an event id, proven against the latest checkpoint or the tree of {@code tree_size}. */
+    @GET
+    @Path("{eventId}")
+    @RolesAllowed({"audit-reader", "audit-admin"})
+    public Uni<ProvenEntry> get(@PathParam("eventId") String eventId, @QueryParam("tree_size") String treeSize) {
+        UUID id;
+        try {
+            id = UUID.fromString(eventId);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("event id must be a UUID, not '" + eventId + "'");
+        }
+        Long size = treeSize == null || treeSize.isBlank() ? null : Params.size("tree_size", treeSize, 1);
+        return pool.withConnection(conn -> conn
+                .preparedQuery("select seq, received_at, canonical_json, leaf_hash from ledger_entry where event_id = $1")
+                .execute(Tuple.of(id))
+                .chain(rows -> {
+                    if (rows.size() == 0) {
+                        throw ProblemException.notFound("no event " + id + " in the ledger");
+                    }
+                    Row row = rows.iterator().next();
+                    long seq = row.getLong("seq");
+                    return proofs.prove(conn, seq, row.getBuffer("leaf_hash").getBytes(), size)
+                            .map(proof -> new ProvenEntry(seq, row.getOffsetDateTime("received_at"),
+                                    json(row.getString("canonical_json")), proof.orElse(null)));
+                }));
     }
 
     /** Parsed here, not by JAX-RS, so a bad number is a 400 with a message rather than a bare 404. */

@@ -1,0 +1,60 @@
+package io.flagledger.audit.checkpoint;
+
+import io.flagledger.audit.merkle.Base64s;
+import io.flagledger.common.problem.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.OffsetDateTime;
+
+@Path("/api/v1/audit/checkpoints")
+public class CheckpointResource {
+
+    /** The latest checkpoint as JSON; {@code note} is the signed note exactly as served in text/plain. */
+    public record CheckpointView(String origin, long treeSize, String rootHash, String keyName, OffsetDateTime signedAt,
+                                 String note) {
+    }
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    CheckpointStore checkpoints;
+
+    /** The signed note (text/plain, what transparency-log tooling reads) or, when asked for, JSON. */
+    @GET
+    @Path("latest")
+    @Produces({MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
+    @RolesAllowed({"audit-reader", "audit-admin"})
+    public Uni<Response> latest(HttpHeaders headers) {
+        boolean json = prefersJson(headers);
+        return checkpoints.latest(pool).map(found -> {
+            StoredCheckpoint c = found.orElseThrow(() -> ProblemException.notFound("no checkpoint has been signed yet"));
+            if (json) {
+                return Response.ok(new CheckpointView(c.origin(), c.treeSize(), Base64s.of(c.rootHash()), c.keyName(),
+                        c.signedAt(), c.note()), MediaType.APPLICATION_JSON_TYPE).build();
+            }
+            return Response.ok(c.note(), MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8")).build();
+        });
+    }
+
+    /** JSON only when explicitly preferred over text: text/plain stays the default for {@code *}/{@code *}. */
+    private static boolean prefersJson(HttpHeaders headers) {
+        for (MediaType m : headers.getAcceptableMediaTypes()) {
+            if (m.isCompatible(MediaType.TEXT_PLAIN_TYPE) || m.isWildcardType()) {
+                return false;
+            }
+            if (!m.isWildcardSubtype() && m.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

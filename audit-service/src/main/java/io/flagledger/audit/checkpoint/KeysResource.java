@@ -1,0 +1,48 @@
+package io.flagledger.audit.checkpoint;
+
+import io.flagledger.audit.ingest.TrustedKeysConfig;
+import io.flagledger.contract.note.NoteVerifierKey;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Comparator;
+import java.util.List;
+
+/** Everything a verifier needs: checkpoint verifier keys (current and rotated out) and the producers' event keys. */
+@Path("/api/v1/audit/keys")
+@Produces(MediaType.APPLICATION_JSON)
+public class KeysResource {
+
+    /** {@code verifierKey} is the C2SP note verifier key {@code name+keyhash+base64(0x01||key)}. */
+    public record CheckpointKey(String name, String keyHash, String verifierKey) {
+        static CheckpointKey of(NoteVerifierKey k) {
+            return new CheckpointKey(k.name(), String.format("%08x", k.keyHash()), k.encoded());
+        }
+    }
+
+    /** {@code publicKey} is base64 X.509 SubjectPublicKeyInfo (Ed25519), as producers are configured. */
+    public record ProducerKey(String keyId, String service, String publicKey) {
+    }
+
+    public record Keys(CheckpointKey checkpoint, List<CheckpointKey> previousCheckpointKeys, List<ProducerKey> producers) {
+    }
+
+    @Inject
+    CheckpointKeys checkpointKeys;
+
+    @Inject
+    TrustedKeysConfig trusted;
+
+    @GET
+    @RolesAllowed({"audit-reader", "audit-admin"})
+    public Keys keys() {
+        List<ProducerKey> producers = trusted.trustedKeys().entrySet().stream()
+                .map(e -> new ProducerKey(e.getKey(), e.getValue().service(), e.getValue().publicKey().strip()))
+                .sorted(Comparator.comparing(ProducerKey::keyId)).toList();
+        return new Keys(checkpointKeys.current().map(CheckpointKey::of).orElse(null),
+                checkpointKeys.previous().stream().map(CheckpointKey::of).toList(), producers);
+    }
+}

@@ -1,0 +1,114 @@
+package io.flagledger.audit.merkle;
+
+import io.flagledger.contract.merkle.MerkleHash;
+import io.flagledger.contract.merkle.NodeId;
+import io.flagledger.contract.merkle.ProofPlan;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes the stored tree: leaves from ledger_entry (leaf index = seq - 1), higher perfect subtrees
+ * from merkle_node. Stateless: every call takes the client (pool or transaction) to run on, so the benchmark
+ * can use it without CDI.
+ */
+@Singleton
+public class MerkleStore {
+
+    private static final String READ = """
+            select 0 as level, seq - 1 as idx, leaf_hash as hash from ledger_entry where seq = any($1)
+            union all
+            select m.level, m.idx, m.hash from merkle_node m
+            join unnest($2::integer[], $3::bigint[]) as wanted(level, idx) on m.level = wanted.level and m.idx = wanted.idx""";
+
+    private static final String WRITE = """
+            insert into merkle_node (level, idx, hash)
+            select * from unnest($1::integer[], $2::bigint[], $3::bytea[])""";
+
+    /** Hashes of the given nodes in one query; fails if any is missing (beyond the tree, or a damaged store). */
+    public Uni<Map<NodeId, byte[]>> nodes(SqlClient client, Collection<NodeId> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        List<Long> leafSeqs = new ArrayList<>();
+        List<Integer> levels = new ArrayList<>();
+        List<Long> indexes = new ArrayList<>();
+        for (NodeId id : ids) {
+            if (id.level() == 0) {
+                leafSeqs.add(id.index() + 1);
+            } else {
+                levels.add(id.level());
+                indexes.add(id.index());
+            }
+        }
+        Tuple args = Tuple.tuple().addArrayOfLong(leafSeqs.toArray(Long[]::new))
+                .addArrayOfInteger(levels.toArray(Integer[]::new)).addArrayOfLong(indexes.toArray(Long[]::new));
+        return client.preparedQuery(READ).execute(args).map(rows -> {
+            Map<NodeId, byte[]> found = new HashMap<>();
+            for (Row row : rows) {
+                found.put(new NodeId(row.getInteger("level"), row.getLong("idx")), row.getBuffer("hash").getBytes());
+            }
+            for (NodeId id : ids) {
+                if (!found.containsKey(id)) {
+                    throw new MissingNodeException(id);
+                }
+            }
+            return found;
+        });
+    }
+
+    /** The proof hashes of a plan, bottom-up. */
+    public Uni<List<byte[]>> hashes(SqlClient client, ProofPlan plan) {
+        return nodes(client, plan.nodes()).map(plan::hashes);
+    }
+
+    /** MTH of the first {@code size} leaves. */
+    public Uni<byte[]> root(SqlClient client, long size) {
+        if (size == 0) {
+            return Uni.createFrom().item(MerkleHash.emptyRoot());
+        }
+        return hashes(client, ProofPlan.root(size)).map(h -> h.get(0));
+    }
+
+    /** Number of leaves committed so far. */
+    public Uni<Long> size(SqlClient client) {
+        return client.query("select coalesce(max(seq), 0) from ledger_entry").execute()
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /**
+     * Stores the subtrees that leaf number {@code size} (1-based, i.e. its seq) completes. Run in the append
+     * transaction, under the append lock, so the tree and the ledger never disagree. Amortised one node per leaf.
+     */
+    public Uni<Void> leafAppended(SqlClient tx, long size, byte[] leafHash) {
+        int completed = Long.numberOfTrailingZeros(size); // new nodes at levels 1..completed
+        if (completed == 0) {
+            return Uni.createFrom().voidItem();
+        }
+        List<NodeId> leftSiblings = new ArrayList<>(completed);
+        for (int level = 0; level < completed; level++) {
+            leftSiblings.add(new NodeId(level, (size >>> level) - 2));
+        }
+        return nodes(tx, leftSiblings).chain(left -> {
+            Integer[] levels = new Integer[completed];
+            Long[] indexes = new Long[completed];
+            Buffer[] hashes = new Buffer[completed];
+            byte[] h = leafHash;
+            for (int level = 0; level < completed; level++) {
+                h = MerkleHash.node(left.get(leftSiblings.get(level)), h);
+                levels[level] = level + 1;
+                indexes[level] = (size >>> (level + 1)) - 1;
+                hashes[level] = Buffer.buffer(h);
+            }
+            return tx.preparedQuery(WRITE).execute(Tuple.of(levels, indexes, hashes)).replaceWithVoid();
+        });
+    }
+}

@@ -1,0 +1,64 @@
+package io.flagledger.audit.merkle;
+
+import io.flagledger.audit.checkpoint.CheckpointStore;
+import io.flagledger.audit.checkpoint.StoredCheckpoint;
+import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.merkle.ProofPlan;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Optional;
+
+@Path("/api/v1/audit/proofs")
+@Produces(MediaType.APPLICATION_JSON)
+public class ProofResource {
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    MerkleStore tree;
+
+    @Inject
+    CheckpointStore checkpoints;
+
+    /** Proves the tree of size {@code to} (default: the latest checkpoint) extends the tree of size {@code from}. */
+    @GET
+    @Path("consistency")
+    @RolesAllowed({"audit-reader", "audit-admin"})
+    public Uni<ConsistencyProofView> consistency(@QueryParam("from") String from, @QueryParam("to") String to) {
+        if (from == null || from.isBlank()) {
+            throw ProblemException.badRequest("from (the older tree size) is required");
+        }
+        long size1 = Params.size("from", from, 1);
+        Long requested = to == null || to.isBlank() ? null : Params.size("to", to, 1);
+        return pool.withConnection(conn -> {
+            Uni<Long> target = requested != null ? Uni.createFrom().item(requested)
+                    : checkpoints.latest(conn).map(c -> c.orElseThrow(
+                            () -> ProblemException.notFound("no checkpoint has been signed yet")).treeSize());
+            return target.chain(size2 -> tree.size(conn).chain(current -> {
+                if (size1 > size2) {
+                    throw ProblemException.badRequest("from (" + size1 + ") must not be larger than to (" + size2 + ")");
+                }
+                if (size2 > current) {
+                    throw ProblemException.notFound("the ledger has " + current + " entries, so there is no tree of size " + size2);
+                }
+                return tree.hashes(conn, ProofPlan.consistency(size1, size2))
+                        .chain(hashes -> tree.root(conn, size1).chain(root1 -> tree.root(conn, size2)
+                                .chain(root2 -> checkpoints.at(conn, size1).chain(c1 -> checkpoints.at(conn, size2)
+                                        .map(c2 -> new ConsistencyProofView(size1, size2, Base64s.of(hashes),
+                                                Base64s.of(root1), Base64s.of(root2), note(c1), note(c2)))))));
+            }));
+        });
+    }
+
+    private static String note(Optional<StoredCheckpoint> c) {
+        return c.map(StoredCheckpoint::note).orElse(null);
+    }
+}

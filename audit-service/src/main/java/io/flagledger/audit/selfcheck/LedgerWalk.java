@@ -1,0 +1,88 @@
+package io.flagledger.audit.selfcheck;
+
+import io.flagledger.audit.checkpoint.StoredCheckpoint;
+import io.flagledger.contract.merkle.MerkleHash;
+import io.flagledger.contract.merkle.TreeFrontier;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The state of one pass over the ledger in sequence order: two trees grown side by side, one from the stored
+ * leaf hashes and one from re-hashing the stored canonical payloads, each compared with every signed
+ * checkpoint as the walk reaches its size. Plain Java, fed row by row, so it is easy to test and reason about.
+ */
+final class LedgerWalk {
+
+    static final int MAX_PROBLEMS = 100;
+
+    private final List<StoredCheckpoint> checkpoints; // ascending tree size, signatures already checked
+    private final TreeFrontier stored = new TreeFrontier();
+    private final TreeFrontier rehashed = new TreeFrontier();
+    private final List<String> problems;
+    private int nextCheckpoint;
+    private long lastSeq;
+
+    LedgerWalk(List<StoredCheckpoint> checkpoints, List<String> problems) {
+        this.checkpoints = checkpoints;
+        this.problems = problems;
+        compareReached();
+    }
+
+    void row(long seq, String canonicalJson, byte[] leafHash) {
+        if (seq != lastSeq + 1) {
+            problem(seq <= lastSeq ? "sequence number " + seq + " appears out of order after " + lastSeq
+                    : "sequence numbers " + (lastSeq + 1) + ".." + (seq - 1) + " are missing: rows were deleted");
+        }
+        lastSeq = seq;
+        byte[] recomputed = MerkleHash.leaf(canonicalJson.getBytes(StandardCharsets.UTF_8));
+        if (!MessageDigest.isEqual(recomputed, leafHash)) {
+            problem("seq " + seq + ": the stored payload does not hash to the stored leaf hash: the payload was edited");
+        }
+        stored.add(leafHash.length == MerkleHash.SIZE ? leafHash : new byte[MerkleHash.SIZE]);
+        rehashed.add(recomputed);
+        compareReached();
+    }
+
+    /** Call after the last row: checkpoints larger than the ledger mean rows at its end are gone. */
+    void finish() {
+        for (int i = nextCheckpoint; i < checkpoints.size(); i++) {
+            problem("checkpoint of size " + checkpoints.get(i).treeSize() + " was signed but the ledger ends at "
+                    + "sequence number " + lastSeq + ": entries were deleted");
+        }
+    }
+
+    long size() {
+        return stored.size();
+    }
+
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    private void compareReached() {
+        // By sequence number, not by rows seen, so a deleted row shows up as a wrong root, not only as a gap.
+        while (nextCheckpoint < checkpoints.size() && checkpoints.get(nextCheckpoint).treeSize() <= lastSeq) {
+            StoredCheckpoint c = checkpoints.get(nextCheckpoint++);
+            if (!MessageDigest.isEqual(stored.root(), c.rootHash())) {
+                problem("checkpoint of size " + c.treeSize() + ": the stored leaf hashes give root "
+                        + b64(stored.root()) + ", the signed root is " + b64(c.rootHash()));
+            }
+            if (!MessageDigest.isEqual(rehashed.root(), c.rootHash())) {
+                problem("checkpoint of size " + c.treeSize() + ": the re-hashed payloads give root "
+                        + b64(rehashed.root()) + ", the signed root is " + b64(c.rootHash()));
+            }
+        }
+    }
+
+    private void problem(String text) {
+        if (problems.size() < MAX_PROBLEMS) {
+            problems.add(text);
+        }
+    }
+
+    private static String b64(byte[] h) {
+        return Base64.getEncoder().encodeToString(h);
+    }
+}

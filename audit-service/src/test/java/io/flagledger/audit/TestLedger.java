@@ -1,0 +1,102 @@
+package io.flagledger.audit;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.flagledger.contract.ActorType;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.Channel;
+import io.flagledger.contract.Ed25519Keys;
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.RequestMetadata;
+import io.flagledger.contract.merkle.Checkpoint;
+import io.flagledger.contract.note.NoteVerifier;
+import io.flagledger.contract.note.NoteVerifierKey;
+import io.flagledger.testsupport.kafka.KafkaBrokerResource;
+import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.flagledger.testsupport.signing.SigningKeyResource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/** Publishing signed events through real Kafka, and reading checkpoints the way an outside verifier would. */
+public final class TestLedger {
+
+    private TestLedger() {
+    }
+
+    public static List<AuditEvent> publishFlagEvents(String flag, int count) {
+        List<AuditEvent> events = new ArrayList<>();
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < count; i++) {
+                AuditEvent e = SigningKeyResource.signer().sign(event(flag, i));
+                producer.send(new ProducerRecord<>("flag.changes", "shop/" + flag,
+                        EventJson.toJson(e).getBytes(StandardCharsets.UTF_8))).get();
+                events.add(e);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return events;
+    }
+
+    /** Waits until a checkpoint covers the given number of entries and returns it, verified. */
+    public static Checkpoint awaitCheckpointCovering(long size) {
+        String auditor = KeycloakResource.tokenFor("auditor");
+        Checkpoint[] found = new Checkpoint[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            var response = given().auth().oauth2(auditor).accept("text/plain").get("/api/v1/audit/checkpoints/latest");
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            found[0] = open(response.asString());
+            return found[0].size() >= size;
+        });
+        return found[0];
+    }
+
+    /** Verifies a checkpoint note with the key derived from the configured private key (not from /keys). */
+    public static Checkpoint open(String note) {
+        try {
+            return Checkpoint.parse(new NoteVerifier(List.of(checkpointKey())).open(note).text());
+        } catch (Exception e) {
+            throw new AssertionError("checkpoint note does not verify: " + e.getMessage() + "\n" + note, e);
+        }
+    }
+
+    public static NoteVerifierKey checkpointKey() {
+        var config = ConfigProvider.getConfig();
+        String name = config.getOptionalValue("flagledger.checkpoint.key-name", String.class)
+                .orElse(config.getValue("flagledger.checkpoint.origin", String.class));
+        var privateKey = Ed25519Keys.decodePrivate(config.getValue("flagledger.checkpoint.private-key", String.class));
+        return NoteVerifierKey.of(name, Ed25519Keys.publicKeyOf(privateKey));
+    }
+
+    private static AuditEvent event(String flag, int i) {
+        return AuditEvent.builder()
+                .action("flag.toggled")
+                .actorId("alice-subject")
+                .actorType(ActorType.USER)
+                .actorRoles(List.of("flag-editor"))
+                .sourceService("flag-api")
+                .project("shop")
+                .flagId(flag)
+                .environment("production")
+                .previousState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 == 0))
+                .newState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 != 0))
+                .correlationId("ci-proof-" + i)
+                .reason("proof test " + i)
+                .request(new RequestMetadata("test", "127.0.0.1", Channel.API))
+                .build();
+    }
+}

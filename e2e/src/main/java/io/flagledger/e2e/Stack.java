@@ -35,7 +35,11 @@ public final class Stack implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final Map<String, Long> startMillis = new LinkedHashMap<>();
+    /** The checkpoint origin (and key name) of the local ledger. */
+    public static final String CHECKPOINT_ORIGIN = "flagledger.local/audit";
+
     private KafkaBroker kafka;
+    private KeyPair checkpointKey;
     private Keycloak keycloak;
     private DemoRealm realm;
 
@@ -66,6 +70,7 @@ public final class Stack implements AutoCloseable {
 
         Map<String, KeyPair> keys = new HashMap<>();
         serviceNames.forEach(name -> keys.put(name, Ed25519Keys.generate()));
+        checkpointKey = Ed25519Keys.generate();
         for (String name : serviceNames) {
             t = System.nanoTime();
             PostgresDatabase db = track(PostgresDatabase.create("flagledger_" + name.replace('-', '_')));
@@ -78,6 +83,11 @@ public final class Stack implements AutoCloseable {
             config.put("quarkus.oidc.auth-server-url", keycloak.issuerUrl());
             config.put("flagledger.signing.key-id", name + "-local");
             config.put("flagledger.signing.private-key", Ed25519Keys.encodePrivate(keys.get(name).getPrivate()));
+            if (name.equals("audit-service")) {
+                config.put("flagledger.checkpoint.origin", CHECKPOINT_ORIGIN);
+                config.put("flagledger.checkpoint.private-key", Ed25519Keys.encodePrivate(checkpointKey.getPrivate()));
+                config.put("flagledger.checkpoint.interval", "1s");
+            }
             keys.forEach((producer, pair) -> {
                 String prefix = "flagledger.audit.trusted-keys.\"" + producer + "-local\".";
                 config.put(prefix + "service", producer);
@@ -111,6 +121,11 @@ public final class Stack implements AutoCloseable {
 
     public DemoRealm realm() {
         return realm;
+    }
+
+    /** The audit-service checkpoint signing key of this run (verifiers need its public half). */
+    public KeyPair checkpointKey() {
+        return checkpointKey;
     }
 
     public KafkaBroker kafka() {

@@ -6,6 +6,12 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.merkle.Checkpoint;
+import io.flagledger.contract.merkle.MerkleHash;
+import io.flagledger.contract.merkle.ProofVerifier;
+import io.flagledger.contract.note.NoteVerifier;
+import io.flagledger.contract.note.NoteVerifierKey;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +49,7 @@ class ToggleReachesAuditLedgerIT {
     }
 
     @Test
-    void editorsToggleAppearsInTheAuditLedger() {
+    void editorsToggleAppearsInTheAuditLedger() throws Exception {
         String editor = stack.token("requester");
         String flagApi = stack.url("flag-api");
         String key = "new-checkout-" + UUID.randomUUID().toString().substring(0, 8);
@@ -78,12 +84,32 @@ class ToggleReachesAuditLedgerIT {
         assertThat(page.getBoolean("items[0].event.new_state.enabled")).isTrue();
         assertThat(page.getString("items[0].event.signature.key_id")).isEqualTo("flag-api-local");
 
+        // The ledger proves the event is in its signed tree: verify the checkpoint signature with the public key
+        // alone, recompute the leaf hash from the event itself, and check the inclusion proof against the signed root.
+        String eventId = page.getString("items[0].event.event_id");
+        JsonPath proven = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> given().baseUri(stack.url("audit-service")).auth().oauth2(auditor)
+                        .get("/api/v1/audit/events/{id}", eventId).then().statusCode(200).extract().jsonPath(),
+                        json -> json.get("inclusionProof") != null);
+        assertInclusionProven(proven);
+
         // The audit API is closed to people without an audit role.
         given().baseUri(stack.url("audit-service")).auth().oauth2(editor).get("/api/v1/audit/events")
                 .then().statusCode(403);
         // And the creation is there too, so the flag's whole history is in the ledger.
         given().baseUri(stack.url("audit-service")).auth().oauth2(auditor).queryParam("flag", key)
                 .get("/api/v1/audit/events").then().statusCode(200).body("items", hasSize(2));
+    }
+
+    private static void assertInclusionProven(JsonPath proven) throws Exception {
+        NoteVerifierKey key = NoteVerifierKey.of(Stack.CHECKPOINT_ORIGIN, stack.checkpointKey().getPublic());
+        String body = new NoteVerifier(List.of(key)).open(proven.getString("inclusionProof.checkpoint")).text();
+        Checkpoint checkpoint = Checkpoint.parse(body);
+        byte[] canonical = EventJson.canonicalBytes(EventJson.parse(EventJson.mapper().writeValueAsString(proven.get("event"))));
+        byte[] leafHash = MerkleHash.leaf(canonical);
+        assertThat(Base64.getEncoder().encodeToString(leafHash)).isEqualTo(proven.getString("inclusionProof.leafHash"));
+        List<byte[]> hashes = proven.getList("inclusionProof.hashes", String.class).stream().map(Base64.getDecoder()::decode).toList();
+        ProofVerifier.verifyInclusion(proven.getLong("inclusionProof.leafIndex"), checkpoint.size(), leafHash, hashes, checkpoint.rootHash());
     }
 
     private static String claim(String jwt, String name) {

@@ -21,15 +21,19 @@ public class Outbox {
     EventSigner signer;
 
     @ConfigProperty(name = "flagledger.topics.flag-changes")
-    String topic;
+    String flagChangesTopic;
 
     public Uni<AuditEvent> append(AuditEvent unsigned) {
+        return append(unsigned, flagChangesTopic);
+    }
+
+    public Uni<AuditEvent> append(AuditEvent unsigned, String topic) {
         AuditEvent signed = signer.sign(unsigned);
         OutboxEvent row = new OutboxEvent();
         row.eventId = UUID.fromString(signed.eventId());
         row.topic = topic;
         // One flag's events share a key, hence a partition, hence an order.
-        row.messageKey = signed.project() + "/" + (signed.flagId() == null ? "-" : signed.flagId());
+        row.messageKey = (signed.project() == null ? "-" : signed.project()) + "/" + (signed.flagId() == null ? "-" : signed.flagId());
         row.payload = EventJson.toJson(signed);
         row.createdAt = Instant.now();
         return row.persist().replaceWith(signed);

@@ -58,7 +58,8 @@ class FlagResourceTest {
                 .then().statusCode(200)
                 .body("environments.find { it.environment == 'production' }.enabled", equalTo(true));
 
-        List<AuditEvent> events = eventsFor(project + "/" + key, 2);
+        String messageKey = project + "/" + key;
+        List<AuditEvent> events = events("flag.changes", e -> messageKey.equals(e.project() + "/" + e.flagId()), 2);
         AuditEvent toggled = events.get(1);
         assertThat(events.get(0).action()).isEqualTo("flag.created");
         assertThat(toggled.action()).isEqualTo("flag.toggled");
@@ -109,12 +110,22 @@ class FlagResourceTest {
     }
 
     @Test
-    void rolesAndAuthenticationAreEnforced() {
+    void rolesAndAuthenticationAreEnforcedAndDenialsAreAudited() throws Exception {
         String key = newFlag(KeycloakResource.tokenFor("requester"));
-        toggle(KeycloakResource.tokenFor("viewer"), key, true, null).then().statusCode(403).contentType(PROBLEM);
-        given().contentType(ContentType.JSON).body(Map.of("enabled", true))
+        String viewer = KeycloakResource.tokenFor("viewer");
+        given().auth().oauth2(viewer).contentType(ContentType.JSON).header("X-Correlation-Id", "denied-" + key)
+                .body(Map.of("enabled", true))
+                .post("/api/v1/projects/{p}/flags/{k}/environments/development/toggle", project, key)
+                .then().statusCode(403).contentType(PROBLEM);
+        AuditEvent denied = events("security.events", e -> ("denied-" + key).equals(e.correlationId()), 1).get(0);
+        assertThat(denied.action()).isEqualTo("access.denied");
+        assertThat(denied.actorId()).isEqualTo(subjectOf(viewer));
+        assertThat(denied.scope().get("status").asInt()).isEqualTo(403);
+        assertThat(denied.scope().get("path").asText()).endsWith("/environments/development/toggle");
+        given().contentType(ContentType.JSON).body(Map.of("enabled", true)).header("X-Correlation-Id", "anon-" + key)
                 .post("/api/v1/projects/{p}/flags/{k}/environments/development/toggle", project, key)
                 .then().statusCode(401).contentType(PROBLEM).header("WWW-Authenticate", containsString("Bearer"));
+        assertThat(events("security.events", e -> ("anon-" + key).equals(e.correlationId()), 1).get(0).actorId()).isEqualTo("anonymous");
         given().auth().oauth2("not-a-token").get("/api/v1/projects/{p}/flags/{k}", project, key)
                 .then().statusCode(401);
     }
@@ -167,25 +178,26 @@ class FlagResourceTest {
         return claims.get("sub").asText();
     }
 
-    /** Reads flag.changes from the beginning until {@code count} events with the given key arrived (bounded). */
-    private static List<AuditEvent> eventsFor(String messageKey, int count) {
+    /** Reads a topic from the beginning until {@code count} matching events arrived (bounded). */
+    private static List<AuditEvent> events(String topic, java.util.function.Predicate<AuditEvent> matching, int count) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "flag-api-test-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<AuditEvent> found = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of("flag.changes"));
+            consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (found.size() < count && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (messageKey.equals(record.key())) {
-                        found.add(EventJson.parse(record.value()));
+                    AuditEvent event = EventJson.parse(record.value());
+                    if (matching.test(event)) {
+                        found.add(event);
                     }
                 }
             }
         }
-        assertThat(found).as("events on flag.changes for " + messageKey).hasSize(count);
+        assertThat(found).as("matching events on " + topic).hasSize(count);
         return found;
     }
 }

@@ -41,22 +41,34 @@ public class CurrentActor {
     String serviceRole;
 
     public Actor actor() {
-        List<String> roles = identity.getRoles().stream().sorted().toList();
-        String subject = Optional.ofNullable(token.getSubject()).orElse(identity.getPrincipal().getName());
-        String username = token.getClaim("preferred_username");
+        return actorOf(identity);
+    }
+
+    /** The actor of an already resolved identity (usable where the request's identity must not be resolved lazily). */
+    public Actor actorOf(SecurityIdentity resolved) {
+        JsonWebToken jwt = resolved.getPrincipal() instanceof JsonWebToken principal ? principal : token;
+        List<String> roles = resolved.getRoles().stream().sorted().toList();
+        String subject = Optional.ofNullable(jwt.getSubject()).orElse(resolved.getPrincipal().getName());
+        String username = jwt.getClaim("preferred_username");
         boolean service = roles.contains(serviceRole) || (username != null && username.startsWith("service-account-"));
-        String name = Optional.ofNullable((String) token.getClaim("name")).orElse(username);
-        return new Actor(subject, service ? ActorType.SERVICE : ActorType.USER, name, token.getClaim("email"), roles);
+        String name = Optional.ofNullable((String) jwt.getClaim("name")).orElse(username);
+        return new Actor(subject, service ? ActorType.SERVICE : ActorType.USER, name, jwt.getClaim("email"), roles);
     }
 
     public RequestMetadata requestMetadata() {
+        return requestMetadata(null);
+    }
+
+    /** Request metadata; {@code channel}, when given, is used if the client named none (no identity lookup then). */
+    public RequestMetadata requestMetadata(Channel channel) {
         HttpServerRequest http = request.getCurrent().request();
         String userAgent = http.getHeader("User-Agent");
         if (userAgent != null && userAgent.length() > MAX_USER_AGENT) {
             userAgent = userAgent.substring(0, MAX_USER_AGENT);
         }
         String address = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
-        return new RequestMetadata(userAgent, address, channel(http.getHeader(CHANNEL_HEADER)));
+        String header = http.getHeader(CHANNEL_HEADER);
+        return new RequestMetadata(userAgent, address, channel != null && (header == null || header.isBlank()) ? channel : channel(header));
     }
 
     private Channel channel(String header) {

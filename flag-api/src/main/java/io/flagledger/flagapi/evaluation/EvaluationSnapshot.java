@@ -54,6 +54,11 @@ public class EvaluationSnapshot {
         return Optional.ofNullable(environments.get(project + "/" + environment));
     }
 
+    /** The environment's flags; an environment without flags yet is empty, not missing. */
+    public Environment environmentOrEmpty(String project, String environment) {
+        return environment(project, environment).orElse(new Environment(Map.of(), "empty"));
+    }
+
     /** Reloads if the committed state changed since the last load. */
     @WithSession
     public Uni<Boolean> refresh() {

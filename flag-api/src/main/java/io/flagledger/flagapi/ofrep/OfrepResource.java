@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * OpenFeature Remote Evaluation Protocol v1. Authenticated with an environment's SDK key (Bearer or X-API-Key),
@@ -40,23 +41,21 @@ public class OfrepResource {
     @Inject
     EvaluationSnapshot snapshot;
 
+    private static final String PARSE_ERROR = "the body must be JSON with a 'context' object";
+
     private final Evaluator evaluator = new Evaluator(key -> null);
 
     @POST
     @Path("/{key}")
     public Response evaluate(@PathParam("key") String key, @HeaderParam("Authorization") String authorization,
                              @HeaderParam("X-API-Key") String apiKey, String body) {
-        SdkKeys.Scope scope = sdkKeys.authenticate(authorization, apiKey).orElse(null);
-        Response refused = refusal(scope);
-        if (refused != null) {
-            return refused;
+        Admission admission = admit(authorization, apiKey, body,
+                () -> OfrepResponses.error(400, key, Evaluation.ErrorCode.PARSE_ERROR, PARSE_ERROR));
+        if (admission.refusal() != null) {
+            return admission.refusal();
         }
-        JsonNode context = OfrepRequests.context(body);
-        if (context == null) {
-            return OfrepResponses.error(400, key, Evaluation.ErrorCode.PARSE_ERROR, "the body must be JSON with a 'context' object");
-        }
-        EvaluationSnapshot.Entry entry = snapshot.environment(scope.project(), scope.environment())
-                .map(e -> e.flags().get(key)).orElse(null);
+        JsonNode context = admission.context();
+        EvaluationSnapshot.Entry entry = admission.environment().flags().get(key);
         if (entry == null) {
             return OfrepResponses.error(404, key, Evaluation.ErrorCode.FLAG_NOT_FOUND, "flag '" + key + "' does not exist in this environment");
         }
@@ -69,17 +68,13 @@ public class OfrepResource {
     @POST
     public Response evaluateAll(@HeaderParam("Authorization") String authorization, @HeaderParam("X-API-Key") String apiKey,
                                 @HeaderParam("If-None-Match") String ifNoneMatch, String body) {
-        SdkKeys.Scope scope = sdkKeys.authenticate(authorization, apiKey).orElse(null);
-        Response refused = refusal(scope);
-        if (refused != null) {
-            return refused;
+        Admission admission = admit(authorization, apiKey, body,
+                () -> OfrepResponses.bulkError(Evaluation.ErrorCode.PARSE_ERROR, PARSE_ERROR));
+        if (admission.refusal() != null) {
+            return admission.refusal();
         }
-        JsonNode context = OfrepRequests.context(body);
-        if (context == null) {
-            return OfrepResponses.bulkError(Evaluation.ErrorCode.PARSE_ERROR, "the body must be JSON with a 'context' object");
-        }
-        EvaluationSnapshot.Environment environment = snapshot.environment(scope.project(), scope.environment())
-                .orElse(new EvaluationSnapshot.Environment(Map.of(), "empty"));
+        JsonNode context = admission.context();
+        EvaluationSnapshot.Environment environment = admission.environment();
         // Same flags and same context give the same answer: the ETag is a hash of both.
         EntityTag etag = new EntityTag(Hashing.sha256Hex((environment.revision() + "|" + CanonicalJson.canonicalString(context))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 32));
@@ -97,11 +92,23 @@ public class OfrepResource {
         return Response.ok(Map.of("flags", flags, "metadata", JsonNodeFactory.instance.objectNode())).tag(etag).build();
     }
 
-    /** 401 without a valid key, 503 until the snapshot has loaded, else null. */
-    private Response refusal(SdkKeys.Scope scope) {
+    /** Either a refusal, or the caller's environment and the parsed context. */
+    private record Admission(Response refusal, EvaluationSnapshot.Environment environment, JsonNode context) {
+    }
+
+    /** 401 without a valid key, 503 until the snapshot has loaded, the given parse error for a bad body. */
+    private Admission admit(String authorization, String apiKey, String body, Supplier<Response> parseError) {
+        SdkKeys.Scope scope = sdkKeys.authenticate(authorization, apiKey).orElse(null);
         if (scope == null) {
-            return OfrepResponses.unauthorized();
+            return new Admission(OfrepResponses.unauthorized(), null, null);
         }
-        return snapshot.loaded() ? null : OfrepResponses.unavailable();
+        if (!snapshot.loaded()) {
+            return new Admission(OfrepResponses.unavailable(), null, null);
+        }
+        JsonNode context = OfrepRequests.context(body);
+        if (context == null) {
+            return new Admission(parseError.get(), null, null);
+        }
+        return new Admission(null, snapshot.environmentOrEmpty(scope.project(), scope.environment()), context);
     }
 }

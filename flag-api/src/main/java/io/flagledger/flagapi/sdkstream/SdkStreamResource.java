@@ -55,8 +55,8 @@ public class SdkStreamResource {
     }
 
     private OutboundSseEvent put(Sse sse, String scopeKey) {
-        EvaluationSnapshot.Environment environment = snapshot.environment(scopeKey.substring(0, scopeKey.indexOf('/')),
-                scopeKey.substring(scopeKey.indexOf('/') + 1)).orElse(new EvaluationSnapshot.Environment(Map.of(), "empty"));
+        EvaluationSnapshot.Environment environment = snapshot.environmentOrEmpty(scopeKey.substring(0, scopeKey.indexOf('/')),
+                scopeKey.substring(scopeKey.indexOf('/') + 1));
         Map<String, Object> flags = new TreeMap<>();
         environment.flags().forEach((key, entry) -> {
             Map<String, Object> flag = new LinkedHashMap<>();

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /** Ed25519 key generation and text encodings (JDK provider only, no BouncyCastle). */
 public final class Ed25519Keys {
 
-    static final String ALGORITHM = "Ed25519";
+    public static final String ALGORITHM = "Ed25519";
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
 

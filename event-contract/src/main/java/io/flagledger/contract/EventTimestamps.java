@@ -21,7 +21,7 @@ import java.time.temporal.ChronoField;
  * (e.g. {@code 2026-04-04T12:34:56.123456Z}). Bound to the record by annotation, so any ObjectMapper that
  * serializes an event (for instance a Quarkus REST layer) produces the same, signable text.
  */
-final class EventTimestamps {
+public final class EventTimestamps {
 
     private static final DateTimeFormatter FORMAT = new DateTimeFormatterBuilder()
             .appendPattern("uuuu-MM-dd'T'HH:mm:ss")

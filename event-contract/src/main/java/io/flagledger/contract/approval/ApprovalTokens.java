@@ -1,0 +1,130 @@
+package io.flagledger.contract.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagledger.contract.CanonicalJson;
+import io.flagledger.contract.Ed25519Keys;
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.EventSigner;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * Approval tokens: {@code base64url(canonical JSON header+claims) "." base64url(Ed25519 signature)}.
+ * A compact JWS-like shape without JWS's algorithm agility: the algorithm is always Ed25519 and the key is
+ * chosen by {@code key_id} from the verifier's trusted set, so "alg: none" style downgrades cannot exist.
+ */
+public final class ApprovalTokens {
+
+    /** HTTP header carrying the token on the write approval-service makes to flag-api. */
+    public static final String HEADER = "X-Flagledger-Approval";
+    static final String TYPE = "flagledger-approval/v1";
+    private static final ObjectMapper MAPPER = EventJson.mapper();
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+    /** Tokens are small; anything larger is refused before parsing. */
+    private static final int MAX_LENGTH = 16 * 1024;
+
+    private ApprovalTokens() {
+    }
+
+    public static String issue(ApprovalClaims claims, EventSigner signer) {
+        ObjectNode body = MAPPER.valueToTree(claims);
+        body.put("typ", TYPE);
+        body.put("key_id", signer.keyId());
+        byte[] payload = CanonicalJson.canonicalize(body);
+        return B64.encodeToString(payload) + "." + B64.encodeToString(signer.signRaw(payload));
+    }
+
+    /**
+     * Verifies signature, type and validity period; the caller then checks the claims against the request
+     * (see {@link #requireMatches}).
+     */
+    public static ApprovalClaims verify(String token, Map<String, PublicKey> trustedKeys, Instant now)
+            throws ApprovalTokenException {
+        if (token == null || token.isBlank()) {
+            throw new ApprovalTokenException("no approval token");
+        }
+        if (token.length() > MAX_LENGTH) {
+            throw new ApprovalTokenException("approval token is too long");
+        }
+        int dot = token.indexOf('.');
+        if (dot <= 0 || dot != token.lastIndexOf('.')) {
+            throw new ApprovalTokenException("approval token is not two base64url parts separated by '.'");
+        }
+        byte[] payload;
+        byte[] signature;
+        JsonNode body;
+        try {
+            payload = B64D.decode(token.substring(0, dot));
+            signature = B64D.decode(token.substring(dot + 1));
+            body = MAPPER.readTree(payload);
+        } catch (Exception e) {
+            throw new ApprovalTokenException("approval token is not valid base64url JSON");
+        }
+        if (!TYPE.equals(body.path("typ").asText())) {
+            throw new ApprovalTokenException("approval token type is not " + TYPE);
+        }
+        String keyId = body.path("key_id").asText();
+        PublicKey key = trustedKeys.get(keyId);
+        if (key == null) {
+            throw new ApprovalTokenException("approval token key '" + keyId + "' is not trusted");
+        }
+        if (!verifySignature(key, payload, signature)) {
+            throw new ApprovalTokenException("approval token signature is invalid");
+        }
+        ApprovalClaims claims;
+        try {
+            ((ObjectNode) body).remove("typ");
+            ((ObjectNode) body).remove("key_id");
+            claims = MAPPER.treeToValue(body, ApprovalClaims.class);
+        } catch (Exception e) {
+            throw new ApprovalTokenException("approval token claims are malformed");
+        }
+        if (claims.expiresAt() == null || !now.isBefore(claims.expiresAt())) {
+            throw new ApprovalTokenException("approval token has expired");
+        }
+        if (claims.issuedAt() == null || claims.issuedAt().isAfter(now.plusSeconds(60))) {
+            throw new ApprovalTokenException("approval token is issued in the future");
+        }
+        return claims;
+    }
+
+    /** The token must approve exactly this write; the message names the first claim that differs. */
+    public static void requireMatches(ApprovalClaims claims, String project, String flag, String environment,
+                                      long currentVersion, JsonNode proposedConfig) throws ApprovalTokenException {
+        if (!claims.project().equals(project) || !claims.flag().equals(flag)) {
+            throw new ApprovalTokenException("approval token is for flag " + claims.project() + "/" + claims.flag());
+        }
+        if (!claims.environment().equals(environment)) {
+            throw new ApprovalTokenException("approval token is for environment " + claims.environment());
+        }
+        if (claims.baseVersion() != currentVersion) {
+            throw new ApprovalTokenException("approval token is for base version " + claims.baseVersion()
+                    + " but the environment config is at version " + currentVersion);
+        }
+        byte[] expected = claims.changeSha256().getBytes(StandardCharsets.US_ASCII);
+        byte[] actual = ApprovalClaims.changeHashOf(proposedConfig).getBytes(StandardCharsets.US_ASCII);
+        if (!java.security.MessageDigest.isEqual(expected, actual)) {
+            throw new ApprovalTokenException("the config sent differs from the approved change (change_sha256)");
+        }
+    }
+
+    private static boolean verifySignature(PublicKey key, byte[] payload, byte[] signature) {
+        try {
+            Signature s = Signature.getInstance(Ed25519Keys.ALGORITHM);
+            s.initVerify(key);
+            s.update(payload);
+            return s.verify(signature);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

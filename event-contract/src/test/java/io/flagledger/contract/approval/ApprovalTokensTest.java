@@ -1,0 +1,79 @@
+package io.flagledger.contract.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flagledger.contract.Ed25519Keys;
+import io.flagledger.contract.EventSigner;
+import org.junit.jupiter.api.Test;
+
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ApprovalTokensTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
+    private final KeyPair keys = Ed25519Keys.generate();
+    private final EventSigner signer = new EventSigner("approval-1", keys.getPrivate());
+    private final Map<String, PublicKey> trusted = Map.of("approval-1", keys.getPublic());
+
+    private JsonNode config() throws Exception {
+        return JSON.readTree("{\"on\":true,\"fallthrough\":{\"variation\":\"on\"}}");
+    }
+
+    private ApprovalClaims claims() throws Exception {
+        return new ApprovalClaims("cr-1", "shop", "new-checkout", "production", 3,
+                ApprovalClaims.changeHashOf(config()), List.of("approver1", "approver2"),
+                NOW.minusSeconds(5), NOW.plusSeconds(300));
+    }
+
+    @Test
+    void roundTripsAndMatchesTheApprovedWrite() throws Exception {
+        String token = ApprovalTokens.issue(claims(), signer);
+        ApprovalClaims verified = ApprovalTokens.verify(token, trusted, NOW);
+        assertEquals(claims(), verified);
+        // Same config with other key order and spacing is the same change.
+        ApprovalTokens.requireMatches(verified, "shop", "new-checkout", "production", 3,
+                JSON.readTree("{ \"fallthrough\": {\"variation\":\"on\"}, \"on\": true }"));
+    }
+
+    @Test
+    void refusesAnyOtherWrite() throws Exception {
+        ApprovalClaims c = ApprovalTokens.verify(ApprovalTokens.issue(claims(), signer), trusted, NOW);
+        refused(() -> ApprovalTokens.requireMatches(c, "shop", "other", "production", 3, config()), "flag");
+        refused(() -> ApprovalTokens.requireMatches(c, "shop", "new-checkout", "staging", 3, config()), "environment");
+        refused(() -> ApprovalTokens.requireMatches(c, "shop", "new-checkout", "production", 4, config()), "base version 3");
+        refused(() -> ApprovalTokens.requireMatches(c, "shop", "new-checkout", "production", 3,
+                JSON.readTree("{\"on\":false}")), "change_sha256");
+    }
+
+    @Test
+    void refusesTamperedExpiredAndUntrustedTokens() throws Exception {
+        String token = ApprovalTokens.issue(claims(), signer);
+        String payload = new String(Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.'))));
+        String forged = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                payload.replace("\"base_version\":3", "\"base_version\":4").getBytes())
+                + token.substring(token.indexOf('.'));
+        refused(() -> ApprovalTokens.verify(forged, trusted, NOW), "signature");
+        refused(() -> ApprovalTokens.verify(token, trusted, NOW.plusSeconds(301)), "expired");
+        refused(() -> ApprovalTokens.verify(token, Map.of("other", keys.getPublic()), NOW), "not trusted");
+        EventSigner stranger = new EventSigner("approval-1", Ed25519Keys.generate().getPrivate());
+        refused(() -> ApprovalTokens.verify(ApprovalTokens.issue(claims(), stranger), trusted, NOW), "signature");
+        for (String junk : new String[] {"", "abc", "a.b.c", "!!!.???", "e30.AA"}) {
+            refused(() -> ApprovalTokens.verify(junk, trusted, NOW), "");
+        }
+    }
+
+    private static void refused(org.junit.jupiter.api.function.Executable check, String reason) {
+        Exception e = assertThrows(ApprovalTokenException.class, check);
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+    }
+}

@@ -62,7 +62,7 @@ class ToggleReachesAuditLedgerIT {
         given().baseUri(flagApi).auth().oauth2(editor).contentType(ContentType.JSON)
                 .header("X-Correlation-Id", correlationId)
                 .body(Map.of("enabled", true, "reason", "Canary rollout for payment integration"))
-                .post("/api/v1/projects/shop/flags/{key}/environments/production/toggle", key)
+                .post("/api/v1/projects/shop/flags/{key}/environments/staging/toggle", key)
                 .then().statusCode(200).body("enabled", equalTo(true));
 
         String auditor = stack.token("auditor");
@@ -77,7 +77,7 @@ class ToggleReachesAuditLedgerIT {
         assertThat(event.get("actor_type")).isEqualTo("user");
         assertThat(event.get("actor_name")).isNotNull();
         assertThat(event.get("source_service")).isEqualTo("flag-api");
-        assertThat(event.get("environment")).isEqualTo("production");
+        assertThat(event.get("environment")).isEqualTo("staging");
         assertThat(event.get("reason")).isEqualTo("Canary rollout for payment integration");
         assertThat(event.get("correlation_id")).isEqualTo(correlationId);
         assertThat(page.getBoolean("items[0].event.previous_state.enabled")).isFalse();

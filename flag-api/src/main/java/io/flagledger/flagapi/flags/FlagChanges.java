@@ -8,6 +8,8 @@ import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.UuidV7;
+import io.flagledger.flagapi.approval.ProtectedEnvironmentGate;
+import io.flagledger.flagapi.approval.ProtectedWrite;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.evaluation.ConfigValidator;
 import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
@@ -45,8 +47,12 @@ public class FlagChanges {
     @Inject
     EnvironmentsConfig environments;
 
-    /** Who made a change, from where, and why. */
-    public record ChangeContext(Actor actor, RequestMetadata request, String correlationId, String reason) {
+    @Inject
+    ProtectedEnvironmentGate gate;
+
+    /** Who made a change, from where, why, and what they offer to write a protected environment. */
+    public record ChangeContext(Actor actor, RequestMetadata request, String correlationId, String reason,
+                                ProtectedWrite offer) {
     }
 
     @WithTransaction
@@ -107,12 +113,18 @@ public class FlagChanges {
                 throw new InvalidConfigException(errors);
             }
             long beforeVersion = row.version;
-            row.config = FlagCodec.write(after);
-            row.updatedAt = Instant.now();
-            // Flush now so the version the event records is the one the database holds.
-            return row.<FlagEnvironment>persistAndFlush().chain(saved -> outbox.append(event(project, key, environment, action,
-                            ConfigDiff.state(before, beforeVersion), ConfigDiff.state(after, saved.version),
-                            ConfigDiff.scope(before, after), context)).replaceWith(saved));
+            ProtectedEnvironmentGate.Change change = new ProtectedEnvironmentGate.Change(flag, environment, beforeVersion,
+                    before, after, action, context.actor().roles(), context.offer());
+            return gate.admit(change).chain(admission -> {
+                row.config = FlagCodec.write(after);
+                row.updatedAt = Instant.now();
+                ObjectNode scope = ConfigDiff.scope(before, after);
+                scope.setAll(admission.scope());
+                // Flush now so the version the event records is the one the database holds.
+                return row.<FlagEnvironment>persistAndFlush().chain(saved -> outbox.append(event(project, key, environment,
+                        admission.action(), ConfigDiff.state(before, beforeVersion), ConfigDiff.state(after, saved.version),
+                        scope, context)).replaceWith(saved));
+            });
         })).map(this::view);
     }
 

@@ -9,6 +9,7 @@ import io.flagledger.flagapi.evaluation.FlagModel.FlagDefinition;
 import io.flagledger.flagapi.evaluation.FlagModel.FlagType;
 import io.flagledger.flagapi.evaluation.FlagModel.Variation;
 import java.io.UncheckedIOException;
+import io.flagledger.common.problem.Problem;
 import java.util.List;
 
 /** Converts between the stored JSON columns and the evaluation model. */
@@ -27,6 +28,30 @@ public final class FlagCodec {
 
     public static EnvironmentConfig config(FlagEnvironment environment) {
         return read(environment.config, new TypeReference<EnvironmentConfig>() { });
+    }
+
+    /** A config from a request; a shape the model cannot read is a 400 naming the offending field. */
+    public static EnvironmentConfig parseConfig(JsonNode config) {
+        if (!config.isObject()) {
+            throw new InvalidConfigException(List.of(new Problem.FieldError("config", "must be a JSON object")));
+        }
+        try {
+            return JSON.treeToValue(config, EnvironmentConfig.class);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            String path = e.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .collect(java.util.stream.Collectors.joining());
+            throw new InvalidConfigException(List.of(new Problem.FieldError("config" + path, e.getOriginalMessage())));
+        } catch (JsonProcessingException e) {
+            throw new InvalidConfigException(List.of(new Problem.FieldError("config", "is not a valid environment config")));
+        }
+    }
+
+    /** An environment config as events record it (previous/new state, which add the version). */
+    public static EnvironmentConfig config(JsonNode state) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = (com.fasterxml.jackson.databind.node.ObjectNode) state.deepCopy();
+        copy.remove("version");
+        return JSON.convertValue(copy, EnvironmentConfig.class);
     }
 
     public static List<String> tags(Flag flag) {

@@ -1,7 +1,6 @@
 package io.flagledger.flagapi.flags;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
 import io.flagledger.flagapi.evaluation.FlagModel.FlagType;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -50,9 +49,12 @@ public final class FlagRequests {
             @Size(max = 256) @Pattern(regexp = CORRELATION_PATTERN, message = "must be printable ASCII without spaces") String correlationId) {
     }
 
-    /** Replaces an environment's whole targeting configuration. */
+    /**
+     * Replaces an environment's whole targeting configuration. The config stays raw JSON here because an approval
+     * token binds the hash of exactly what was approved; {@link FlagCodec#parseConfig} reads it.
+     */
     public record UpdateEnvironment(
-            @NotNull EnvironmentConfig config,
+            @NotNull JsonNode config,
             @Size(max = 2000) String reason,
             @Size(max = 256) @Pattern(regexp = CORRELATION_PATTERN, message = "must be printable ASCII without spaces") String correlationId) {
     }

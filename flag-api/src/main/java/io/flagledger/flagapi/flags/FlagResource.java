@@ -3,12 +3,15 @@ package io.flagledger.flagapi.flags;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.UuidV7;
+import io.flagledger.contract.approval.ApprovalTokens;
+import io.flagledger.flagapi.approval.ProtectedWrite;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
+import io.flagledger.flagapi.security.Grants;
 import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.FlagChanges.ChangeContext;
 import io.flagledger.flagapi.flags.FlagViews.FlagView;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.security.RolesAllowed;
+import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -30,6 +33,7 @@ import java.util.Optional;
 @Path("/api/v1/projects/{project}/flags")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@Authenticated
 public class FlagResource {
 
     static final String CORRELATION_HEADER = "X-Correlation-Id";
@@ -48,12 +52,13 @@ public class FlagResource {
     SnapshotRefresher refresher;
 
     @POST
-    @RolesAllowed("flag-editor")
     public Uni<Response> create(@PathParam("project") @Pattern(regexp = FlagRequests.KEY_PATTERN) String project,
                                 @NotNull @Valid FlagRequests.CreateFlag body,
                                 @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+        Grants.requireUnscopedEditor(currentActor.actor().roles());
         String correlationId = correlationOrNew(correlationHeader, null);
-        ChangeContext context = new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationId, body.reason());
+        ChangeContext context = new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationId,
+                body.reason(), ProtectedWrite.NONE);
         return changes.create(project, body, context).map(flag -> Response
                 .created(URI.create("/api/v1/projects/" + project + "/flags/" + flag.key()))
                 .header(CORRELATION_HEADER, correlationId)
@@ -62,22 +67,24 @@ public class FlagResource {
 
     @GET
     @Path("/{key}")
-    @RolesAllowed({"flag-viewer", "flag-editor"})
     public Uni<FlagView> get(@PathParam("project") String project, @PathParam("key") String key) {
+        Grants.requireRead(currentActor.actor().roles());
         return changes.get(project, key);
     }
 
     /** Turns a flag on or off in one environment. Send the version you saw as If-Match to avoid overwriting someone else's change. */
     @POST
     @Path("/{key}/environments/{environment}/toggle")
-    @RolesAllowed("flag-editor")
     public Uni<Response> toggle(@PathParam("project") String project,
                                 @PathParam("key") String key,
                                 @PathParam("environment") @Pattern(regexp = ENV_PATTERN) String environment,
                                 @NotNull @Valid FlagRequests.Toggle body,
                                 @HeaderParam("If-Match") String ifMatch,
-                                @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
-        ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId());
+                                @HeaderParam(CORRELATION_HEADER) String correlationHeader,
+                                @HeaderParam(ApprovalTokens.HEADER) String approvalToken,
+                                @HeaderParam(ProtectedWrite.REVERT_HEADER) String revertOf) {
+        ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId(),
+                new ProtectedWrite(approvalToken, revertOf, null));
         return changes.toggle(project, key, environment, body.enabled(), parseVersion(ifMatch), context)
                 .invoke(refresher::kick)
                 .map(state -> versioned(state, context));
@@ -86,21 +93,29 @@ public class FlagResource {
     /** Replaces the environment's targeting: individual targets, ordered rules, rollouts, fallthrough and off variation. */
     @PUT
     @Path("/{key}/environments/{environment}")
-    @RolesAllowed("flag-editor")
     public Uni<Response> updateEnvironment(@PathParam("project") String project,
                                            @PathParam("key") String key,
                                            @PathParam("environment") @Pattern(regexp = ENV_PATTERN) String environment,
                                            @NotNull @Valid FlagRequests.UpdateEnvironment body,
                                            @HeaderParam("If-Match") String ifMatch,
-                                           @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
-        ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId());
-        return changes.updateEnvironment(project, key, environment, body.config(), parseVersion(ifMatch), context)
+                                           @HeaderParam(CORRELATION_HEADER) String correlationHeader,
+                                           @HeaderParam(ApprovalTokens.HEADER) String approvalToken,
+                                           @HeaderParam(ProtectedWrite.REVERT_HEADER) String revertOf) {
+        ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId(),
+                new ProtectedWrite(approvalToken, revertOf, body.config()));
+        return changes.updateEnvironment(project, key, environment, FlagCodec.parseConfig(body.config()),
+                        parseVersion(ifMatch), context)
                 .invoke(refresher::kick)
                 .map(state -> versioned(state, context));
     }
 
-    /** Protected environments need a reason and a correlation id; elsewhere a missing correlation id is generated. */
-    private ChangeContext context(String environment, String reason, String correlationHeader, String correlationBody) {
+    /**
+     * Checks the caller may write this environment. Protected environments need a reason and a correlation id;
+     * elsewhere a missing correlation id is generated.
+     */
+    private ChangeContext context(String environment, String reason, String correlationHeader, String correlationBody,
+                                  ProtectedWrite offer) {
+        Grants.requireWrite(currentActor.actor().roles(), environment);
         if (environments.isProtected(environment)) {
             if (blank(reason)) {
                 throw ProblemException.badRequest("A reason is required to change the protected environment '" + environment + "'");
@@ -111,7 +126,7 @@ public class FlagResource {
             }
         }
         return new ChangeContext(currentActor.actor(), currentActor.requestMetadata(),
-                correlationOrNew(correlationHeader, correlationBody), reason);
+                correlationOrNew(correlationHeader, correlationBody), reason, offer);
     }
 
     private static Response versioned(FlagViews.EnvironmentView state, ChangeContext context) {

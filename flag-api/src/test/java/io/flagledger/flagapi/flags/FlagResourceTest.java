@@ -1,5 +1,7 @@
 package io.flagledger.flagapi.flags;
 
+import static io.flagledger.flagapi.TestEvents.events;
+import static io.flagledger.flagapi.TestEvents.subjectOf;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -7,28 +9,15 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.flagledger.contract.AuditEvent;
-import io.flagledger.contract.Ed25519Keys;
-import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventVerifier;
-import io.flagledger.testsupport.kafka.KafkaBrokerResource;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
 import io.flagledger.testsupport.signing.SigningKeyResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -47,16 +36,16 @@ class FlagResourceTest {
                 .header("X-Correlation-Id", "ci-run-42")
                 .header("User-Agent", "flag-test/1.0")
                 .body(Map.of("enabled", true, "reason", "canary for checkout"))
-                .post("/api/v1/projects/{p}/flags/{k}/environments/production/toggle", project, key)
+                .post("/api/v1/projects/{p}/flags/{k}/environments/staging/toggle", project, key)
                 .then().statusCode(200)
                 .header("ETag", containsString("1"))
                 .header("X-Correlation-Id", "ci-run-42")
-                .body("enabled", equalTo(true), "version", equalTo(1), "protectedEnvironment", equalTo(true));
+                .body("enabled", equalTo(true), "version", equalTo(1), "protectedEnvironment", equalTo(false));
 
         given().auth().oauth2(KeycloakResource.tokenFor("viewer"))
                 .get("/api/v1/projects/{p}/flags/{k}", project, key)
                 .then().statusCode(200)
-                .body("environments.find { it.environment == 'production' }.enabled", equalTo(true));
+                .body("environments.find { it.environment == 'staging' }.enabled", equalTo(true));
 
         String messageKey = project + "/" + key;
         List<AuditEvent> events = events("flag.changes", e -> messageKey.equals(e.project() + "/" + e.flagId()), 2);
@@ -65,7 +54,7 @@ class FlagResourceTest {
         assertThat(toggled.action()).isEqualTo("flag.toggled");
         assertThat(toggled.actorId()).isEqualTo(subjectOf(editor));
         assertThat(toggled.actorRoles()).contains("flag-editor");
-        assertThat(toggled.environment()).isEqualTo("production");
+        assertThat(toggled.environment()).isEqualTo("staging");
         assertThat(toggled.correlationId()).isEqualTo("ci-run-42");
         assertThat(toggled.reason()).isEqualTo("canary for checkout");
         assertThat(toggled.request().userAgent()).isEqualTo("flag-test/1.0");
@@ -170,34 +159,5 @@ class FlagResourceTest {
                 .then().statusCode(201)
                 .body("key", equalTo(key), "environments", hasSize(3));
         return key;
-    }
-
-    private static String subjectOf(String jwt) throws Exception {
-        String payload = new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8);
-        JsonNode claims = EventJson.mapper().readTree(payload);
-        return claims.get("sub").asText();
-    }
-
-    /** Reads a topic from the beginning until {@code count} matching events arrived (bounded). */
-    private static List<AuditEvent> events(String topic, java.util.function.Predicate<AuditEvent> matching, int count) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "flag-api-test-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<AuditEvent> found = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (found.size() < count && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    AuditEvent event = EventJson.parse(record.value());
-                    if (matching.test(event)) {
-                        found.add(event);
-                    }
-                }
-            }
-        }
-        assertThat(found).as("matching events on " + topic).hasSize(count);
-        return found;
     }
 }

@@ -18,6 +18,10 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(400, detail);
     }
 
+    public static ProblemException forbidden(String detail) {
+        return new ProblemException(403, detail);
+    }
+
     public static ProblemException notFound(String detail) {
         return new ProblemException(404, detail);
     }
@@ -28,5 +32,9 @@ public class ProblemException extends RuntimeException {
 
     public static ProblemException preconditionFailed(String detail) {
         return new ProblemException(412, detail);
+    }
+
+    public static ProblemException preconditionRequired(String detail) {
+        return new ProblemException(428, detail);
     }
 }

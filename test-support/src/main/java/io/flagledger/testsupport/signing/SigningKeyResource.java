@@ -15,6 +15,8 @@ import java.util.Map;
 public class SigningKeyResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String KEY_ID = "test-signing-key";
+    /** approval-service's token key: a separate key, as in production, so a service key cannot forge approvals. */
+    public static final String APPROVAL_KEY_ID = "test-approval-key";
 
     private String service = "flag-api";
 
@@ -26,12 +28,16 @@ public class SigningKeyResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         KeyPair pair = keyPair();
+        KeyPair approval = approvalKeyPair();
         String trusted = "flagledger.audit.trusted-keys.\"" + KEY_ID + "\".";
         return Map.of(
                 "flagledger.signing.key-id", KEY_ID,
                 "flagledger.signing.private-key", Ed25519Keys.encodePrivate(pair.getPrivate()),
                 trusted + "service", service,
-                trusted + "public-key", Ed25519Keys.encodePublic(pair.getPublic()));
+                trusted + "public-key", Ed25519Keys.encodePublic(pair.getPublic()),
+                "flagledger.approval-token.key-id", APPROVAL_KEY_ID,
+                "flagledger.approval-token.private-key", Ed25519Keys.encodePrivate(approval.getPrivate()),
+                "flagledger.approval.public-keys", APPROVAL_KEY_ID + ":" + Ed25519Keys.encodePublic(approval.getPublic()));
     }
 
     @Override
@@ -41,14 +47,27 @@ public class SigningKeyResource implements QuarkusTestResourceLifecycleManager {
 
     /** One key per JVM, kept where every class loader of a Quarkus test run sees the same one. */
     public static KeyPair keyPair() {
+        return shared("signing");
+    }
+
+    public static KeyPair approvalKeyPair() {
+        return shared("approval");
+    }
+
+    /** A signer for approval tokens, as approval-service holds it. */
+    public static EventSigner approvalSigner() {
+        return new EventSigner(APPROVAL_KEY_ID, approvalKeyPair().getPrivate());
+    }
+
+    private static KeyPair shared(String name) {
         synchronized (JvmShared.LOCK) {
-            if (JvmShared.get("signing.private") == null) {
+            if (JvmShared.get(name + ".private") == null) {
                 KeyPair fresh = Ed25519Keys.generate();
-                JvmShared.put("signing.private", Ed25519Keys.encodePrivate(fresh.getPrivate()));
-                JvmShared.put("signing.public", Ed25519Keys.encodePublic(fresh.getPublic()));
+                JvmShared.put(name + ".private", Ed25519Keys.encodePrivate(fresh.getPrivate()));
+                JvmShared.put(name + ".public", Ed25519Keys.encodePublic(fresh.getPublic()));
             }
-            return new KeyPair(Ed25519Keys.decodePublic(JvmShared.get("signing.public")),
-                    Ed25519Keys.decodePrivate(JvmShared.get("signing.private")));
+            return new KeyPair(Ed25519Keys.decodePublic(JvmShared.get(name + ".public")),
+                    Ed25519Keys.decodePrivate(JvmShared.get(name + ".private")));
         }
     }
 

@@ -1,0 +1,149 @@
+package io.flagledger.flagapi.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.approval.ApprovalClaims;
+import io.flagledger.contract.approval.ApprovalTokenException;
+import io.flagledger.contract.approval.ApprovalTokens;
+import io.flagledger.flagapi.environments.EnvironmentsConfig;
+import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
+import io.flagledger.flagapi.flags.Flag;
+import io.flagledger.flagapi.flags.FlagCodec;
+import io.flagledger.flagapi.flags.FlagKind;
+import io.flagledger.flagapi.outbox.OutboxEvent;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Decides whether a change to an environment may be written, and records how it was allowed. In a protected
+ * environment a write needs one of: an approval token for exactly this change; an automated revert of exactly the
+ * latest change (role {@code automation}); or break-glass, turning a kill-switch flag off and nothing else.
+ * Everything else gets 428 with directions to approval-service.
+ */
+@ApplicationScoped
+public class ProtectedEnvironmentGate {
+
+    static final String REVERTED = "flag.reverted";
+
+    @Inject
+    EnvironmentsConfig environments;
+
+    @Inject
+    ApprovalKeys keys;
+
+    Clock clock = Clock.systemUTC();
+
+    /** A change about to be written: the flag, where, the stored version and the configs before and after. */
+    public record Change(Flag flag, String environment, long currentVersion, EnvironmentConfig before,
+                         EnvironmentConfig after, String action, List<String> actorRoles, ProtectedWrite offer) {
+    }
+
+    public Uni<Admission> admit(Change change) {
+        ObjectNode scope = JsonNodeFactory.instance.objectNode();
+        boolean isProtected = environments.isProtected(change.environment());
+        ProtectedWrite offer = change.offer() == null ? ProtectedWrite.NONE : change.offer();
+        if (!blank(offer.revertOf())) {
+            if (isProtected && !change.actorRoles().contains("automation")) {
+                throw ProblemException.forbidden("Only the automation role may revert a protected environment without approval");
+            }
+            return verifyRevert(change, offer.revertOf()).map(reverted -> {
+                scope.put("revert_of", reverted.eventId());
+                return new Admission(REVERTED, scope);
+            });
+        }
+        if (!isProtected) {
+            return Uni.createFrom().item(new Admission(change.action(), scope));
+        }
+        if (!blank(offer.approvalToken())) {
+            if (offer.proposedConfig() == null) {
+                throw ProblemException.badRequest("An approval applies to a config replacement (PUT .../environments/"
+                        + change.environment() + "), not to a toggle");
+            }
+            ApprovalClaims claims = verifyToken(change, offer.approvalToken(), offer.proposedConfig());
+            ObjectNode approval = scope.putObject("approval");
+            approval.put("change_request_id", claims.changeRequestId());
+            approval.put("base_version", claims.baseVersion());
+            approval.put("change_sha256", claims.changeSha256());
+            claims.approvers().forEach(approval.putArray("approvers")::add);
+            return Uni.createFrom().item(new Admission(change.action(), scope));
+        }
+        if (isBreakGlass(change)) {
+            scope.put("break_glass", true);
+            return Uni.createFrom().item(new Admission(change.action(), scope));
+        }
+        throw ProblemException.preconditionRequired("'" + change.environment() + "' is a protected environment: "
+                + "file a change request with approval-service (POST /api/v1/change-requests with project, flag, "
+                + "environment, baseVersion " + change.currentVersion() + " and the proposed config); once approved, "
+                + "approval-service applies it with an approval token (header " + ApprovalTokens.HEADER + ")");
+    }
+
+    /** Turning a kill switch off must never wait for approvers; it is the emergency brake. */
+    private static boolean isBreakGlass(Change change) {
+        return FlagKind.fromWire(change.flag().kind) == FlagKind.KILL_SWITCH
+                && change.before().enabled() && !change.after().enabled()
+                && change.before().withEnabled(false).equals(change.after());
+    }
+
+    private ApprovalClaims verifyToken(Change change, String token, JsonNode proposedConfig) {
+        Flag flag = change.flag();
+        try {
+            ApprovalClaims claims = ApprovalTokens.verify(token, keys.trusted(), clock.instant());
+            if (claims.baseVersion() != change.currentVersion()) {
+                throw ProblemException.preconditionFailed("The approval is for version " + claims.baseVersion()
+                        + " but '" + change.environment() + "' is at version " + change.currentVersion()
+                        + "; the change request must be rebased and approved again");
+            }
+            ApprovalTokens.requireMatches(claims, flag.project, flag.key, change.environment(), change.currentVersion(),
+                    proposedConfig);
+            return claims;
+        } catch (ApprovalTokenException e) {
+            throw ProblemException.forbidden("Approval refused: " + e.getMessage());
+        }
+    }
+
+    private Uni<AuditEvent> verifyRevert(Change change, String revertOf) {
+        UUID eventId;
+        try {
+            eventId = UUID.fromString(revertOf);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest(ProtectedWrite.REVERT_HEADER + " must be the event id (a UUID) of the change to revert");
+        }
+        return OutboxEvent.<OutboxEvent>find("eventId", eventId).firstResult().map(row -> {
+            if (row == null) {
+                throw ProblemException.notFound("No change event " + revertOf + " to revert");
+            }
+            AuditEvent event = EventJson.parse(row.payload);
+            Flag flag = change.flag();
+            if (!flag.project.equals(event.project()) || !flag.key.equals(event.flagId())
+                    || !change.environment().equals(event.environment()) || event.newState() == null
+                    || event.previousState() == null) {
+                throw ProblemException.conflict("Event " + revertOf + " is not a change of " + flag.project + "/" + flag.key
+                        + " in '" + change.environment() + "'");
+            }
+            if (REVERTED.equals(event.action())) {
+                throw ProblemException.conflict("Event " + revertOf + " is itself a revert; reverting it would start a loop");
+            }
+            long changedTo = event.newState().path("version").asLong(-1);
+            if (changedTo != change.currentVersion()) {
+                throw ProblemException.preconditionFailed("The flag changed since event " + revertOf + " (version "
+                        + changedTo + " then, " + change.currentVersion() + " now); not reverting");
+            }
+            if (!FlagCodec.config(event.previousState()).equals(change.after())) {
+                throw ProblemException.conflict("A revert must restore exactly the state before event " + revertOf);
+            }
+            return event;
+        });
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -28,6 +28,7 @@ import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -151,14 +152,15 @@ public class FlagChanges {
         flag.key = command.key();
         flag.name = command.name();
         flag.description = command.description();
-        flag.createdAt = Instant.now();
+        // PostgreSQL keeps microseconds; the event must record exactly what the database holds.
+        flag.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         flag.createdBy = context.actor().id();
         flag.kind = kind.wireName();
         flag.type = type.name().toLowerCase();
         flag.variations = FlagCodec.write(variations);
         flag.salt = HexFormat.of().formatHex(RANDOM.generateSeed(8));
         flag.owner = Optional.ofNullable(command.owner()).orElse(context.actor().id());
-        flag.expiresAt = command.expiresAt() != null ? command.expiresAt()
+        flag.expiresAt = command.expiresAt() != null ? command.expiresAt().truncatedTo(ChronoUnit.MICROS)
                 : kind.isTemporary() ? flag.createdAt.plus(DEFAULT_LIFETIME) : null;
         flag.tags = FlagCodec.write(command.tags() == null ? List.of() : command.tags());
         flag.risk = Optional.ofNullable(command.risk()).orElse("low");
@@ -206,6 +208,7 @@ public class FlagChanges {
         FlagDefinition definition = FlagCodec.definition(flag);
         return new FlagView(flag.project, flag.key, flag.name, flag.description, FlagKind.fromWire(flag.kind), definition.type(),
                 definition.variations(), flag.owner, flag.expiresAt, FlagCodec.tags(flag), flag.risk,
-                rows.stream().map(this::view).toList());
+                rows.stream().sorted(java.util.Comparator.comparingInt(row -> environments.names().indexOf(row.environment)))
+                        .map(this::view).toList());
     }
 }

@@ -9,7 +9,6 @@ import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.security.Grants;
 import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.FlagChanges.ChangeContext;
-import io.flagledger.flagapi.flags.FlagViews.FlagView;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
@@ -27,7 +26,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.flagapi.history.FlagHistory;
+import jakarta.ws.rs.QueryParam;
 import java.net.URI;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import java.util.Optional;
 
 @Path("/api/v1/projects/{project}/flags")
@@ -51,6 +57,9 @@ public class FlagResource {
     @Inject
     SnapshotRefresher refresher;
 
+    @Inject
+    FlagHistory history;
+
     @POST
     public Uni<Response> create(@PathParam("project") @Pattern(regexp = FlagRequests.KEY_PATTERN) String project,
                                 @NotNull @Valid FlagRequests.CreateFlag body,
@@ -67,9 +76,27 @@ public class FlagResource {
 
     @GET
     @Path("/{key}")
-    public Uni<FlagView> get(@PathParam("project") String project, @PathParam("key") String key) {
+    @Operation(summary = "Read a flag", description = "With ?at=2026-04-04T12:00:00Z the flag as it was then, rebuilt from its events")
+    public Uni<Object> get(@PathParam("project") String project, @PathParam("key") String key,
+                           @QueryParam("at") String at) {
         Grants.requireRead(currentActor.actor().roles());
-        return changes.get(project, key);
+        if (at != null) {
+            return history.stateAt(project, key, parseInstant(at)).map(state -> state);
+        }
+        return changes.get(project, key).map(view -> view);
+    }
+
+    /** The flag's change events, oldest first, exactly as signed (the same events the audit ledger holds). */
+    @GET
+    @Path("/{key}/events")
+    public Uni<List<AuditEvent>> events(@PathParam("project") String project, @PathParam("key") String key) {
+        Grants.requireRead(currentActor.actor().roles());
+        return history.events(project, key).map(events -> {
+            if (events.isEmpty()) {
+                throw ProblemException.notFound("Flag '" + key + "' does not exist in project '" + project + "'");
+            }
+            return events;
+        });
     }
 
     /** Turns a flag on or off in one environment. Send the version you saw as If-Match to avoid overwriting someone else's change. */
@@ -134,6 +161,14 @@ public class FlagResource {
                 .tag(new EntityTag(Long.toString(state.version())))
                 .header(CORRELATION_HEADER, context.correlationId())
                 .build();
+    }
+
+    private static Instant parseInstant(String at) {
+        try {
+            return Instant.parse(at);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest("at must be an RFC 3339 UTC timestamp such as 2026-04-04T12:00:00Z");
+        }
     }
 
     private static Optional<Long> parseVersion(String ifMatch) {

@@ -2,6 +2,8 @@ package io.flagledger.flagapi.evaluation;
 
 import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
 import io.flagledger.flagapi.evaluation.FlagModel.FlagDefinition;
+import io.flagledger.flagapi.evaluation.FlagModel.Segment;
+import io.flagledger.flagapi.segments.SegmentRow;
 import io.flagledger.flagapi.flags.Flag;
 import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.flags.FlagEnvironment;
@@ -30,11 +32,18 @@ public class EvaluationSnapshot {
     public record Entry(FlagDefinition definition, EnvironmentConfig config, long version, String kind) {
     }
 
-    /** One environment's flags and a revision that changes whenever any of them does (used for ETags). */
-    public record Environment(Map<String, Entry> flags, String revision) {
+    /** One environment's flags and segments, and a revision that changes whenever any of them does (used for ETags). */
+    public record Environment(Map<String, Entry> flags, Map<String, Segment> segments, String revision) {
+
+        /** Evaluates against this environment's segments. */
+        public Evaluator evaluator() {
+            return new Evaluator(segments::get);
+        }
     }
 
-    private static final String FINGERPRINT = "select count(*), coalesce(sum(version), 0) from flag_environment";
+    private static final String FINGERPRINT = "select (select count(*) from flag_environment), "
+            + "(select coalesce(sum(version), 0) from flag_environment), (select count(*) from segment), "
+            + "(select coalesce(sum(version), 0) from segment)";
 
     private volatile Map<String, Environment> environments = Map.of();
     private volatile String fingerprint = "";
@@ -56,7 +65,7 @@ public class EvaluationSnapshot {
 
     /** The environment's flags; an environment without flags yet is empty, not missing. */
     public Environment environmentOrEmpty(String project, String environment) {
-        return environment(project, environment).orElse(new Environment(Map.of(), "empty"));
+        return environment(project, environment).orElse(new Environment(Map.of(), Map.of(), "empty"));
     }
 
     /** Reloads if the committed state changed since the last load. */
@@ -65,7 +74,7 @@ public class EvaluationSnapshot {
         return Panache.getSession()
                 .chain(session -> session.createNativeQuery(FINGERPRINT, Object[].class).getSingleResult())
                 .chain(row -> {
-                    String current = row[0] + ":" + row[1];
+                    String current = row[0] + ":" + row[1] + ":" + row[2] + ":" + row[3];
                     if (current.equals(fingerprint)) {
                         return Uni.createFrom().item(false);
                     }
@@ -84,10 +93,11 @@ public class EvaluationSnapshot {
     }
 
     private static Uni<Map<String, Environment>> load() {
-        return Flag.<Flag>listAll().chain(flags -> FlagEnvironment.<FlagEnvironment>listAll().map(rows -> build(flags, rows)));
+        return Flag.<Flag>listAll().chain(flags -> FlagEnvironment.<FlagEnvironment>listAll()
+                .chain(rows -> SegmentRow.<SegmentRow>listAll().map(segments -> build(flags, rows, segments))));
     }
 
-    private static Map<String, Environment> build(List<Flag> flags, List<FlagEnvironment> rows) {
+    private static Map<String, Environment> build(List<Flag> flags, List<FlagEnvironment> rows, List<SegmentRow> segmentRows) {
         Map<UUID, Flag> flagsById = flags.stream().collect(Collectors.toMap(f -> f.id, Function.identity()));
         Map<String, Map<String, Entry>> byEnvironment = new HashMap<>();
         Map<String, Long> versionSums = new HashMap<>();
@@ -101,9 +111,19 @@ public class EvaluationSnapshot {
                     .put(flag.key, new Entry(FlagCodec.definition(flag), FlagCodec.config(row), row.version, flag.kind));
             versionSums.merge(scope, row.version, Long::sum);
         }
+        Map<String, Map<String, Segment>> segments = new HashMap<>();
+        for (SegmentRow row : segmentRows) {
+            String scope = row.project + "/" + row.environment;
+            segments.computeIfAbsent(scope, s -> new HashMap<>()).put(row.key, FlagCodec.segment(row.definition));
+            versionSums.merge(scope, row.version, Long::sum);
+            byEnvironment.computeIfAbsent(scope, s -> new HashMap<>());
+        }
         Map<String, Environment> result = new HashMap<>();
-        byEnvironment.forEach((scope, entries) -> result.put(scope,
-                new Environment(Map.copyOf(entries), entries.size() + "-" + versionSums.get(scope))));
+        byEnvironment.forEach((scope, entries) -> {
+            Map<String, Segment> scoped = segments.getOrDefault(scope, Map.of());
+            result.put(scope, new Environment(Map.copyOf(entries), Map.copyOf(scoped),
+                    entries.size() + "-" + scoped.size() + "-" + versionSums.get(scope)));
+        });
         return Map.copyOf(result);
     }
 }

@@ -92,6 +92,23 @@ public class FlagChanges {
         return change(project, key, environment, expectedVersion, "flag.environment.updated", config -> replacement, context);
     }
 
+    /** One page of a project's flags, by key; {@code after} is the last key of the previous page. */
+    @WithSession
+    public Uni<FlagViews.FlagPage> list(String project, String after, int limit) {
+        return Flag.<Flag>find("project = ?1 and key > ?2 order by key", project, after == null ? "" : after)
+                .page(0, limit + 1).list()
+                .chain(flags -> {
+                    List<Flag> page = flags.size() > limit ? flags.subList(0, limit) : flags;
+                    List<java.util.UUID> ids = page.stream().map(f -> f.id).toList();
+                    if (ids.isEmpty()) {
+                        return Uni.createFrom().item(new FlagViews.FlagPage(List.of(), null));
+                    }
+                    return FlagEnvironment.<FlagEnvironment>list("flagId in ?1", ids).map(rows -> new FlagViews.FlagPage(
+                            page.stream().map(flag -> view(flag, rows.stream().filter(r -> r.flagId.equals(flag.id)).toList())).toList(),
+                            flags.size() > limit ? page.get(page.size() - 1).key : null));
+                });
+    }
+
     @WithSession
     public Uni<FlagView> get(String project, String key) {
         return requireFlag(project, key).chain(flag -> FlagEnvironment.forFlag(flag.id).map(configs -> view(flag, configs)));

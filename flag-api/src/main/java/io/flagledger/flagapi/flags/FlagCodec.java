@@ -54,6 +54,10 @@ public final class FlagCodec {
         return JSON.convertValue(copy, EnvironmentConfig.class);
     }
 
+    public static io.flagledger.flagapi.evaluation.FlagModel.Segment segment(String json) {
+        return read(json, new TypeReference<io.flagledger.flagapi.evaluation.FlagModel.Segment>() { });
+    }
+
     public static List<String> tags(Flag flag) {
         return read(flag.tags, new TypeReference<List<String>>() { });
     }

@@ -28,7 +28,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.flagapi.history.FlagHistory;
+import io.flagledger.flagapi.hygiene.StaleFlags;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.QueryParam;
+import java.util.Map;
 import java.net.URI;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -60,6 +65,9 @@ public class FlagResource {
     @Inject
     FlagHistory history;
 
+    @Inject
+    StaleFlags staleFlags;
+
     @POST
     public Uni<Response> create(@PathParam("project") @Pattern(regexp = FlagRequests.KEY_PATTERN) String project,
                                 @NotNull @Valid FlagRequests.CreateFlag body,
@@ -72,6 +80,20 @@ public class FlagResource {
                 .created(URI.create("/api/v1/projects/" + project + "/flags/" + flag.key()))
                 .header(CORRELATION_HEADER, correlationId)
                 .entity(flag).build());
+    }
+
+    /** Flags by key, a page at a time; with {@code stale=true} the hygiene report instead. */
+    @GET
+    @Operation(summary = "List flags", description = "Cursor pagination by key; stale=true reports expired or long fully-rolled-out flags")
+    public Uni<Object> list(@PathParam("project") String project,
+                            @QueryParam("cursor") String cursor,
+                            @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit,
+                            @QueryParam("stale") @DefaultValue("false") boolean stale) {
+        Grants.requireRead(currentActor.actor().roles());
+        if (stale) {
+            return staleFlags.report(project).map(items -> Map.of("items", items));
+        }
+        return changes.list(project, cursor, limit).map(page -> page);
     }
 
     @GET

@@ -20,4 +20,8 @@ public final class FlagViews {
                            List<Variation> variations, String owner, Instant expiresAt, List<String> tags, String risk,
                            List<EnvironmentView> environments) {
     }
+
+    /** A page of flags; pass {@code nextCursor} as {@code cursor} for the next one (null on the last page). */
+    public record FlagPage(List<FlagView> items, String nextCursor) {
+    }
 }

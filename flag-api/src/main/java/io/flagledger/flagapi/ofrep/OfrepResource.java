@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.flagledger.contract.CanonicalJson;
 import io.flagledger.contract.Hashing;
 import io.flagledger.flagapi.evaluation.Evaluation;
+import io.flagledger.flagapi.evaluation.EvaluationCounters;
 import io.flagledger.flagapi.evaluation.EvaluationSnapshot;
 import io.flagledger.flagapi.evaluation.Evaluator;
 import io.flagledger.flagapi.sdkkeys.SdkKeys;
@@ -41,9 +42,10 @@ public class OfrepResource {
     @Inject
     EvaluationSnapshot snapshot;
 
-    private static final String PARSE_ERROR = "the body must be JSON with a 'context' object";
+    @Inject
+    EvaluationCounters counters;
 
-    private final Evaluator evaluator = new Evaluator(key -> null);
+    private static final String PARSE_ERROR = "the body must be JSON with a 'context' object";
 
     @POST
     @Path("/{key}")
@@ -59,7 +61,8 @@ public class OfrepResource {
         if (entry == null) {
             return OfrepResponses.error(404, key, Evaluation.ErrorCode.FLAG_NOT_FOUND, "flag '" + key + "' does not exist in this environment");
         }
-        Evaluation result = evaluator.evaluate(entry.definition(), entry.config(), context);
+        Evaluation result = admission.environment().evaluator().evaluate(entry.definition(), entry.config(), context);
+        counters.record(admission.scope(), key);
         return result.isError()
                 ? OfrepResponses.error(400, key, result.errorCode(), result.errorDetails())
                 : Response.ok(OfrepResponses.success(result, entry)).build();
@@ -81,10 +84,12 @@ public class OfrepResource {
         if (ifNoneMatch != null && ifNoneMatch.replace("\"", "").trim().equals(etag.getValue())) {
             return Response.notModified(etag).build();
         }
+        Evaluator evaluator = environment.evaluator();
         List<Map<String, Object>> flags = environment.flags().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey(Comparator.naturalOrder()))
                 .map(e -> {
                     Evaluation result = evaluator.evaluate(e.getValue().definition(), e.getValue().config(), context);
+                    counters.record(admission.scope(), e.getKey());
                     return result.isError() ? OfrepResponses.errorBody(e.getKey(), result.errorCode(), result.errorDetails())
                             : OfrepResponses.success(result, e.getValue());
                 })
@@ -93,22 +98,22 @@ public class OfrepResource {
     }
 
     /** Either a refusal, or the caller's environment and the parsed context. */
-    private record Admission(Response refusal, EvaluationSnapshot.Environment environment, JsonNode context) {
+    private record Admission(Response refusal, SdkKeys.Scope scope, EvaluationSnapshot.Environment environment, JsonNode context) {
     }
 
     /** 401 without a valid key, 503 until the snapshot has loaded, the given parse error for a bad body. */
     private Admission admit(String authorization, String apiKey, String body, Supplier<Response> parseError) {
         SdkKeys.Scope scope = sdkKeys.authenticate(authorization, apiKey).orElse(null);
         if (scope == null) {
-            return new Admission(OfrepResponses.unauthorized(), null, null);
+            return new Admission(OfrepResponses.unauthorized(), null, null, null);
         }
         if (!snapshot.loaded()) {
-            return new Admission(OfrepResponses.unavailable(), null, null);
+            return new Admission(OfrepResponses.unavailable(), null, null, null);
         }
         JsonNode context = OfrepRequests.context(body);
         if (context == null) {
-            return new Admission(parseError.get(), null, null);
+            return new Admission(parseError.get(), null, null, null);
         }
-        return new Admission(null, snapshot.environmentOrEmpty(scope.project(), scope.environment()), context);
+        return new Admission(null, scope, snapshot.environmentOrEmpty(scope.project(), scope.environment()), context);
     }
 }

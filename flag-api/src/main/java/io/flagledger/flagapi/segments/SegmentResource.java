@@ -1,0 +1,148 @@
+package io.flagledger.flagapi.segments;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagledger.common.actor.CurrentActor;
+import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.UuidV7;
+import io.flagledger.flagapi.environments.EnvironmentsConfig;
+import io.flagledger.flagapi.evaluation.FlagModel.Segment;
+import io.flagledger.flagapi.evaluation.SnapshotRefresher;
+import io.flagledger.flagapi.flags.FlagCodec;
+import io.flagledger.flagapi.flags.FlagRequests;
+import io.flagledger.flagapi.outbox.Outbox;
+import io.flagledger.flagapi.security.Grants;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * Segments: reusable audiences per project and environment. A change is a signed {@code segment.updated} event
+ * like any flag change; flags that reference the segment see it at the next snapshot refresh.
+ */
+@Path("/api/v1/projects/{project}/environments/{environment}/segments")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Authenticated
+public class SegmentResource {
+
+    public record SegmentView(String key, String environment, long version, Segment definition) {
+    }
+
+    public record PutSegment(@NotNull Segment definition, @Size(max = 2000) String reason,
+                             @Size(max = 256) String correlationId) {
+    }
+
+    @Inject
+    CurrentActor currentActor;
+
+    @Inject
+    EnvironmentsConfig environments;
+
+    @Inject
+    Outbox outbox;
+
+    @Inject
+    SnapshotRefresher refresher;
+
+    @GET
+    @WithSession
+    public Uni<List<SegmentView>> list(@PathParam("project") String project, @PathParam("environment") String environment) {
+        Grants.requireRead(currentActor.actor().roles());
+        return SegmentRow.inEnvironment(project, environment).map(rows -> rows.stream().map(SegmentResource::view).toList());
+    }
+
+    @GET
+    @Path("/{key}")
+    @WithSession
+    public Uni<SegmentView> get(@PathParam("project") String project, @PathParam("environment") String environment,
+                                @PathParam("key") String key) {
+        Grants.requireRead(currentActor.actor().roles());
+        return SegmentRow.find(project, environment, key).map(row -> {
+            if (row == null) {
+                throw ProblemException.notFound("Segment '" + key + "' does not exist in " + project + "/" + environment);
+            }
+            return view(row);
+        });
+    }
+
+    /** Creates or replaces a segment; If-Match with the version you read avoids overwriting someone else's change. */
+    @PUT
+    @Path("/{key}")
+    public Uni<Response> put(@PathParam("project") @Pattern(regexp = FlagRequests.KEY_PATTERN) String project,
+                             @PathParam("environment") String environment,
+                             @PathParam("key") @Pattern(regexp = FlagRequests.KEY_PATTERN) String key,
+                             @NotNull PutSegment body,
+                             @HeaderParam("If-Match") String ifMatch,
+                             @HeaderParam("X-Correlation-Id") String correlationHeader) {
+        Grants.requireWrite(currentActor.actor().roles(), environment);
+        if (!environments.names().contains(environment)) {
+            throw ProblemException.notFound("Environment '" + environment + "' does not exist");
+        }
+        String correlationId = correlationHeader != null && !correlationHeader.isBlank() ? correlationHeader
+                : body.correlationId() != null ? body.correlationId() : UuidV7.nextString();
+        if (environments.isProtected(environment) && (body.reason() == null || body.reason().isBlank())) {
+            throw ProblemException.badRequest("A reason is required to change a segment in the protected environment '" + environment + "'");
+        }
+        Segment definition = new Segment(key, body.definition().included(), body.definition().excluded(), body.definition().rules());
+        // The snapshot refresh is kicked after the commit, so evaluations see the segment at once.
+        return Panache.withTransaction(() -> SegmentRow.find(project, environment, key).chain(existing -> {
+            if (existing != null && ifMatch != null && !ifMatch.replace("\"", "").trim().equals(Long.toString(existing.version))) {
+                throw ProblemException.preconditionFailed("Segment '" + key + "' is at version " + existing.version + "; reload and retry");
+            }
+            JsonNode before = existing == null ? null : state(existing);
+            SegmentRow row = existing != null ? existing : newRow(project, environment, key);
+            row.definition = FlagCodec.write(definition);
+            row.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            return row.<SegmentRow>persistAndFlush().chain(saved -> {
+                ObjectNode scope = FlagCodec.tree(java.util.Map.of("segment", key)).deepCopy();
+                AuditEvent event = currentActor.actor().event("flag-api", currentActor.requestMetadata())
+                        .action(existing == null ? "segment.created" : "segment.updated")
+                        .project(project).environment(environment)
+                        .previousState(before).newState(state(saved)).scope(scope)
+                        .correlationId(correlationId).reason(body.reason())
+                        .build();
+                return outbox.append(event).replaceWith(saved);
+            });
+        })).invoke(refresher::kick).map(saved -> Response.ok(view(saved)).tag(new EntityTag(Long.toString(saved.version)))
+                .header("X-Correlation-Id", correlationId).build());
+    }
+
+    private static SegmentRow newRow(String project, String environment, String key) {
+        SegmentRow row = new SegmentRow();
+        row.id = UuidV7.next();
+        row.project = project;
+        row.environment = environment;
+        row.key = key;
+        return row;
+    }
+
+    private static JsonNode state(SegmentRow row) {
+        ObjectNode state = (ObjectNode) FlagCodec.tree(FlagCodec.segment(row.definition));
+        state.put("version", row.version);
+        return state;
+    }
+
+    private static SegmentView view(SegmentRow row) {
+        return new SegmentView(row.key, row.environment, row.version, FlagCodec.segment(row.definition));
+    }
+}

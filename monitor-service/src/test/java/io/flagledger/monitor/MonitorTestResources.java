@@ -1,6 +1,7 @@
 package io.flagledger.monitor;
 
 import io.flagledger.monitor.flow.FakeFlagApiResource;
+import io.flagledger.monitor.signals.PrometheusStackResource;
 import io.flagledger.testsupport.kafka.KafkaBrokerResource;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
 import io.flagledger.testsupport.postgres.PostgresDatabaseResource;
@@ -20,6 +21,7 @@ import io.quarkus.test.common.ResourceArg;
 @WithTestResource(value = SigningKeyResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "monitor-service"))
 @WithTestResource(value = FakeFlagApiResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = PrometheusStackResource.class, scope = TestResourceScope.GLOBAL)
 public final class MonitorTestResources {
     private MonitorTestResources() {
     }

@@ -1,0 +1,200 @@
+package io.flagledger.approval.apply;
+
+import io.flagledger.approval.db.Db;
+import io.flagledger.approval.requests.ChangeRequest;
+import io.flagledger.approval.requests.ChangeRequestEvents;
+import io.flagledger.approval.requests.ChangeRequestService;
+import io.flagledger.approval.requests.ChangeRequestStore;
+import io.flagledger.approval.requests.ConfigDiff;
+import io.flagledger.approval.requests.Decision;
+import io.flagledger.approval.requests.State;
+import io.flagledger.approval.policy.Tally;
+import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.Ed25519Keys;
+import io.flagledger.contract.EventSigner;
+import io.flagledger.contract.approval.ApprovalClaims;
+import io.flagledger.contract.approval.ApprovalTokens;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies approved change requests through flag-api, at most once each.
+ * <p>
+ * The write is conditional on the base version the approvers saw ({@code If-Match}), so it can succeed only once:
+ * a replay after a crash or a lost response meets 412, and then the flag's current config decides what happened
+ * (it is the proposal: applied; anything else: superseded). A claim (a lease on {@code next_apply_at}) keeps two
+ * replicas from calling flag-api for the same request at the same time.
+ */
+@ApplicationScoped
+public class ApplyWorker {
+
+    private static final Logger LOG = Logger.getLogger(ApplyWorker.class);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+    /** flag-api refused the change itself; retrying the same write cannot help. */
+    private static final Set<Integer> PERMANENT = Set.of(400, 404, 422, 428);
+
+    @Inject
+    Db db;
+
+    @Inject
+    ChangeRequestStore store;
+
+    @Inject
+    ChangeRequestService requests;
+
+    @Inject
+    ChangeRequestEvents events;
+
+    @Inject
+    FlagApiClient flagApi;
+
+    @Inject
+    ApprovalTokenConfig tokenConfig;
+
+    @Inject
+    Clock clock;
+
+    /** How long a claimed apply is left alone before it is tried again (an apply whose replica crashed). */
+    @ConfigProperty(name = "flagledger.apply.lease", defaultValue = "60s")
+    Duration lease;
+
+    private EventSigner tokenSigner;
+
+    @PostConstruct
+    void init() {
+        tokenSigner = new EventSigner(tokenConfig.keyId(), Ed25519Keys.decodePrivate(tokenConfig.privateKey()));
+    }
+
+    @Scheduled(every = "${flagledger.apply.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void applyScheduled() {
+        try {
+            applyDue();
+            requests.expireStale();
+        } catch (RuntimeException e) {
+            LOG.warnf("Apply run stopped early: %s", e.getMessage());
+        }
+    }
+
+    public void applyDue() {
+        for (UUID id : store.dueForApply(clock.instant(), 20)) {
+            ChangeRequest claimed = claim(id);
+            if (claimed != null) {
+                apply(claimed);
+            }
+        }
+    }
+
+    /** Takes a lease on the request; null when it is no longer due (another replica, or a state change). */
+    private ChangeRequest claim(UUID id) {
+        return db.transaction(tx -> {
+            ChangeRequest cr = store.lock(tx, id);
+            Instant now = clock.instant();
+            if (cr.state() != State.APPROVED || cr.nextApplyAt() == null || cr.nextApplyAt().isAfter(now)) {
+                return null;
+            }
+            if (cr.policy().applyWindow() != null && !cr.policy().applyWindow().allows(now)) {
+                store.update(tx, cr.withApplyDue(cr.applyRequested(), now.plus(Duration.ofMinutes(1)), now));
+                return null;
+            }
+            Tally tally = requests.tally(cr, store.decisions(tx, id));
+            if (!tally.satisfied()) {
+                ChangeRequest lapsed = cr.withState(State.PENDING, now).withApplyDue(false, null, now);
+                store.update(tx, lapsed);
+                events.record(tx, "approvals_lapsed", ChangeRequestEvents.SELF, null, cr, lapsed,
+                        "approvals older than " + cr.policy().approvalValidity() + " no longer count", null);
+                return null;
+            }
+            ChangeRequest leased = cr.withAttempt(cr.applyAttempts() + 1, now.plus(lease), cr.lastApplyError(), now);
+            store.update(tx, leased);
+            return leased;
+        });
+    }
+
+    private void apply(ChangeRequest cr) {
+        Instant now = clock.instant();
+        List<String> approvers = requests.decisions(cr.id()).stream()
+                .filter(d -> d.revision() == cr.revision() && Decision.APPROVED.equals(d.decision()))
+                .map(Decision::approverId).distinct().toList();
+        String token = ApprovalTokens.issue(new ApprovalClaims(cr.id().toString(), cr.project(), cr.flag(), cr.environment(),
+                cr.baseVersion(), cr.changeSha256(), approvers, now, now.plus(tokenConfig.lifetime())), tokenSigner);
+        FlagApiClient.WriteResult result;
+        try {
+            result = flagApi.write(cr.project(), cr.flag(), cr.environment(), cr.baseVersion(), cr.proposedConfig(),
+                    cr.reason() + " (change request " + cr.id() + ")", cr.correlationId(), token);
+        } catch (ProblemException e) {
+            retryLater(cr, e.getMessage());
+            return;
+        }
+        if (result.ok()) {
+            finish(cr, State.APPLIED, result.version(), "applied as version " + result.version());
+        } else if (result.status() == 412) {
+            reconcile(cr);
+        } else if (PERMANENT.contains(result.status())) {
+            finish(cr, State.FAILED, null, "flag-api refused the change (" + result.status() + "): " + result.detail());
+        } else {
+            retryLater(cr, "flag-api answered " + result.status() + ": " + result.detail());
+        }
+    }
+
+    /** The version moved: either our own earlier write (applied) or someone else's change (superseded). */
+    private void reconcile(ChangeRequest cr) {
+        FlagApiClient.EnvironmentState current;
+        try {
+            current = flagApi.environment(cr.project(), cr.flag(), cr.environment());
+        } catch (ProblemException e) {
+            retryLater(cr, e.getMessage());
+            return;
+        }
+        if (current.version() > cr.baseVersion() && ConfigDiff.same(current.config(), cr.proposedConfig())) {
+            finish(cr, State.APPLIED, current.version(), "already applied (found at version " + current.version() + ")");
+        } else {
+            finish(cr, State.SUPERSEDED, null, "the environment config changed to version " + current.version()
+                    + " after base version " + cr.baseVersion() + "; rebase the change request");
+        }
+    }
+
+    private void finish(ChangeRequest leased, State outcome, Long version, String reason) {
+        db.transaction(tx -> {
+            ChangeRequest cr = store.lock(tx, leased.id());
+            if (cr.state() != State.APPROVED || cr.revision() != leased.revision()) {
+                return null; // changed during the call (e.g. withdrawn): flag-api's own event records its write
+            }
+            Instant now = clock.instant();
+            ChangeRequest done = outcome == State.APPLIED ? cr.applied(version, now)
+                    : cr.withState(outcome, now).withAttempt(cr.applyAttempts(), null, reason, now);
+            store.update(tx, done);
+            events.record(tx, switch (outcome) {
+                case APPLIED -> "applied";
+                case SUPERSEDED -> "superseded";
+                default -> "apply_failed";
+            }, ChangeRequestEvents.SELF, null, cr, done, reason, null);
+            return null;
+        });
+    }
+
+    private void retryLater(ChangeRequest leased, String error) {
+        db.transaction(tx -> {
+            ChangeRequest cr = store.lock(tx, leased.id());
+            if (cr.state() != State.APPROVED) {
+                return null;
+            }
+            Instant now = clock.instant();
+            Duration backoff = Duration.ofSeconds(Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(cr.applyAttempts(), 10)));
+            ChangeRequest later = cr.withAttempt(cr.applyAttempts(), now.plus(backoff), error, now);
+            store.update(tx, later);
+            events.record(tx, "apply_failed", ChangeRequestEvents.SELF, null, cr, later,
+                    error + "; retrying in " + backoff.toSeconds() + " s", null);
+            return null;
+        });
+    }
+}

@@ -1,0 +1,125 @@
+package io.flagledger.approval.apply;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.approval.ApprovalTokens;
+import io.quarkus.oidc.client.OidcClient;
+import io.quarkus.oidc.client.Tokens;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** flag-api, called with this service's own identity (OIDC client credentials). */
+@ApplicationScoped
+public class FlagApiClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    /** The current state of one flag environment, as flag-api reports it. */
+    public record EnvironmentState(long version, JsonNode config, String risk) {
+    }
+
+    /** flag-api's answer to a write: the status and, on success, the new version. */
+    public record WriteResult(int status, Long version, String detail) {
+        public boolean ok() {
+            return status == 200;
+        }
+    }
+
+    @ConfigProperty(name = "flagledger.flag-api.url")
+    String baseUrl;
+
+    @Inject
+    OidcClient oidc;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private volatile Tokens tokens;
+
+    /** 404 when the flag or environment does not exist; 502 when flag-api cannot be reached. */
+    public EnvironmentState environment(String project, String flag, String environment) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(flagUri(project, flag)).GET());
+        if (response.statusCode() == 404) {
+            throw ProblemException.notFound("flag-api has no flag " + project + "/" + flag);
+        }
+        if (response.statusCode() != 200) {
+            throw new ProblemException(502, "flag-api answered " + response.statusCode() + " when reading " + project + "/" + flag);
+        }
+        JsonNode body = read(response.body());
+        for (JsonNode env : body.path("environments")) {
+            if (environment.equals(env.path("environment").asText())) {
+                String risk = body.path("risk").isTextual() ? body.path("risk").asText() : null;
+                return new EnvironmentState(env.path("version").asLong(), env.path("config"), risk);
+            }
+        }
+        throw ProblemException.notFound("flag " + project + "/" + flag + " has no environment " + environment);
+    }
+
+    /** The conditional write; never retried here, the caller decides (and a replay meets 412). */
+    public WriteResult write(String project, String flag, String environment, long baseVersion, JsonNode config,
+                             String reason, String correlationId, String approvalToken) {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("config", config);
+        body.put("reason", reason);
+        body.put("correlationId", correlationId);
+        URI uri = URI.create(flagUri(project, flag) + "/environments/" + enc(environment));
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/json")
+                .header("If-Match", "\"" + baseVersion + "\"")
+                .header("X-Correlation-Id", correlationId)
+                .header(ApprovalTokens.HEADER, approvalToken)
+                .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
+        if (response.statusCode() == 200) {
+            return new WriteResult(200, read(response.body()).path("version").asLong(), null);
+        }
+        String detail = response.body() == null ? "" : read(response.body()).path("detail").asText("");
+        return new WriteResult(response.statusCode(), null, detail);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.timeout(TIMEOUT).header("Authorization", "Bearer " + accessToken()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new ProblemException(502, "flag-api is unreachable: " + e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProblemException(503, "interrupted while calling flag-api");
+        }
+    }
+
+    private String accessToken() {
+        Tokens current = tokens;
+        if (current == null || current.isAccessTokenExpired() || current.isAccessTokenWithinRefreshInterval()) {
+            current = oidc.getTokens().await().atMost(TIMEOUT);
+            tokens = current;
+        }
+        return current.getAccessToken();
+    }
+
+    private URI flagUri(String project, String flag) {
+        return URI.create(baseUrl.replaceAll("/+$", "") + "/api/v1/projects/" + enc(project) + "/flags/" + enc(flag));
+    }
+
+    private static String enc(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static JsonNode read(String body) {
+        try {
+            return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+}

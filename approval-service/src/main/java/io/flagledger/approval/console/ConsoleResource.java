@@ -1,0 +1,172 @@
+package io.flagledger.approval.console;
+
+import io.flagledger.approval.policy.SeparationOfDuties;
+import io.flagledger.approval.policy.Tally;
+import io.flagledger.approval.requests.ChangeRequest;
+import io.flagledger.approval.requests.ChangeRequestService;
+import io.flagledger.approval.requests.ChangeRequestStore;
+import io.flagledger.approval.requests.ConfigDiff;
+import io.flagledger.approval.requests.Decision;
+import io.flagledger.approval.requests.State;
+import io.flagledger.common.actor.Actor;
+import io.flagledger.common.actor.CurrentActor;
+import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.Channel;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The web console: server-rendered pages (Qute escapes every value) for people who review changes.
+ * Sign-in is the OIDC authorization code flow with PKCE (tenant {@code console}); every form carries a CSRF
+ * token, and decisions go through the same service and separation-of-duty checks as the API.
+ */
+@Path("/console")
+@Authenticated
+@Produces(MediaType.TEXT_HTML)
+public class ConsoleResource {
+
+    private static final int PAGE = 200;
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance inbox(Actor me, List<ChangeRequest> awaiting, List<ChangeRequest> mine);
+
+        static native TemplateInstance history(Actor me, List<ChangeRequest> requests, Filters filters, List<String> states);
+
+        static native TemplateInstance request(Actor me, ChangeRequest cr, List<ConfigDiff.Line> diff, Tally tally,
+                                               List<Decision> decisions, boolean mayDecide, String notice);
+
+        static native TemplateInstance timeline(Actor me, String project, String flag, List<ChangeRequest> requests,
+                                                boolean ledgerAvailable, List<AuditClient.Entry> ledger);
+    }
+
+    /** The history filters, echoed back into the form. */
+    public record Filters(String state, String project, String flag, String environment) {
+    }
+
+    @Inject
+    ChangeRequestService service;
+
+    @Inject
+    CurrentActor currentActor;
+
+    @Inject
+    AuditClient audit;
+
+    @GET
+    public TemplateInstance inbox() {
+        Actor me = currentActor.actor();
+        return Templates.inbox(me,
+                service.list(new ChangeRequestStore.Filter(null, null, null, null, null, me.id(), PAGE)),
+                service.list(new ChangeRequestStore.Filter(null, null, null, null, me.id(), null, PAGE)));
+    }
+
+    @GET
+    @Path("/history")
+    public TemplateInstance history(@QueryParam("state") String state, @QueryParam("project") String project,
+                                    @QueryParam("flag") String flag, @QueryParam("environment") String environment) {
+        State s = state == null || state.isBlank() ? null : parseState(state);
+        Filters filters = new Filters(state, project, flag, environment);
+        return Templates.history(currentActor.actor(), service.list(new ChangeRequestStore.Filter(s, blank(project),
+                blank(flag), blank(environment), null, null, PAGE)), filters,
+                Arrays.stream(State.values()).map(State::wire).toList());
+    }
+
+    @GET
+    @Path("/requests/{id}")
+    public TemplateInstance request(@PathParam("id") String id, @QueryParam("notice") String notice) {
+        return page(service.get(parseId(id)), notice);
+    }
+
+    @POST
+    @Path("/requests/{id}/approve")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed({"flag-approver", "product-approver", "security-approver"})
+    public Response approve(@PathParam("id") String id, @FormParam("revision") Integer revision,
+                            @FormParam("comment") String comment) {
+        UUID uuid = parseId(id);
+        service.approve(uuid, currentActor.actor(), currentActor.requestMetadata(Channel.CONSOLE), revision, trim(comment));
+        return seeOther(uuid, "approved");
+    }
+
+    @POST
+    @Path("/requests/{id}/reject")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed({"flag-approver", "product-approver", "security-approver"})
+    public Response reject(@PathParam("id") String id, @FormParam("revision") Integer revision,
+                           @FormParam("comment") String comment) {
+        UUID uuid = parseId(id);
+        service.reject(uuid, currentActor.actor(), currentActor.requestMetadata(Channel.CONSOLE), revision, trim(comment));
+        return seeOther(uuid, "rejected");
+    }
+
+    @GET
+    @Path("/flags/{project}/{flag}")
+    public TemplateInstance timeline(@PathParam("project") String project, @PathParam("flag") String flag) {
+        Optional<List<AuditClient.Entry>> ledger = audit.timeline(project, flag);
+        return Templates.timeline(currentActor.actor(), project, flag,
+                service.list(new ChangeRequestStore.Filter(null, project, flag, null, null, null, PAGE)),
+                ledger.isPresent(), ledger.orElse(List.of()));
+    }
+
+    private TemplateInstance page(ChangeRequest cr, String notice) {
+        Actor me = currentActor.actor();
+        List<Decision> decisions = service.decisions(cr.id());
+        Set<String> decided = decisions.stream().filter(d -> d.revision() == cr.revision())
+                .map(Decision::approverId).collect(Collectors.toSet());
+        boolean mayDecide = cr.state() == State.PENDING && SeparationOfDuties.mayDecide(me, cr.requesterId(), decided);
+        String message = "approved".equals(notice) ? "Your approval was recorded."
+                : "rejected".equals(notice) ? "Your rejection was recorded." : null;
+        return Templates.request(me, cr, ConfigDiff.between(cr.previousConfig(), cr.proposedConfig()),
+                service.tally(cr, decisions), decisions, mayDecide, message);
+    }
+
+    /** Post/redirect/get: a reload never repeats a decision. */
+    private static Response seeOther(UUID id, String notice) {
+        return Response.seeOther(URI.create("/console/requests/" + id + "?notice=" + notice)).build();
+    }
+
+    private static UUID parseId(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("No change request " + id);
+        }
+    }
+
+    private static State parseState(String state) {
+        try {
+            return State.of(state.trim());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("Unknown state '" + state + "'");
+        }
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static String trim(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}

@@ -1,0 +1,46 @@
+package io.flagledger.approval.requests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flagledger.approval.policy.Policy;
+import java.time.Instant;
+import java.util.UUID;
+
+/** A stored change request: the proposal, the state it was made against, and the policy it must satisfy. */
+public record ChangeRequest(UUID id, String project, String flag, String environment, long baseVersion,
+                            JsonNode previousConfig, JsonNode proposedConfig, String changeSha256, String risk,
+                            String reason, String correlationId, String requesterId, String requesterName,
+                            State state, int revision, Policy policy, boolean applyRequested, int applyAttempts,
+                            Instant nextApplyAt, String lastApplyError, Long appliedVersion,
+                            Instant createdAt, Instant updatedAt) {
+
+    public ChangeRequest withState(State next, Instant now) {
+        return new ChangeRequest(id, project, flag, environment, baseVersion, previousConfig, proposedConfig, changeSha256,
+                risk, reason, correlationId, requesterId, requesterName, next, revision, policy, applyRequested,
+                applyAttempts, nextApplyAt, lastApplyError, appliedVersion, createdAt, now);
+    }
+
+    /** A new proposal (edit or rebase): a new revision, so every earlier approval stops counting. */
+    public ChangeRequest withProposal(long base, JsonNode previous, JsonNode proposed, String sha, Instant now) {
+        return new ChangeRequest(id, project, flag, environment, base, previous, proposed, sha, risk, reason, correlationId,
+                requesterId, requesterName, State.PENDING, revision + 1, policy, false, applyAttempts, null, null, null,
+                createdAt, now);
+    }
+
+    public ChangeRequest withApplyDue(boolean requested, Instant due, Instant now) {
+        return new ChangeRequest(id, project, flag, environment, baseVersion, previousConfig, proposedConfig, changeSha256,
+                risk, reason, correlationId, requesterId, requesterName, state, revision, policy, requested,
+                applyAttempts, due, lastApplyError, appliedVersion, createdAt, now);
+    }
+
+    public ChangeRequest withAttempt(int attempts, Instant due, String error, Instant now) {
+        return new ChangeRequest(id, project, flag, environment, baseVersion, previousConfig, proposedConfig, changeSha256,
+                risk, reason, correlationId, requesterId, requesterName, state, revision, policy, applyRequested,
+                attempts, due, error, appliedVersion, createdAt, now);
+    }
+
+    public ChangeRequest applied(long version, Instant now) {
+        return new ChangeRequest(id, project, flag, environment, baseVersion, previousConfig, proposedConfig, changeSha256,
+                risk, reason, correlationId, requesterId, requesterName, State.APPLIED, revision, policy, applyRequested,
+                applyAttempts, null, null, version, createdAt, now);
+    }
+}

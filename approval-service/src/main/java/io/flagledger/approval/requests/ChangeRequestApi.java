@@ -1,0 +1,87 @@
+package io.flagledger.approval.requests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flagledger.approval.policy.Tally;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Request and response bodies of the change request API. */
+public final class ChangeRequestApi {
+
+    public static final String KEY_PATTERN = "^[a-z0-9][a-z0-9._-]{0,127}$";
+
+    private ChangeRequestApi() {
+    }
+
+    public record Create(@NotBlank @Pattern(regexp = KEY_PATTERN) String project,
+                         @NotBlank @Pattern(regexp = KEY_PATTERN) String flag,
+                         @NotBlank @Pattern(regexp = "^[a-z0-9][a-z0-9_-]{0,63}$") String environment,
+                         @PositiveOrZero Long baseVersion,
+                         @NotNull JsonNode config,
+                         @NotBlank @Size(max = 2000) String reason,
+                         @Size(max = 200) String correlationId) {
+    }
+
+    public record Decide(@Size(max = 2000) String comment) {
+    }
+
+    public record Withdraw(@Size(max = 2000) String reason) {
+    }
+
+    public record Revise(@NotNull JsonNode config, @PositiveOrZero Long baseVersion, @Size(max = 2000) String comment) {
+    }
+
+    public record PolicyView(String name, int approvals, List<String> requiredRoles, String approvalValidity,
+                             String applyWindow, String apply) {
+    }
+
+    public record TallyView(boolean satisfied, int counted, int required, List<String> missingRoles) {
+        static TallyView of(Tally t) {
+            return new TallyView(t.satisfied(), t.counted(), t.required(), t.missingRoles());
+        }
+    }
+
+    public record DecisionView(String approverId, String approverName, List<String> roles, int revision, String decision,
+                               String comment, Instant decidedAt) {
+        static DecisionView of(Decision d) {
+            return new DecisionView(d.approverId(), d.approverName(), d.roles(), d.revision(), d.decision(), d.comment(),
+                    d.decidedAt());
+        }
+    }
+
+    public record Summary(UUID id, String project, String flag, String environment, State state, int revision,
+                          String requesterId, String requesterName, String reason, String correlationId,
+                          Instant createdAt, Instant updatedAt) {
+        static Summary of(ChangeRequest cr) {
+            return new Summary(cr.id(), cr.project(), cr.flag(), cr.environment(), cr.state(), cr.revision(),
+                    cr.requesterId(), cr.requesterName(), cr.reason(), cr.correlationId(), cr.createdAt(), cr.updatedAt());
+        }
+    }
+
+    public record Detail(UUID id, String project, String flag, String environment, State state, int revision,
+                         long baseVersion, String requesterId, String requesterName, String reason, String correlationId,
+                         String risk, JsonNode previousConfig, JsonNode proposedConfig, String changeSha256,
+                         List<ConfigDiff.Line> diff, PolicyView policy, TallyView approvals, List<DecisionView> decisions,
+                         Long appliedVersion, int applyAttempts, String lastApplyError, Instant createdAt, Instant updatedAt) {
+        static Detail of(ChangeRequest cr, List<Decision> decisions, Tally tally) {
+            var p = cr.policy();
+            PolicyView policy = new PolicyView(p.name(), p.approvals(), p.requiredRoles(),
+                    p.approvalValidity() == null ? null : p.approvalValidity().toString(),
+                    p.applyWindow() == null ? null : p.applyWindow().toString(), p.autoApply() ? "auto" : "requester");
+            return new Detail(cr.id(), cr.project(), cr.flag(), cr.environment(), cr.state(), cr.revision(), cr.baseVersion(),
+                    cr.requesterId(), cr.requesterName(), cr.reason(), cr.correlationId(), cr.risk(), cr.previousConfig(),
+                    cr.proposedConfig(), cr.changeSha256(), ConfigDiff.between(cr.previousConfig(), cr.proposedConfig()),
+                    policy, TallyView.of(tally), decisions.stream().map(DecisionView::of).toList(), cr.appliedVersion(),
+                    cr.applyAttempts(), cr.lastApplyError(), cr.createdAt(), cr.updatedAt());
+        }
+    }
+
+    public record Page(List<Summary> items) {
+    }
+}

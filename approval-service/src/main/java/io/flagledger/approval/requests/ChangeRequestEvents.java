@@ -1,0 +1,64 @@
+package io.flagledger.approval.requests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagledger.approval.db.Db;
+import io.flagledger.approval.notify.Notifier;
+import io.flagledger.approval.outbox.Outbox;
+import io.flagledger.common.actor.Actor;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.RequestMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+
+/**
+ * Every transition of a change request becomes a signed audit event (outbox) and a webhook notification,
+ * both in the transaction of the transition.
+ */
+@ApplicationScoped
+public class ChangeRequestEvents {
+
+    public static final String SOURCE = "approval-service";
+    /** The actor of transitions this service makes on its own (apply, expiry). */
+    public static final Actor SELF = new Actor(SOURCE, io.flagledger.contract.ActorType.SERVICE, SOURCE, null, List.of("automation"));
+
+    @Inject
+    Outbox outbox;
+
+    @Inject
+    Notifier notifier;
+
+    public void record(Db.Tx tx, String action, Actor actor, RequestMetadata request, ChangeRequest before,
+                       ChangeRequest after, String reason, JsonNode scope) {
+        AuditEvent event = actor.event(SOURCE, request)
+                .action("change_request." + action)
+                .project(after.project())
+                .flagId(after.flag())
+                .environment(after.environment())
+                .previousState(before == null ? null : state(before))
+                .newState(state(after))
+                .scope(scope)
+                .correlationId(after.correlationId())
+                .reason(reason)
+                .build();
+        outbox.append(tx, event);
+        notifier.enqueue(tx, event, after);
+    }
+
+    private static JsonNode state(ChangeRequest cr) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("change_request_id", cr.id().toString());
+        node.put("state", cr.state().wire());
+        node.put("revision", cr.revision());
+        node.put("base_version", cr.baseVersion());
+        node.put("change_sha256", cr.changeSha256());
+        node.put("requester", cr.requesterId());
+        node.put("policy", cr.policy().name());
+        if (cr.appliedVersion() != null) {
+            node.put("applied_version", cr.appliedVersion());
+        }
+        return node;
+    }
+}

@@ -1,0 +1,184 @@
+package io.flagledger.approval.requests;
+
+import io.flagledger.common.actor.Actor;
+import io.flagledger.common.actor.CurrentActor;
+import io.flagledger.common.problem.ProblemException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * The change request API: what the console does, for CI pipelines too. Decisions and edits accept
+ * {@code If-Match: "<revision>"} so that a person approves exactly the proposal they reviewed.
+ */
+@Path("/api/v1/change-requests")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "change requests")
+public class ChangeRequestResource {
+
+    public static final String CORRELATION_HEADER = "X-Correlation-Id";
+
+    @Inject
+    ChangeRequestService service;
+
+    @Inject
+    CurrentActor currentActor;
+
+    @POST
+    @RolesAllowed("flag-editor")
+    @Operation(summary = "File a change request", description = "The current state is read from flag-api; the diff is stored.")
+    public Response create(@NotNull @Valid ChangeRequestApi.Create body, @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+        String correlation = firstNonBlank(body.correlationId(), correlationHeader);
+        if (correlation == null) {
+            throw ProblemException.badRequest("A correlation id (field correlationId or header " + CORRELATION_HEADER
+                    + ", e.g. the CI run or ticket) is required");
+        }
+        ChangeRequest cr = service.create(currentActor.actor(), currentActor.requestMetadata(),
+                new ChangeRequestService.Proposal(body.project(), body.flag(), body.environment(), body.baseVersion(),
+                        body.config(), body.reason(), correlation));
+        return Response.created(URI.create("/api/v1/change-requests/" + cr.id())).entity(detail(cr))
+                .tag(revisionTag(cr)).build();
+    }
+
+    @GET
+    @RolesAllowed({"flag-viewer", "flag-editor", "flag-approver", "product-approver", "security-approver"})
+    @Operation(summary = "List change requests", description = "mine=true: filed by me; awaitingMe=true: pending and mine to decide.")
+    public ChangeRequestApi.Page list(@QueryParam("state") String state, @QueryParam("project") String project,
+                                      @QueryParam("flag") String flag, @QueryParam("environment") String environment,
+                                      @QueryParam("mine") boolean mine, @QueryParam("awaitingMe") boolean awaitingMe,
+                                      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(500) int limit) {
+        Actor me = currentActor.actor();
+        State s = parseState(state);
+        List<ChangeRequest> found = service.list(new ChangeRequestStore.Filter(s, blankToNull(project), blankToNull(flag),
+                blankToNull(environment), mine ? me.id() : null, awaitingMe ? me.id() : null, limit));
+        return new ChangeRequestApi.Page(found.stream().map(ChangeRequestApi.Summary::of).toList());
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({"flag-viewer", "flag-editor", "flag-approver", "product-approver", "security-approver"})
+    @Operation(summary = "A change request with its diff, policy, approvals so far and decisions")
+    public Response get(@PathParam("id") String id) {
+        ChangeRequest cr = service.get(parseId(id));
+        return Response.ok(detail(cr)).tag(revisionTag(cr)).build();
+    }
+
+    @POST
+    @Path("/{id}/approvals")
+    @RolesAllowed({"flag-approver", "product-approver", "security-approver"})
+    @Operation(summary = "Approve", description = "Never the requester's own request, never a service identity, once per person.")
+    public Response approve(@PathParam("id") String id, @Valid ChangeRequestApi.Decide body, @HeaderParam("If-Match") String ifMatch) {
+        ChangeRequest cr = service.approve(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
+                parseRevision(ifMatch), body == null ? null : body.comment());
+        return Response.ok(detail(cr)).tag(revisionTag(cr)).build();
+    }
+
+    @POST
+    @Path("/{id}/rejections")
+    @RolesAllowed({"flag-approver", "product-approver", "security-approver"})
+    @Operation(summary = "Reject")
+    public Response reject(@PathParam("id") String id, @Valid ChangeRequestApi.Decide body, @HeaderParam("If-Match") String ifMatch) {
+        ChangeRequest cr = service.reject(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
+                parseRevision(ifMatch), body == null ? null : body.comment());
+        return Response.ok(detail(cr)).tag(revisionTag(cr)).build();
+    }
+
+    @POST
+    @Path("/{id}/withdrawal")
+    @RolesAllowed("flag-editor")
+    @Operation(summary = "Withdraw (requester only)")
+    public Response withdraw(@PathParam("id") String id, @Valid ChangeRequestApi.Withdraw body) {
+        ChangeRequest cr = service.withdraw(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
+                body == null ? null : body.reason());
+        return Response.ok(detail(cr)).tag(revisionTag(cr)).build();
+    }
+
+    @PUT
+    @Path("/{id}/proposal")
+    @RolesAllowed({"flag-editor", "flag-approver", "product-approver", "security-approver"})
+    @Operation(summary = "Edit or rebase the proposal", description = "Resets every approval given so far.")
+    public Response revise(@PathParam("id") String id, @NotNull @Valid ChangeRequestApi.Revise body,
+                           @HeaderParam("If-Match") String ifMatch) {
+        ChangeRequest cr = service.revise(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
+                parseRevision(ifMatch), body.config(), body.baseVersion(), body.comment());
+        return Response.ok(detail(cr)).tag(revisionTag(cr)).build();
+    }
+
+    @POST
+    @Path("/{id}/apply")
+    @RolesAllowed("flag-editor")
+    @Operation(summary = "Ask for an approved change to be applied (policies with apply=requester)")
+    public Response apply(@PathParam("id") String id) {
+        ChangeRequest cr = service.requestApply(parseId(id), currentActor.actor());
+        return Response.accepted(detail(cr)).tag(revisionTag(cr)).build();
+    }
+
+    private ChangeRequestApi.Detail detail(ChangeRequest cr) {
+        List<Decision> decisions = service.decisions(cr.id());
+        return ChangeRequestApi.Detail.of(cr, decisions, service.tally(cr, decisions));
+    }
+
+    private static EntityTag revisionTag(ChangeRequest cr) {
+        return new EntityTag(Integer.toString(cr.revision()));
+    }
+
+    static UUID parseId(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("No change request " + id);
+        }
+    }
+
+    static Integer parseRevision(String ifMatch) {
+        if (ifMatch == null || ifMatch.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(ifMatch.trim().replaceFirst("^W/", "").replace("\"", ""));
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest("If-Match must be the revision as an entity tag, e.g. \"2\"");
+        }
+    }
+
+    static State parseState(String state) {
+        if (state == null || state.isBlank()) {
+            return null;
+        }
+        try {
+            return State.of(state.trim());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("Unknown state '" + state + "'");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        return a != null && !a.isBlank() ? a.trim() : b != null && !b.isBlank() ? b.trim() : null;
+    }
+}

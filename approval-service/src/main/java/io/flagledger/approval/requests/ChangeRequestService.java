@@ -1,0 +1,273 @@
+package io.flagledger.approval.requests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagledger.approval.apply.FlagApiClient;
+import io.flagledger.approval.db.Db;
+import io.flagledger.approval.policy.Policies;
+import io.flagledger.approval.policy.Policy;
+import io.flagledger.approval.policy.SeparationOfDuties;
+import io.flagledger.approval.policy.Tally;
+import io.flagledger.common.actor.Actor;
+import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.RequestMetadata;
+import io.flagledger.contract.approval.ApprovalClaims;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/** The transitions of a change request; each runs in one transaction with its audit event. */
+@ApplicationScoped
+public class ChangeRequestService {
+
+    private static final Set<State> OPEN = Set.of(State.PENDING, State.APPROVED, State.SUPERSEDED);
+
+    @Inject
+    Db db;
+
+    @Inject
+    ChangeRequestStore store;
+
+    @Inject
+    ChangeRequestEvents events;
+
+    @Inject
+    Policies policies;
+
+    @Inject
+    FlagApiClient flagApi;
+
+    @Inject
+    Clock clock;
+
+    /** What a requester proposes. */
+    public record Proposal(String project, String flag, String environment, Long baseVersion, JsonNode config,
+                           String reason, String correlationId) {
+    }
+
+    public ChangeRequest create(Actor actor, RequestMetadata request, Proposal p) {
+        requireObject(p.config());
+        FlagApiClient.EnvironmentState current = flagApi.environment(p.project(), p.flag(), p.environment());
+        requireBase(p.baseVersion(), current);
+        if (ConfigDiff.same(current.config(), p.config())) {
+            throw ProblemException.conflict("The proposed config is the same as the current one: nothing to approve");
+        }
+        Policy policy = policies.resolve(p.project(), p.environment(), current.risk());
+        Instant now = clock.instant();
+        ChangeRequest cr = new ChangeRequest(UUID.randomUUID(), p.project(), p.flag(), p.environment(), current.version(),
+                current.config(), p.config(), ApprovalClaims.changeHashOf(p.config()), current.risk(), p.reason(),
+                p.correlationId(), actor.id(), actor.name(), State.PENDING, 1, policy, false, 0, null, null, null, now, now);
+        return db.transaction(tx -> {
+            store.insert(tx, cr);
+            events.record(tx, "created", actor, request, null, cr, p.reason(), diffScope(cr));
+            return approveIfSatisfied(tx, cr, List.of(), actor, request);
+        });
+    }
+
+    public ChangeRequest approve(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, String comment) {
+        return db.transaction(tx -> {
+            ChangeRequest cr = store.lock(tx, id);
+            requireRevision(cr, expectedRevision);
+            requireState(cr, State.PENDING, "approved");
+            List<Decision> decisions = store.decisions(tx, id);
+            SeparationOfDuties.requireMayDecide(actor, cr.requesterId(), decidersOf(decisions, cr.revision()));
+            Decision d = new Decision(actor.id(), actor.name(), actor.roles(), cr.revision(), Decision.APPROVED, comment, clock.instant());
+            store.insertDecision(tx, id, d);
+            ChangeRequest touched = cr.withState(State.PENDING, clock.instant());
+            store.update(tx, touched);
+            events.record(tx, "approval_added", actor, request, cr, touched, comment, null);
+            List<Decision> all = new java.util.ArrayList<>(decisions);
+            all.add(d);
+            return approveIfSatisfied(tx, touched, all, actor, request);
+        });
+    }
+
+    public ChangeRequest reject(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, String comment) {
+        return db.transaction(tx -> {
+            ChangeRequest cr = store.lock(tx, id);
+            requireRevision(cr, expectedRevision);
+            requireState(cr, State.PENDING, "rejected");
+            List<Decision> decisions = store.decisions(tx, id);
+            SeparationOfDuties.requireMayDecide(actor, cr.requesterId(), decidersOf(decisions, cr.revision()));
+            store.insertDecision(tx, id, new Decision(actor.id(), actor.name(), actor.roles(), cr.revision(), Decision.REJECTED,
+                    comment, clock.instant()));
+            ChangeRequest rejected = cr.withState(State.REJECTED, clock.instant());
+            store.update(tx, rejected);
+            events.record(tx, "rejected", actor, request, cr, rejected, comment, null);
+            return rejected;
+        });
+    }
+
+    public ChangeRequest withdraw(UUID id, Actor actor, RequestMetadata request, String reason) {
+        return db.transaction(tx -> {
+            ChangeRequest cr = store.lock(tx, id);
+            if (!cr.requesterId().equals(actor.id())) {
+                throw new ProblemException(403, "Only the requester can withdraw a change request");
+            }
+            if (!OPEN.contains(cr.state())) {
+                throw ProblemException.conflict("A " + cr.state().wire() + " change request cannot be withdrawn");
+            }
+            ChangeRequest withdrawn = cr.withState(State.WITHDRAWN, clock.instant());
+            store.update(tx, withdrawn);
+            events.record(tx, "withdrawn", actor, request, cr, withdrawn, reason, null);
+            return withdrawn;
+        });
+    }
+
+    /**
+     * A new proposal, by the requester or an approver, on top of the flag's current version (a rebase when the
+     * request was superseded). Every approval so far stops counting.
+     */
+    public ChangeRequest revise(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, JsonNode config,
+                                Long baseVersion, String comment) {
+        requireObject(config);
+        ChangeRequest peek = store.get(id);
+        boolean requester = peek.requesterId().equals(actor.id());
+        if (!requester && (actor.isService() || actor.roles().stream().noneMatch(SeparationOfDuties.APPROVER_ROLES::contains))) {
+            throw new ProblemException(403, "Only the requester or an approver can edit the proposal");
+        }
+        FlagApiClient.EnvironmentState current = flagApi.environment(peek.project(), peek.flag(), peek.environment());
+        requireBase(baseVersion, current);
+        return db.transaction(tx -> {
+            ChangeRequest cr = store.lock(tx, id);
+            requireRevision(cr, expectedRevision);
+            if (!OPEN.contains(cr.state())) {
+                throw ProblemException.conflict("A " + cr.state().wire() + " change request cannot be edited");
+            }
+            ChangeRequest revised = cr.withProposal(current.version(), current.config(), config,
+                    ApprovalClaims.changeHashOf(config), clock.instant());
+            store.update(tx, revised);
+            events.record(tx, "revised", actor, request, cr, revised,
+                    comment == null ? "proposal edited; approvals reset" : comment, diffScope(revised));
+            return approveIfSatisfied(tx, revised, List.of(), actor, request);
+        });
+    }
+
+    /** The requester asks for an approved change to be applied (policies with {@code apply=requester}). */
+    public ChangeRequest requestApply(UUID id, Actor actor) {
+        return db.transaction(tx -> {
+            ChangeRequest cr = store.lock(tx, id);
+            if (!cr.requesterId().equals(actor.id())) {
+                throw new ProblemException(403, "Only the requester can apply this change request");
+            }
+            requireState(cr, State.APPROVED, "applied");
+            if (cr.policy().autoApply() || cr.applyRequested()) {
+                return cr;
+            }
+            ChangeRequest due = cr.withApplyDue(true, clock.instant(), clock.instant());
+            store.update(tx, due);
+            return due;
+        });
+    }
+
+    public ChangeRequest get(UUID id) {
+        return store.get(id);
+    }
+
+    public List<Decision> decisions(UUID id) {
+        return store.decisions(id);
+    }
+
+    public List<ChangeRequest> list(ChangeRequestStore.Filter filter) {
+        return store.list(filter);
+    }
+
+    public Tally tally(ChangeRequest cr, List<Decision> decisions) {
+        return Tally.of(cr.policy(), cr.revision(), approvals(decisions), clock.instant());
+    }
+
+    /** Pending requests nobody decided on in time expire. */
+    public int expireStale() {
+        Instant cutoff = clock.instant().minus(policiesTtl());
+        int n = 0;
+        for (UUID id : store.pendingCreatedBefore(cutoff)) {
+            n += db.transaction(tx -> {
+                ChangeRequest cr = store.lock(tx, id);
+                if (cr.state() != State.PENDING) {
+                    return 0;
+                }
+                ChangeRequest expired = cr.withState(State.EXPIRED, clock.instant());
+                store.update(tx, expired);
+                events.record(tx, "expired", ChangeRequestEvents.SELF, null, cr, expired, "not decided within " + policiesTtl(), null);
+                return 1;
+            });
+        }
+        return n;
+    }
+
+    private java.time.Duration policiesTtl() {
+        return policies.requestTtl();
+    }
+
+    private ChangeRequest approveIfSatisfied(Db.Tx tx, ChangeRequest cr, List<Decision> decisions, Actor actor,
+                                             RequestMetadata request) {
+        Tally tally = tally(cr, decisions);
+        if (!tally.satisfied()) {
+            return cr;
+        }
+        Instant now = clock.instant();
+        ChangeRequest approved = cr.withState(State.APPROVED, now).withApplyDue(false, now, now);
+        store.update(tx, approved);
+        String approvers = approvals(decisions).stream().filter(a -> a.revision() == cr.revision())
+                .map(a -> a.approverId()).distinct().collect(Collectors.joining(", "));
+        events.record(tx, "approved", actor, request, cr, approved,
+                tally.required() == 0 ? "policy " + cr.policy().name() + " requires no approval"
+                        : "policy " + cr.policy().name() + " satisfied by " + approvers, null);
+        return approved;
+    }
+
+    static List<io.flagledger.approval.policy.Approval> approvals(List<Decision> decisions) {
+        return decisions.stream().filter(d -> Decision.APPROVED.equals(d.decision())).map(Decision::asApproval).toList();
+    }
+
+    private static Set<String> decidersOf(List<Decision> decisions, int revision) {
+        return decisions.stream().filter(d -> d.revision() == revision).map(Decision::approverId).collect(Collectors.toSet());
+    }
+
+    private static void requireState(ChangeRequest cr, State required, String verb) {
+        if (cr.state() != required) {
+            throw ProblemException.conflict("The change request is " + cr.state().wire() + "; only a "
+                    + required.wire() + " one can be " + verb);
+        }
+    }
+
+    /** A decision is about what the person saw: a newer revision fails the precondition. */
+    private static void requireRevision(ChangeRequest cr, Integer expected) {
+        if (expected != null && expected != cr.revision()) {
+            throw ProblemException.preconditionFailed("The change request is at revision " + cr.revision()
+                    + ", not " + expected + ": review the new proposal first");
+        }
+    }
+
+    private static void requireBase(Long baseVersion, FlagApiClient.EnvironmentState current) {
+        if (baseVersion != null && baseVersion != current.version()) {
+            throw ProblemException.conflict("The environment config is at version " + current.version() + ", not "
+                    + baseVersion + ": base the change on the current version");
+        }
+    }
+
+    private static void requireObject(JsonNode config) {
+        if (config == null || !config.isObject()) {
+            throw ProblemException.badRequest("Field 'config' must be the environment config object flag-api accepts");
+        }
+    }
+
+    private static JsonNode diffScope(ChangeRequest cr) {
+        ObjectNode scope = JsonNodeFactory.instance.objectNode();
+        var lines = scope.putArray("diff");
+        for (ConfigDiff.Line line : ConfigDiff.between(cr.previousConfig(), cr.proposedConfig())) {
+            ObjectNode l = lines.addObject();
+            l.put("path", line.path());
+            l.put("before", line.before());
+            l.put("after", line.after());
+        }
+        scope.set("proposed_config", cr.proposedConfig());
+        return scope;
+    }
+}

@@ -1,0 +1,119 @@
+package io.flagledger.approval;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.EventJson;
+import io.flagledger.testsupport.kafka.KafkaBrokerResource;
+import io.flagledger.testsupport.keycloak.KeycloakResource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/** Test helpers: tokens, the stand-in flag-api, change request bodies and the events on the broker. */
+public final class Fixtures {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();
+
+    private Fixtures() {
+    }
+
+    /** A cached access token (Keycloak's lifespan is 15 minutes, far longer than the suite). */
+    public static String token(String user) {
+        return TOKENS.computeIfAbsent(user, u -> "approval-service".equals(u)
+                ? KeycloakResource.serviceToken(u) : KeycloakResource.tokenFor(u));
+    }
+
+    public static String fakeFlagApi() {
+        return ConfigProvider.getConfig().getValue("flagledger.flag-api.url", String.class);
+    }
+
+    public static ObjectNode config(boolean enabled, int onWeight) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("enabled", enabled);
+        c.put("offVariation", "off");
+        ObjectNode rollout = c.putObject("fallthrough").putObject("rollout");
+        var variations = rollout.putArray("variations");
+        variations.addObject().put("variation", "on").put("weight", onWeight);
+        variations.addObject().put("variation", "off").put("weight", 100000 - onWeight);
+        return c;
+    }
+
+    /** A flag in the stand-in flag-api with production and staging at version 1 (off). */
+    public static String seedFlag(String project, String risk) {
+        String flag = "f-" + UUID.randomUUID().toString().substring(0, 8);
+        ObjectNode f = JSON.createObjectNode();
+        if (risk != null) {
+            f.put("risk", risk);
+        }
+        ObjectNode envs = f.putObject("environments");
+        for (String env : List.of("production", "staging")) {
+            envs.putObject(env).put("version", 1).set("config", config(false, 0));
+        }
+        given().body(f.toString()).put(fakeFlagApi() + "/__fake/flags/" + project + "/" + flag).then().statusCode(204);
+        return flag;
+    }
+
+    public static int writes(String project, String flag) {
+        return given().get(fakeFlagApi() + "/__fake/writes/" + project + "/" + flag).then().statusCode(200)
+                .extract().as(Integer.class);
+    }
+
+    public static JsonNode fakeFlag(String project, String flag) {
+        return given().get(fakeFlagApi() + "/__fake/flag/" + project + "/" + flag).then().statusCode(200)
+                .extract().as(JsonNode.class);
+    }
+
+    public static void fakeMode(String mode) {
+        given().post(fakeFlagApi() + "/__fake/mode/" + mode).then().statusCode(204);
+    }
+
+    public static ObjectNode create(String project, String flag, String environment, JsonNode config) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("project", project);
+        body.put("flag", flag);
+        body.put("environment", environment);
+        body.set("config", config);
+        body.put("reason", "Roll out the new checkout");
+        body.put("correlationId", "CHG-" + flag);
+        return body;
+    }
+
+    /** Events on approval.events for one flag, read from the beginning until {@code count} arrived (bounded). */
+    public static List<AuditEvent> events(Predicate<AuditEvent> matching, int count) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "approval-test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<AuditEvent> found = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("approval.events"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (found.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    AuditEvent event = EventJson.parse(record.value());
+                    if (matching.test(event)) {
+                        found.add(event);
+                    }
+                }
+            }
+        }
+        assertThat(found).as("matching events on approval.events").hasSize(count);
+        return found;
+    }
+}

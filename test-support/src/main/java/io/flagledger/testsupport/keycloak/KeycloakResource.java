@@ -97,6 +97,20 @@ public class KeycloakResource implements QuarkusTestResourceLifecycleManager {
         return keycloak().passwordToken(TEST_CLIENT, null, username, realm().password(username));
     }
 
+    /**
+     * A genuine token of the user, signed by Keycloak, that has already expired: issued by a test client whose tokens
+     * live one second, returned once that second (and one more for clock rounding) has passed.
+     */
+    public static String expiredTokenFor(String username) {
+        String token = keycloak().passwordToken("flagledger-short-lived", null, username, realm().password(username));
+        try {
+            Thread.sleep(2_100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return token;
+    }
+
     /** Client-credentials access token of a service client (approval-service, monitor-service). */
     public static String serviceToken(String clientId) {
         return keycloak().clientCredentialsToken(clientId, realm().clientSecret(clientId));

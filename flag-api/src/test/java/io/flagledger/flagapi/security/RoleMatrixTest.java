@@ -1,0 +1,101 @@
+package io.flagledger.flagapi.security;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every management endpoint × every caller: no token, a garbage token, an expired (genuinely signed) token, and each
+ * role of the realm. A cell is either allowed (2xx) or the exact refusal (401 unauthenticated, 403 not permitted).
+ */
+@QuarkusTest
+class RoleMatrixTest {
+
+    private static final String PROJECT = "matrix";
+    private static final String ENV = "staging";
+
+    /** Callers, by the token they present; null means no Authorization header. */
+    private final Map<String, String> callers = new LinkedHashMap<>();
+    private String flag;
+
+    private record Endpoint(String name, Function<RequestSpecification, io.restassured.response.Response> call,
+                            Set<String> allowed) {
+    }
+
+    private static final Set<String> READERS = Set.of("viewer", "requester", "stager", "approver1", "admin", "monitor-service");
+    private static final Set<String> STAGING_WRITERS = Set.of("requester", "stager", "monitor-service");
+
+    /** Runs inside the test: RestAssured's port is only set once a test method runs. */
+    private void tokensAndFlag() {
+        callers.put("no token", null);
+        callers.put("garbage token", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl");
+        callers.put("expired token", KeycloakResource.expiredTokenFor("requester"));
+        for (String user : List.of("viewer", "requester", "stager", "approver1", "admin", "auditor")) {
+            callers.put(user, KeycloakResource.tokenFor(user));
+        }
+        callers.put("monitor-service", KeycloakResource.serviceToken("monitor-service"));
+        flag = "matrix-" + UUID.randomUUID().toString().substring(0, 8);
+        given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON).body(Map.of("key", flag, "name", "M"))
+                .post("/api/v1/projects/{p}/flags", PROJECT).then().statusCode(201);
+    }
+
+    private List<Endpoint> endpoints() {
+        String flags = "/api/v1/projects/" + PROJECT + "/flags";
+        String env = "/api/v1/projects/" + PROJECT + "/environments/" + ENV;
+        return List.of(
+                new Endpoint("create flag", r -> r.body(Map.of("key", "m-" + UUID.randomUUID().toString().substring(0, 8), "name", "x"))
+                        .post(flags), Set.of("requester", "monitor-service")),
+                new Endpoint("list flags", r -> r.get(flags), READERS),
+                new Endpoint("stale report", r -> r.queryParam("stale", true).get(flags), READERS),
+                new Endpoint("read flag", r -> r.get(flags + "/" + flag), READERS),
+                new Endpoint("flag at time", r -> r.queryParam("at", "2100-01-01T00:00:00Z").get(flags + "/" + flag), READERS),
+                new Endpoint("flag events", r -> r.get(flags + "/" + flag + "/events"), READERS),
+                new Endpoint("toggle staging", r -> r.body(Map.of("enabled", true)).post(flags + "/" + flag + "/environments/" + ENV + "/toggle"),
+                        STAGING_WRITERS),
+                new Endpoint("replace staging config", r -> r.body(Map.of("config", Map.of("enabled", false, "offVariation", "off",
+                        "fallthrough", Map.of("variation", "on")))).put(flags + "/" + flag + "/environments/" + ENV), STAGING_WRITERS),
+                new Endpoint("list segments", r -> r.get(env + "/segments"), READERS),
+                new Endpoint("put segment", r -> r.body(Map.of("definition", Map.of("included", List.of("u")))).put(env + "/segments/matrix"),
+                        STAGING_WRITERS),
+                new Endpoint("list sdk keys", r -> r.get(env + "/sdk-keys"), Set.of("admin")),
+                new Endpoint("issue sdk key", r -> r.body(Map.of("kind", "server")).post(env + "/sdk-keys"), Set.of("admin")));
+    }
+
+    @Test
+    void everyEndpointTimesEveryCaller() {
+        tokensAndFlag();
+        List<String> mismatches = new ArrayList<>();
+        for (Endpoint endpoint : endpoints()) {
+            callers.forEach((caller, token) -> {
+                RequestSpecification request = given().contentType(ContentType.JSON);
+                if (token != null) {
+                    request.auth().oauth2(token);
+                }
+                io.restassured.response.Response response = endpoint.call().apply(request);
+                int status = response.statusCode();
+                boolean authenticated = token != null && !caller.equals("garbage token") && !caller.equals("expired token");
+                int expected = !authenticated ? 401 : endpoint.allowed().contains(caller) ? 200 : 403;
+                boolean ok = expected == 200 ? status >= 200 && status < 300 : status == expected;
+                if (!ok) {
+                    mismatches.add(endpoint.name() + " as " + caller + ": expected " + expected + ", got " + status + " " + response.asString());
+                }
+                if (status == 401 || status == 403) {
+                    assertThat(response.contentType()).as(endpoint.name() + " as " + caller).startsWith("application/problem+json");
+                }
+            });
+        }
+        assertThat(mismatches).isEmpty();
+    }
+}

@@ -17,6 +17,7 @@ import io.quarkus.test.common.ResourceArg;
         initArgs = @ResourceArg(name = "client-id", value = "audit-service"))
 @WithTestResource(value = SigningKeyResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = CheckpointKeyResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ProducerKeysResource.class, scope = TestResourceScope.GLOBAL)
 public final class AuditTestResources {
     private AuditTestResources() {
     }

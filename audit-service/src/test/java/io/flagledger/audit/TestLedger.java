@@ -50,6 +50,26 @@ public final class TestLedger {
         return events;
     }
 
+    /** Publishes already signed events, each to its topic, and waits until all of them are in the ledger. */
+    public static void publishAndAwait(io.vertx.mutiny.sqlclient.Pool pool, Map<String, List<AuditEvent>> byTopic) {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
+        List<java.util.UUID> ids = new ArrayList<>();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            for (var topic : byTopic.entrySet()) {
+                for (AuditEvent e : topic.getValue()) {
+                    producer.send(new ProducerRecord<>(topic.getKey(), e.correlationId(),
+                            EventJson.toJson(e).getBytes(StandardCharsets.UTF_8))).get();
+                    ids.add(java.util.UUID.fromString(e.eventId()));
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.preparedQuery("select count(*) from ledger_entry where event_id = any($1)")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(ids.toArray(java.util.UUID[]::new))).await().indefinitely()
+                .iterator().next().getLong(0) == ids.size());
+    }
+
     /** Waits until a checkpoint covers the given number of entries and returns it, verified. */
     public static Checkpoint awaitCheckpointCovering(long size) {
         String auditor = KeycloakResource.tokenFor("auditor");

@@ -51,9 +51,9 @@ public class Checkpointer {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong latestSize = new AtomicLong(-1);
 
-    /** The ledger calls this after each append; every {@code every-events} appends a checkpoint is signed. */
-    public void appended() {
-        if (appendedSinceLast.incrementAndGet() >= config.everyEvents()) {
+    /** Called after each committed append; every {@code every-events} appended events a checkpoint is signed. */
+    public void appended(long count) {
+        if (appendedSinceLast.addAndGet(count) >= config.everyEvents()) {
             checkpointNow().subscribe().with(c -> { }, e -> LOG.warnf("Checkpoint failed: %s", e.getMessage()));
         }
     }

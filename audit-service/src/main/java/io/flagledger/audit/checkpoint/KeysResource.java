@@ -1,6 +1,6 @@
 package io.flagledger.audit.checkpoint;
 
-import io.flagledger.audit.ingest.TrustedKeysConfig;
+import io.flagledger.audit.ingest.TrustedProducers;
 import io.flagledger.contract.note.NoteVerifierKey;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -8,10 +8,9 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.Comparator;
 import java.util.List;
 
-/** Everything a verifier needs: checkpoint verifier keys (current and rotated out) and the producers' event keys. */
+/** Everything a verifier needs: checkpoint verifier keys (current and rotated out) and the producers' event keys, each with the services it may sign for. */
 @Path("/api/v1/audit/keys")
 @Produces(MediaType.APPLICATION_JSON)
 public class KeysResource {
@@ -23,26 +22,19 @@ public class KeysResource {
         }
     }
 
-    /** {@code publicKey} is base64 X.509 SubjectPublicKeyInfo (Ed25519), as producers are configured. */
-    public record ProducerKey(String keyId, String service, String publicKey) {
-    }
-
-    public record Keys(CheckpointKey checkpoint, List<CheckpointKey> previousCheckpointKeys, List<ProducerKey> producers) {
+    public record Keys(CheckpointKey checkpoint, List<CheckpointKey> previousCheckpointKeys, List<TrustedProducers.ProducerKey> producers) {
     }
 
     @Inject
     CheckpointKeys checkpointKeys;
 
     @Inject
-    TrustedKeysConfig trusted;
+    TrustedProducers producers;
 
     @GET
     @RolesAllowed({"audit-reader", "audit-admin"})
     public Keys keys() {
-        List<ProducerKey> producers = trusted.trustedKeys().entrySet().stream()
-                .map(e -> new ProducerKey(e.getKey(), e.getValue().service(), e.getValue().publicKey().strip()))
-                .sorted(Comparator.comparing(ProducerKey::keyId)).toList();
         return new Keys(checkpointKeys.current().map(CheckpointKey::of).orElse(null),
-                checkpointKeys.previous().stream().map(CheckpointKey::of).toList(), producers);
+                checkpointKeys.previous().stream().map(CheckpointKey::of).toList(), producers.all());
     }
 }

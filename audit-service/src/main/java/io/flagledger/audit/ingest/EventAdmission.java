@@ -3,14 +3,11 @@ package io.flagledger.audit.ingest;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventValidator;
-import io.flagledger.contract.EventVerifier;
 import io.flagledger.contract.InvalidEventException;
 import io.flagledger.contract.SignatureVerificationException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /** Decides whether a received record may enter the ledger: well-formed, valid and signed by a trusted key of its service. */
 @ApplicationScoped
@@ -23,15 +20,11 @@ public class EventAdmission {
         }
     }
 
-    private final EventVerifier verifier;
-    private final Map<String, String> serviceByKeyId;
+    private final TrustedProducers producers;
 
     @Inject
-    public EventAdmission(TrustedKeysConfig config) {
-        this.verifier = EventVerifier.fromEncoded(config.trustedKeys().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().publicKey())));
-        this.serviceByKeyId = config.trustedKeys().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().service()));
+    public EventAdmission(TrustedProducers producers) {
+        this.producers = producers;
     }
 
     public Verdict judge(byte[] payload) {
@@ -49,12 +42,11 @@ public class EventAdmission {
             return new Verdict(event, "invalid event: " + String.join("; ", violations));
         }
         try {
-            verifier.verify(event);
+            producers.verifier().verify(event);
         } catch (SignatureVerificationException e) {
             return new Verdict(event, "signature rejected: " + e.getMessage());
         }
-        String allowedService = serviceByKeyId.get(event.signature().keyId());
-        if (!event.sourceService().equals(allowedService)) {
+        if (!producers.maySignFor(event.signature().keyId(), event.sourceService())) {
             return new Verdict(event, "key " + event.signature().keyId() + " may not sign for " + event.sourceService());
         }
         return new Verdict(event, null);

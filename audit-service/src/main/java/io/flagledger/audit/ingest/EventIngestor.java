@@ -1,5 +1,7 @@
 package io.flagledger.audit.ingest;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.flagledger.audit.alert.SecurityAlerts;
 import io.flagledger.audit.checkpoint.Checkpointer;
 import io.flagledger.audit.ledger.Ledger;
 import io.flagledger.audit.ledger.SourcePosition;
@@ -8,14 +10,18 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Moves every record of the audited topics into the ledger or the quarantine. The record is
- * acknowledged (and its offset committed) only after the database transaction committed; while the
- * database is unreachable the partition waits instead of skipping.
+ * Moves every polled batch of the audited topics into the ledger or the quarantine in one transaction, in
+ * poll order (per partition, the Kafka order). The batch is acknowledged (and its offsets committed) only after
+ * that transaction committed; while the database is unreachable the consumer retries the same batch instead of
+ * skipping it, and a redelivered batch after a crash is deduplicated by event id.
  */
 @ApplicationScoped
 public class EventIngestor {
@@ -32,29 +38,49 @@ public class EventIngestor {
     Checkpointer checkpointer;
 
     @Inject
+    SecurityAlerts alerts;
+
+    @Inject
     MeterRegistry registry;
 
     @Incoming("audited-events")
-    public Uni<Void> ingest(ConsumerRecord<String, byte[]> record) {
-        SourcePosition position = new SourcePosition(record.topic(), record.partition(), record.offset());
-        EventAdmission.Verdict verdict = admission.judge(record.value());
-        Uni<Void> store;
-        if (verdict.admitted()) {
-            store = ledger.append(verdict.event(), position)
-                    .invoke(appended -> {
-                        registry.counter("flagledger.audit.events",
-                                "topic", record.topic(), "outcome", appended ? "appended" : "duplicate").increment();
-                        if (appended) {
-                            checkpointer.appended();
-                        }
-                    })
-                    .replaceWithVoid();
-        } else {
-            LOG.warnf("Quarantined record %s: %s", position, verdict.rejection());
-            store = ledger.quarantine(record.value(), verdict.rejection(), position)
-                    .invoke(() -> registry.counter("flagledger.audit.quarantined", "topic", record.topic()).increment());
+    public Uni<Void> ingest(ConsumerRecords<String, byte[]> records) {
+        List<Ledger.Admitted> admitted = new ArrayList<>(records.count());
+        List<Ledger.Rejected> rejected = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            SourcePosition position = new SourcePosition(record.topic(), record.partition(), record.offset());
+            EventAdmission.Verdict verdict = admission.judge(record.value());
+            if (verdict.admitted()) {
+                admitted.add(new Ledger.Admitted(verdict.event(), position));
+            } else {
+                rejected.add(new Ledger.Rejected(record.value(), verdict.rejection(), position));
+            }
         }
-        return store.onFailure().invoke(e -> LOG.warnf("Storing %s failed, retrying: %s", position, e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).expireIn(Duration.ofMinutes(10).toMillis());
+        return Uni.createFrom().deferred(() -> ledger.append(admitted, rejected))
+                .onFailure().invoke(e -> LOG.warnf("Storing a batch of %d records failed, retrying: %s", records.count(), e.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).expireIn(Duration.ofMinutes(10).toMillis())
+                .invoke(outcome -> committed(admitted, rejected, outcome))
+                .replaceWithVoid();
+    }
+
+    private void committed(List<Ledger.Admitted> admitted, List<Ledger.Rejected> rejected, Ledger.Outcome outcome) {
+        for (int i = 0; i < admitted.size(); i++) {
+            registry.counter("flagledger.audit.events", "topic", admitted.get(i).position().topic(),
+                    "outcome", outcome.seqs()[i] > 0 ? "appended" : "duplicate").increment();
+        }
+        long appended = outcome.appended();
+        if (appended > 0) {
+            checkpointer.appended(appended);
+        }
+        for (Ledger.Rejected r : rejected) {
+            registry.counter("flagledger.audit.quarantined", "topic", r.position().topic()).increment();
+            LOG.warnf("Quarantined record %s: %s", r.position(), r.reason());
+            alerts.raise("audit.event_quarantined", "quarantine-" + r.position(), "record " + r.position()
+                    + " failed verification and was quarantined: " + r.reason(), JsonNodeFactory.instance.objectNode()
+                    .put("topic", r.position().topic())
+                    .put("partition", r.position().partition())
+                    .put("offset", r.position().offset())
+                    .put("reason", r.reason().length() > 1000 ? r.reason().substring(0, 1000) : r.reason()));
+        }
     }
 }

@@ -5,16 +5,28 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.merkle.MerkleHash;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 
-/** Appends admitted events with a dense sequence number, once per event id, and grows the Merkle tree with them. */
+/**
+ * Appends admitted events with a dense sequence number, once per event id, and grows the Merkle tree with them.
+ * A whole batch (e.g. one Kafka poll) goes in one transaction: one lock, one duplicate check, one insert, one
+ * write of the tree nodes it completes.
+ */
 @ApplicationScoped
 public class Ledger {
 
@@ -25,17 +37,36 @@ public class Ledger {
             insert into ledger_entry (seq, event_id, canonical_json, leaf_hash, received_at, source_topic,
                 source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type,
                 project, flag_id, environment, correlation_id)
-            select coalesce(max(seq), 0) + 1, $1, $2, $3, now(), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
-            from ledger_entry
-            on conflict (event_id) do nothing
-            returning seq""";
+            select s, e, c, h, now(), t, p, o, oc, ss, a, ai, at, pr, f, en, co
+            from unnest($1::bigint[], $2::uuid[], $3::text[], $4::bytea[], $5::text[], $6::integer[], $7::bigint[],
+                $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+                $15::text[], $16::text[]) as u(s, e, c, h, t, p, o, oc, ss, a, ai, at, pr, f, en, co)""";
 
     private static final String QUARANTINE = """
             insert into quarantined_event (received_at, source_topic, source_partition, source_offset, reason, payload)
-            values (now(), $1, $2, $3, $4, $5)
+            select now(), t, p, o, r, b from unnest($1::text[], $2::integer[], $3::bigint[], $4::text[], $5::bytea[])
+                as u(t, p, o, r, b)
             on conflict (source_topic, source_partition, source_offset) do nothing""";
 
     private static final int MAX_REASON = 2000;
+
+    /** An event that passed admission, and where it came from. */
+    public record Admitted(AuditEvent event, SourcePosition position) {
+    }
+
+    /** A record that failed admission: kept with the reason, never dropped. */
+    public record Rejected(byte[] payload, String reason, SourcePosition position) {
+    }
+
+    /**
+     * @param seqs for each admitted event in input order, its sequence number, or 0 if it was already in the
+     *             ledger (a redelivery or a producer retry)
+     */
+    public record Outcome(long[] seqs, int quarantined) {
+        public long appended() {
+            return java.util.Arrays.stream(seqs).filter(s -> s > 0).count();
+        }
+    }
 
     @Inject
     Pool pool;
@@ -43,43 +74,116 @@ public class Ledger {
     @Inject
     MerkleStore tree;
 
-    /** @return true if appended, false if the event was already in the ledger (a redelivery). */
-    public Uni<Boolean> append(AuditEvent event, SourcePosition position) {
-        byte[] canonical = EventJson.canonicalBytes(event);
-        byte[] leafHash = MerkleHash.leaf(canonical);
-        Tuple values = Tuple.tuple()
-                .addUUID(UUID.fromString(event.eventId()))
-                .addString(new String(canonical, StandardCharsets.UTF_8))
-                .addBuffer(io.vertx.mutiny.core.buffer.Buffer.buffer(leafHash))
-                .addString(position.topic())
-                .addInteger(position.partition())
-                .addLong(position.offset())
-                .addOffsetDateTime(OffsetDateTime.ofInstant(event.timestamp(), ZoneOffset.UTC))
-                .addString(event.sourceService())
-                .addString(event.action())
-                .addString(event.actorId())
-                .addString(event.actorType().name().toLowerCase(java.util.Locale.ROOT))
-                .addString(event.project())
-                .addString(event.flagId())
-                .addString(event.environment())
-                .addString(event.correlationId());
-        return pool.withTransaction(conn -> conn.preparedQuery("select pg_advisory_xact_lock($1)")
-                .execute(Tuple.of(APPEND_LOCK))
-                .chain(() -> conn.preparedQuery(APPEND).execute(values))
-                .chain(rows -> {
-                    if (rows.rowCount() == 0) {
-                        return Uni.createFrom().item(false);
-                    }
-                    long seq = rows.iterator().next().getLong("seq");
-                    return tree.leafAppended(conn, seq, leafHash).replaceWith(true);
-                }));
+    /** Appends the admitted events (in order) and quarantines the rejected records, all in one transaction. */
+    public Uni<Outcome> append(List<Admitted> admitted, List<Rejected> rejected) {
+        return pool.withTransaction(tx -> append(tx, admitted, rejected));
     }
 
-    public Uni<Void> quarantine(byte[] payload, String reason, SourcePosition position) {
-        String boundedReason = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
-        return pool.preparedQuery(QUARANTINE)
-                .execute(Tuple.of(position.topic(), position.partition(), position.offset(), boundedReason,
-                        io.vertx.core.buffer.Buffer.buffer(payload == null ? new byte[0] : payload)))
-                .replaceWithVoid();
+    /** The work of {@link #append(List, List)} on a given transaction (benchmarks and tests pass their own). */
+    public Uni<Outcome> append(SqlClient tx, List<Admitted> admitted, List<Rejected> rejected) {
+        return appendEntries(tx, admitted).chain(seqs -> quarantine(tx, rejected)
+                .map(q -> new Outcome(seqs, q)));
+    }
+
+    private Uni<long[]> appendEntries(SqlClient tx, List<Admitted> admitted) {
+        long[] seqs = new long[admitted.size()];
+        if (admitted.isEmpty()) {
+            return Uni.createFrom().item(seqs);
+        }
+        UUID[] ids = admitted.stream().map(a -> UUID.fromString(a.event().eventId())).toArray(UUID[]::new);
+        return tx.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(APPEND_LOCK))
+                .chain(() -> tx.preparedQuery("select event_id from ledger_entry where event_id = any($1::uuid[])")
+                        .execute(Tuple.of(ids)))
+                .chain(existing -> {
+                    Set<UUID> seen = new HashSet<>();
+                    for (Row r : existing) {
+                        seen.add(r.getUUID(0));
+                    }
+                    List<Integer> fresh = new ArrayList<>();
+                    for (int i = 0; i < ids.length; i++) {
+                        if (seen.add(ids[i])) {
+                            fresh.add(i);
+                        }
+                    }
+                    if (fresh.isEmpty()) {
+                        return Uni.createFrom().item(seqs);
+                    }
+                    return tree.size(tx).chain(size -> insert(tx, admitted, ids, fresh, size, seqs));
+                });
+    }
+
+    private Uni<long[]> insert(SqlClient tx, List<Admitted> admitted, UUID[] ids, List<Integer> fresh, long size, long[] seqs) {
+        int n = fresh.size();
+        Long[] seq = new Long[n];
+        UUID[] eventIds = new UUID[n];
+        String[] canonical = new String[n];
+        Buffer[] leafHashes = new Buffer[n];
+        List<byte[]> leaves = new ArrayList<>(n);
+        String[] topics = new String[n];
+        Integer[] partitions = new Integer[n];
+        Long[] offsets = new Long[n];
+        OffsetDateTime[] occurred = new OffsetDateTime[n];
+        String[] services = new String[n];
+        String[] actions = new String[n];
+        String[] actors = new String[n];
+        String[] actorTypes = new String[n];
+        String[] projects = new String[n];
+        String[] flags = new String[n];
+        String[] environments = new String[n];
+        String[] correlations = new String[n];
+        for (int j = 0; j < n; j++) {
+            int i = fresh.get(j);
+            AuditEvent e = admitted.get(i).event();
+            SourcePosition p = admitted.get(i).position();
+            byte[] bytes = EventJson.canonicalBytes(e);
+            byte[] leaf = MerkleHash.leaf(bytes);
+            seqs[i] = size + j + 1;
+            seq[j] = seqs[i];
+            eventIds[j] = ids[i];
+            canonical[j] = new String(bytes, StandardCharsets.UTF_8);
+            leafHashes[j] = Buffer.buffer(leaf);
+            leaves.add(leaf);
+            topics[j] = p.topic();
+            partitions[j] = p.partition();
+            offsets[j] = p.offset();
+            occurred[j] = OffsetDateTime.ofInstant(e.timestamp(), ZoneOffset.UTC);
+            services[j] = e.sourceService();
+            actions[j] = e.action();
+            actors[j] = e.actorId();
+            actorTypes[j] = e.actorType().name().toLowerCase(Locale.ROOT);
+            projects[j] = e.project();
+            flags[j] = e.flagId();
+            environments[j] = e.environment();
+            correlations[j] = e.correlationId();
+        }
+        Tuple values = Tuple.tuple().addValue(seq).addValue(eventIds).addValue(canonical).addValue(leafHashes)
+                .addValue(topics).addValue(partitions).addValue(offsets).addValue(occurred).addValue(services)
+                .addValue(actions).addValue(actors).addValue(actorTypes).addValue(projects).addValue(flags)
+                .addValue(environments).addValue(correlations);
+        return tx.preparedQuery(APPEND).execute(values)
+                .chain(() -> tree.leavesAppended(tx, size, leaves))
+                .replaceWith(seqs);
+    }
+
+    private Uni<Integer> quarantine(SqlClient tx, List<Rejected> rejected) {
+        if (rejected.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        int n = rejected.size();
+        String[] topics = new String[n];
+        Integer[] partitions = new Integer[n];
+        Long[] offsets = new Long[n];
+        String[] reasons = new String[n];
+        Buffer[] payloads = new Buffer[n];
+        for (int i = 0; i < n; i++) {
+            Rejected r = rejected.get(i);
+            topics[i] = r.position().topic();
+            partitions[i] = r.position().partition();
+            offsets[i] = r.position().offset();
+            reasons[i] = r.reason().length() > MAX_REASON ? r.reason().substring(0, MAX_REASON) : r.reason();
+            payloads[i] = Buffer.buffer(r.payload() == null ? new byte[0] : r.payload());
+        }
+        return tx.preparedQuery(QUARANTINE).execute(Tuple.of(topics, partitions, offsets, reasons, payloads))
+                .map(rows -> rows.rowCount());
     }
 }

@@ -85,30 +85,43 @@ public class MerkleStore {
     }
 
     /**
-     * Stores the subtrees that leaf number {@code size} (1-based, i.e. its seq) completes. Run in the append
-     * transaction, under the append lock, so the tree and the ledger never disagree. Amortised one node per leaf.
+     * Stores the subtrees that the new leaves complete when the tree grows from {@code size} leaves. Run in the
+     * append transaction, under the append lock, so the tree and the ledger never disagree. Every left sibling
+     * a new node needs is either made in this batch or a perfect subtree on the old tree's right edge, so one
+     * read of that edge (O(log n) nodes) and one write suffice. Amortised one node per leaf.
      */
-    public Uni<Void> leafAppended(SqlClient tx, long size, byte[] leafHash) {
-        int completed = Long.numberOfTrailingZeros(size); // new nodes at levels 1..completed
-        if (completed == 0) {
-            return Uni.createFrom().voidItem();
-        }
-        List<NodeId> leftSiblings = new ArrayList<>(completed);
-        for (int level = 0; level < completed; level++) {
-            leftSiblings.add(new NodeId(level, (size >>> level) - 2));
-        }
-        return nodes(tx, leftSiblings).chain(left -> {
-            Integer[] levels = new Integer[completed];
-            Long[] indexes = new Long[completed];
-            Buffer[] hashes = new Buffer[completed];
-            byte[] h = leafHash;
-            for (int level = 0; level < completed; level++) {
-                h = MerkleHash.node(left.get(leftSiblings.get(level)), h);
-                levels[level] = level + 1;
-                indexes[level] = (size >>> (level + 1)) - 1;
-                hashes[level] = Buffer.buffer(h);
+    public Uni<Void> leavesAppended(SqlClient tx, long size, List<byte[]> leafHashes) {
+        List<NodeId> edge = new ArrayList<>();
+        for (int level = 0; level < 63; level++) {
+            if (((size >>> level) & 1) == 1) {
+                edge.add(new NodeId(level, (size >>> level) - 1));
             }
-            return tx.preparedQuery(WRITE).execute(Tuple.of(levels, indexes, hashes)).replaceWithVoid();
+        }
+        return nodes(tx, edge).chain(known -> {
+            Map<NodeId, byte[]> hashes = new HashMap<>(known);
+            List<Integer> levels = new ArrayList<>();
+            List<Long> indexes = new ArrayList<>();
+            List<Buffer> written = new ArrayList<>();
+            long n = size;
+            for (byte[] leaf : leafHashes) {
+                n++;
+                byte[] h = leaf;
+                hashes.put(new NodeId(0, n - 1), h);
+                int completed = Long.numberOfTrailingZeros(n);
+                for (int level = 0; level < completed; level++) {
+                    h = MerkleHash.node(hashes.get(new NodeId(level, (n >>> level) - 2)), h);
+                    NodeId id = new NodeId(level + 1, (n >>> (level + 1)) - 1);
+                    hashes.put(id, h);
+                    levels.add(id.level());
+                    indexes.add(id.index());
+                    written.add(Buffer.buffer(h));
+                }
+            }
+            if (levels.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            return tx.preparedQuery(WRITE).execute(Tuple.of(levels.toArray(Integer[]::new), indexes.toArray(Long[]::new),
+                    written.toArray(Buffer[]::new))).replaceWithVoid();
         });
     }
 }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagledger.audit.merkle.InclusionProofView;
 import io.flagledger.audit.merkle.InclusionProofs;
 import io.flagledger.audit.merkle.Params;
+import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.Channel;
 import io.flagledger.contract.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -25,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 @Path("/api/v1/audit/events")
@@ -54,6 +57,12 @@ public class AuditEventResource {
     @Inject
     InclusionProofs proofs;
 
+    @Inject
+    ReadAudit readAudit;
+
+    @Inject
+    CurrentActor currentActor;
+
     @GET
     @RolesAllowed({"audit-reader", "audit-admin"})
     public Uni<Page> search(@QueryParam("project") String project,
@@ -62,11 +71,19 @@ public class AuditEventResource {
                             @QueryParam("actor") String actor,
                             @QueryParam("action") String action,
                             @QueryParam("correlation_id") String correlationId,
+                            @QueryParam("actor_type") String actorType,
+                            @QueryParam("source") String source,
+                            @QueryParam("channel") String channel,
+                            @QueryParam("from") String from,
+                            @QueryParam("to") String to,
                             @QueryParam("cursor") String cursor,
                             @QueryParam("limit") @DefaultValue("50") String limit) {
-        AuditQuery query = new AuditQuery(project, flag, environment, actor, action, correlationId,
-                cursor == null ? null : number("cursor", cursor), (int) Math.max(0, Math.min(AuditQuery.MAX_LIMIT + 1, number("limit", limit))));
+        AuditFilter filter = new AuditFilter(project, flag, environment, actor, actorType, action, correlationId, source,
+                channel, AuditFilter.instant("from", from), AuditFilter.instant("to", to));
+        AuditQuery query = new AuditQuery(filter, cursor == null ? null : number("cursor", cursor),
+                (int) Math.max(0, Math.min(AuditQuery.MAX_LIMIT + 1, number("limit", limit))));
         AuditQuery.Sql sql = query.toSql();
+        audited("events", filter, Map.of("cursor", cursor == null ? "" : cursor, "limit", limit));
         return pool.preparedQuery(sql.text()).execute(Tuple.from(sql.parameters())).map(rows -> {
             List<Entry> items = new ArrayList<>();
             for (Row row : rows) {
@@ -93,6 +110,8 @@ public class AuditEventResource {
             throw ProblemException.badRequest("event id must be a UUID, not '" + eventId + "'");
         }
         Long size = treeSize == null || treeSize.isBlank() ? null : Params.size("tree_size", treeSize, 1);
+        readAudit.read(currentActor.actor(), currentActor.requestMetadata(Channel.API), "event",
+                Map.of("event_id", id, "tree_size", treeSize == null ? "" : treeSize));
         return pool.withConnection(conn -> conn
                 .preparedQuery("select seq, received_at, canonical_json, leaf_hash from ledger_entry where event_id = $1")
                 .execute(Tuple.of(id))
@@ -106,6 +125,13 @@ public class AuditEventResource {
                             .map(proof -> new ProvenEntry(seq, row.getOffsetDateTime("received_at"),
                                     json(row.getString("canonical_json")), proof.orElse(null)));
                 }));
+    }
+
+    private void audited(String what, AuditFilter filter, Map<String, String> more) {
+        Map<String, Object> parameters = new java.util.TreeMap<>(MAPPER.convertValue(filter,
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+        parameters.putAll(more);
+        readAudit.read(currentActor.actor(), currentActor.requestMetadata(Channel.API), what, parameters);
     }
 
     /** Parsed here, not by JAX-RS, so a bad number is a 400 with a message rather than a bare 404. */

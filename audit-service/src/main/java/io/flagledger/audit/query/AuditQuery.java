@@ -4,9 +4,8 @@ import io.flagledger.common.problem.ProblemException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Filters of an audit search; turns itself into a parameterised WHERE clause (never string-built from input). */
-public record AuditQuery(String project, String flag, String environment, String actor, String action,
-                         String correlationId, Long before, int limit) {
+/** An audit search: a filter, newest first, a page of {@code limit} entries below the cursor sequence number. */
+public record AuditQuery(AuditFilter filter, Long before, int limit) {
 
     public static final int MAX_LIMIT = 500;
 
@@ -23,15 +22,11 @@ public record AuditQuery(String project, String flag, String environment, String
     public record Sql(String text, List<Object> parameters) {
     }
 
+    /** One row more than the limit, so the caller knows whether there is a next page. */
     public Sql toSql() {
         List<String> conditions = new ArrayList<>();
         List<Object> parameters = new ArrayList<>();
-        add(conditions, parameters, "project", project);
-        add(conditions, parameters, "flag_id", flag);
-        add(conditions, parameters, "environment", environment);
-        add(conditions, parameters, "actor_id", actor);
-        add(conditions, parameters, "action", action);
-        add(conditions, parameters, "correlation_id", correlationId);
+        filter.where(conditions, parameters);
         if (before != null) {
             parameters.add(before);
             conditions.add("seq < $" + parameters.size());
@@ -42,10 +37,13 @@ public record AuditQuery(String project, String flag, String environment, String
                 + " order by seq desc limit $" + parameters.size(), parameters);
     }
 
-    private static void add(List<String> conditions, List<Object> parameters, String column, String value) {
-        if (value != null && !value.isBlank()) {
-            parameters.add(value);
-            conditions.add(column + " = $" + parameters.size());
-        }
+    /** Sequence numbers of all matching entries, oldest first, at most {@code max} (one more tells it overflowed). */
+    public static Sql seqs(AuditFilter filter, int max) {
+        List<String> conditions = new ArrayList<>();
+        List<Object> parameters = new ArrayList<>();
+        filter.where(conditions, parameters);
+        parameters.add(max + 1);
+        String where = conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions);
+        return new Sql("select seq from ledger_entry" + where + " order by seq limit $" + parameters.size(), parameters);
     }
 }

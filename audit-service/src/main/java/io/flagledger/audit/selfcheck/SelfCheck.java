@@ -1,5 +1,8 @@
 package io.flagledger.audit.selfcheck;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.flagledger.audit.alert.SecurityAlerts;
 import io.flagledger.audit.checkpoint.CheckpointKeys;
 import io.flagledger.audit.checkpoint.CheckpointStore;
 import io.flagledger.audit.checkpoint.StoredCheckpoint;
@@ -27,7 +30,8 @@ import org.jboss.logging.Logger;
  * Periodically proves the ledger to itself: every checkpoint's signature and columns, every row's payload
  * against its leaf hash, sequence density, and the roots recomputed from leaves, from payloads and from the
  * stored tree nodes against the signed roots. Any difference is logged as critical and counted in
- * {@code flagledger_audit_selfcheck_failures_total}.
+ * {@code flagledger_audit_selfcheck_failures_total}, and raised as a signed {@code audit.selfcheck_failed} alert on
+ * {@code security.events}.
  */
 @ApplicationScoped
 public class SelfCheck {
@@ -62,9 +66,14 @@ public class SelfCheck {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    SecurityAlerts alerts;
+
     private final AtomicLong healthy = new AtomicLong(1);
     private final AtomicLong checkedSize = new AtomicLong();
     private volatile SelfCheckReport last;
+    /** The problems last alerted on: a ledger that stays damaged raises one alert, not one per run. */
+    private volatile List<String> alerted = List.of();
 
     @PostConstruct
     void metrics() {
@@ -174,7 +183,17 @@ public class SelfCheck {
             registry.counter("flagledger.audit.selfcheck.failures").increment();
             LOG.fatalf("CRITICAL: ledger self-check failed, the audit ledger may have been tampered with: %s",
                     String.join("; ", report.problems()));
+            if (!report.problems().equals(alerted)) {
+                alerted = report.problems();
+                ArrayNode problems = JsonNodeFactory.instance.arrayNode();
+                report.problems().forEach(problems::add);
+                alerts.raise("audit.selfcheck_failed", "selfcheck-" + report.checkedAt().toEpochMilli(),
+                        "the ledger self-check found " + report.problems().size() + " problem(s); the audit ledger may "
+                                + "have been tampered with", JsonNodeFactory.instance.objectNode()
+                                .put("ledger_size", report.ledgerSize()).set("problems", problems));
+            }
         } else {
+            alerted = List.of();
             LOG.debugf("Ledger self-check passed: %d entries, %d checkpoints", report.ledgerSize(), report.checkpointsChecked());
         }
     }

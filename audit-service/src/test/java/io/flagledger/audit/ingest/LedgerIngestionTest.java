@@ -80,6 +80,8 @@ class LedgerIngestionTest {
                 signed.newState(), signed.scope(), signed.correlationId(), signed.reason(), signed.request(), signed.signature());
         AuditEvent wrongService = SigningKeyResource.signer().sign(event(flag, "monitor-service"));
         long before = count("select count(*) from quarantined_event", null);
+        String alerts = "select count(*) from ledger_entry where action = 'audit.event_quarantined' and source_service = $1";
+        long alertsBefore = count(alerts, "audit-service");
 
         publish("flag.changes", "shop/" + flag, EventJson.toJson(tampered).getBytes(StandardCharsets.UTF_8));
         publish("monitor.actions", "shop/" + flag, EventJson.toJson(wrongService).getBytes(StandardCharsets.UTF_8));
@@ -92,6 +94,13 @@ class LedgerIngestionTest {
                 .anyMatch(r -> r.contains("may not sign for monitor-service"))
                 .anyMatch(r -> r.startsWith("not a contract event"));
         assertThat(count("select count(*) from ledger_entry where flag_id = $1", flag)).isZero();
+        // Each quarantine is also a signed alert on security.events, which comes back into the ledger, and a metric.
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(alerts, "audit-service") >= alertsBefore + 3);
+        String alert = pool.query("select canonical_json from ledger_entry where action = 'audit.event_quarantined' "
+                + "order by seq desc limit 3").execute().await().indefinitely().iterator().next().getString(0);
+        assertThat(alert).contains("\"topic\":\"security.events\"", "failed verification and was quarantined");
+        assertThat(given().get("/q/metrics").asString()).contains("flagledger_audit_quarantined_total{topic=\"monitor.actions\"}",
+                "flagledger_audit_alerts_total{action=\"audit.event_quarantined\"}");
     }
 
     @Test
@@ -100,6 +109,31 @@ class LedgerIngestionTest {
                 "truncate ledger_entry", "delete from quarantined_event")) {
             assertThatThrownBy(() -> pool.query(sql).execute().await().indefinitely())
                     .as(sql).hasMessageContaining("append-only");
+        }
+    }
+
+    @Test
+    void theServiceRoleMayOnlyReadAndAppend() {
+        var conn = pool.getConnection().await().indefinitely();
+        var tx = conn.begin().await().indefinitely();
+        try {
+            conn.query("set local role flagledger_audit_writer").execute().await().indefinitely();
+            assertThat(conn.query("select count(*) from ledger_entry").execute().await().indefinitely().iterator().next()
+                    .getLong(0)).isNotNegative();
+            conn.query("insert into quarantined_event (received_at, source_topic, source_partition, source_offset, reason, "
+                    + "payload) values (now(), 'role-test', 0, 0, 'role test', ''::bytea)").execute().await().indefinitely();
+            for (String sql : List.of("update ledger_entry set action = 'x' where false", "delete from ledger_entry where false",
+                    "truncate ledger_entry", "update checkpoint set note = '' where false", "delete from merkle_node where false",
+                    "alter table ledger_entry disable trigger ledger_entry_append_only")) {
+                conn.query("savepoint attempt").execute().await().indefinitely();
+                // Refused by privileges, before any trigger runs: even a statement that matches no row.
+                assertThatThrownBy(() -> conn.query(sql).execute().await().indefinitely()).as(sql)
+                        .hasMessageContaining(sql.startsWith("alter") ? "must be owner" : "permission denied");
+                conn.query("rollback to savepoint attempt").execute().await().indefinitely();
+            }
+        } finally {
+            tx.rollback().await().indefinitely();
+            conn.close().await().indefinitely();
         }
     }
 

@@ -99,7 +99,7 @@ class ProofApiTest {
                 .body("checkpoint.name", equalTo(CheckpointKeyResource.ORIGIN))
                 .body("previousCheckpointKeys.name", hasItem(CheckpointKeyResource.PREVIOUS_NAME))
                 .body("producers.keyId", hasItem(SigningKeyResource.KEY_ID))
-                .body("producers.service", hasItem("flag-api"));
+                .body("producers.find { it.keyId == '" + SigningKeyResource.KEY_ID + "' }.services", hasItem("flag-api"));
     }
 
     @Test

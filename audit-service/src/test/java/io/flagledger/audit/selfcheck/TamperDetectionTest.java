@@ -151,6 +151,9 @@ class TamperDetectionTest {
         double failures = metrics.lines().filter(l -> l.startsWith("flagledger_audit_selfcheck_failures_total"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
         assertThat(failures).isGreaterThanOrEqualTo(1);
+        // The failure is also a signed alert on security.events, which audit-service ingests into the ledger.
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from ledger_entry "
+                + "where action = 'audit.selfcheck_failed' and canonical_json like '%sequence numbers 1..1 are missing%'") >= 1);
         // After the rollback the ledger is whole again, and the scheduled run reports it healthy.
         await().atMost(Duration.ofSeconds(30)).until(() -> selfCheck.last() != null && selfCheck.last().healthy()
                 && selfCheck.last().checkedAt().isAfter(java.time.Instant.now().minusSeconds(10)));

@@ -35,6 +35,9 @@ public final class Stack implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final Map<String, Long> startMillis = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> serviceConfigs = new LinkedHashMap<>();
+    private final Map<String, Path> serviceDirs = new LinkedHashMap<>();
+    private Path repoRoot;
     /** The checkpoint origin (and key name) of the local ledger. */
     public static final String CHECKPOINT_ORIGIN = "flagledger.local/audit";
 
@@ -42,14 +45,22 @@ public final class Stack implements AutoCloseable {
     private KeyPair checkpointKey;
     private Keycloak keycloak;
     private DemoRealm realm;
+    /** approval-service signs approval tokens with it; flag-api trusts its public half. */
+    private KeyPair approvalTokenKey;
 
     private Stack() {
     }
 
     public static Stack start(Path repoRoot, Path stateDir, List<String> serviceNames) {
+        return start(repoRoot, stateDir, serviceNames, Map.of());
+    }
+
+    /** As {@link #start(Path, Path, List)}, with extra configuration per service that wins over the stack's. */
+    public static Stack start(Path repoRoot, Path stateDir, List<String> serviceNames,
+                              Map<String, Map<String, String>> overrides) {
         Stack stack = new Stack();
         try {
-            stack.boot(repoRoot, Files.createDirectories(stateDir), serviceNames);
+            stack.boot(repoRoot, Files.createDirectories(stateDir), serviceNames, overrides);
             return stack;
         } catch (RuntimeException | IOException e) {
             stack.close();
@@ -57,7 +68,9 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    private void boot(Path repoRoot, Path stateDir, List<String> serviceNames) throws IOException {
+    private void boot(Path repoRoot, Path stateDir, List<String> serviceNames,
+                      Map<String, Map<String, String>> overrides) throws IOException {
+        this.repoRoot = repoRoot;
         long t = System.nanoTime();
         kafka = track(KafkaBroker.start(Files.createDirectories(stateDir.resolve("kafka")), Duration.ofSeconds(60)));
         kafka.createTopics(TOPICS);
@@ -71,6 +84,10 @@ public final class Stack implements AutoCloseable {
         Map<String, KeyPair> keys = new HashMap<>();
         serviceNames.forEach(name -> keys.put(name, Ed25519Keys.generate()));
         checkpointKey = Ed25519Keys.generate();
+        approvalTokenKey = Ed25519Keys.generate();
+        // ports up front, so each service can be told where the others will be
+        Map<String, Integer> ports = new HashMap<>();
+        serviceNames.forEach(name -> ports.put(name, freePort()));
         for (String name : serviceNames) {
             t = System.nanoTime();
             PostgresDatabase db = track(PostgresDatabase.create("flagledger_" + name.replace('-', '_')));
@@ -88,14 +105,42 @@ public final class Stack implements AutoCloseable {
                 config.put("flagledger.checkpoint.private-key", Ed25519Keys.encodePrivate(checkpointKey.getPrivate()));
                 config.put("flagledger.checkpoint.interval", "1s");
             }
+            if (name.equals("flag-api")) {
+                config.put("flagledger.approval.public-keys", "approval-service-local:" + Ed25519Keys.encodePublic(approvalTokenKey.getPublic()));
+            }
+            if (name.equals("approval-service")) {
+                config.put("flagledger.approval-token.key-id", "approval-service-local");
+                config.put("flagledger.approval-token.private-key", Ed25519Keys.encodePrivate(approvalTokenKey.getPrivate()));
+                config.put("quarkus.oidc.credentials.secret", realm.clientSecret("approval-service"));
+                config.put("quarkus.oidc.console.credentials.secret", realm.clientSecret("flagledger-console"));
+                // the local stack and the tests speak plain http on 127.0.0.1
+                config.put("quarkus.oidc.console.authentication.cookie-force-secure", "false");
+                config.put("quarkus.rest-csrf.cookie-force-secure", "false");
+                if (ports.containsKey("flag-api")) {
+                    config.put("flagledger.flag-api.url", "http://127.0.0.1:" + ports.get("flag-api"));
+                }
+                if (ports.containsKey("audit-service")) {
+                    config.put("flagledger.audit-service.url", "http://127.0.0.1:" + ports.get("audit-service"));
+                }
+            }
+            if (name.equals("monitor-service")) {
+                // the monitor reverts through flag-api with its own client credentials
+                config.put("quarkus.oidc-client.credentials.secret", realm.clientSecret("monitor-service"));
+                if (ports.containsKey("flag-api")) {
+                    config.put("flagledger.monitor.revert.flag-api-url", "http://127.0.0.1:" + ports.get("flag-api"));
+                }
+            }
             keys.forEach((producer, pair) -> {
                 String prefix = "flagledger.audit.trusted-keys.\"" + producer + "-local\".";
                 config.put(prefix + "service", producer);
                 config.put(prefix + "public-key", Ed25519Keys.encodePublic(pair.getPublic()));
             });
+            config.putAll(overrides.getOrDefault(name, Map.of()));
             Path app = repoRoot.resolve(name).resolve("target/quarkus-app");
             Path workDir = Files.createDirectories(stateDir.resolve(name));
-            ServiceProcess service = track(ServiceProcess.start(name, app, workDir, freePort(), config, START_TIMEOUT));
+            serviceConfigs.put(name, config);
+            serviceDirs.put(name, workDir);
+            ServiceProcess service = track(ServiceProcess.start(name, app, workDir, ports.get(name), config, START_TIMEOUT));
             services.put(name, service);
             lap(name, t);
         }
@@ -144,6 +189,19 @@ public final class Stack implements AutoCloseable {
 
     public List<Long> servicePids() {
         return services.values().stream().map(ServiceProcess::pid).toList();
+    }
+
+    /** Kills a service abruptly (SIGKILL: no shutdown hooks, like a crashed pod) and starts it again on the same port and database. */
+    public void crashAndRestart(String service) {
+        ServiceProcess old = services.get(service);
+        ProcessHandle.of(old.pid()).ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+        int port = Integer.parseInt(old.url().substring(old.url().lastIndexOf(':') + 1));
+        ServiceProcess fresh = track(ServiceProcess.start(service, repoRoot.resolve(service).resolve("target/quarkus-app"),
+                serviceDirs.get(service), port, serviceConfigs.get(service), START_TIMEOUT));
+        services.put(service, fresh);
     }
 
     public String logTail(String service) {

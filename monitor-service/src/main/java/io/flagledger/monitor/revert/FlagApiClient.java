@@ -7,7 +7,10 @@ import io.flagledger.monitor.changes.FlagChange;
 import io.flagledger.monitor.rules.MonitorConfig;
 import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.client.Tokens;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -32,6 +35,8 @@ public class FlagApiClient {
     /** flag-api's answer: its status and body. */
     public record Response(int status, String body) {
     }
+
+    private static final Logger LOG = Logger.getLogger(FlagApiClient.class);
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicReference<Tokens> tokens = new AtomicReference<>();
@@ -75,6 +80,15 @@ public class FlagApiClient {
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    /**
+     * Fetches the first token in the background at start-up, so the first revert does not wait for the identity
+     * provider; if it is not reachable yet, the first revert fetches one.
+     */
+    void warmUp(@Observes StartupEvent started) {
+        accessToken().subscribe().with(token -> LOG.debug("flag-api token ready"),
+                e -> LOG.infof("No token for flag-api yet (%s); the first revert will fetch one", e.getMessage()));
     }
 
     // Client-credentials tokens are reused until they expire rather than fetched for every revert.

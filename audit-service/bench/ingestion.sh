@@ -10,4 +10,4 @@ cd "$(dirname "$0")/../.."
 ./mvnw -B -q -pl audit-service test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 cp="audit-service/target/test-classes:audit-service/target/classes:$(cat audit-service/target/bench.classpath)"
-exec java -Xmx2g -cp "$cp" io.flagledger.audit.bench.IngestionBench "$@"
+exec java -Xmx2g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$cp" io.flagledger.audit.bench.IngestionBench "$@"

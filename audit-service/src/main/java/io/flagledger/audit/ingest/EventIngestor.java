@@ -7,6 +7,7 @@ import io.flagledger.audit.ledger.Ledger;
 import io.flagledger.audit.ledger.SourcePosition;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -45,11 +46,21 @@ public class EventIngestor {
 
     @Incoming("audited-events")
     public Uni<Void> ingest(ConsumerRecords<String, byte[]> records) {
-        List<Ledger.Admitted> admitted = new ArrayList<>(records.count());
+        List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
+        records.forEach(polled::add);
+        // Signature checks are ingestion's CPU cost: off the event loop, on every core; toList() keeps poll order.
+        return Uni.createFrom().item(() -> polled.parallelStream().map(r -> admission.judge(r.value())).toList())
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(verdicts -> store(polled, verdicts));
+    }
+
+    private Uni<Void> store(List<ConsumerRecord<String, byte[]>> polled, List<EventAdmission.Verdict> verdicts) {
+        List<Ledger.Admitted> admitted = new ArrayList<>(polled.size());
         List<Ledger.Rejected> rejected = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
+        for (int i = 0; i < polled.size(); i++) {
+            ConsumerRecord<String, byte[]> record = polled.get(i);
             SourcePosition position = new SourcePosition(record.topic(), record.partition(), record.offset());
-            EventAdmission.Verdict verdict = admission.judge(record.value());
+            EventAdmission.Verdict verdict = verdicts.get(i);
             if (verdict.admitted()) {
                 admitted.add(new Ledger.Admitted(verdict.event(), position));
             } else {
@@ -57,7 +68,7 @@ public class EventIngestor {
             }
         }
         return Uni.createFrom().deferred(() -> ledger.append(admitted, rejected))
-                .onFailure().invoke(e -> LOG.warnf("Storing a batch of %d records failed, retrying: %s", records.count(), e.getMessage()))
+                .onFailure().invoke(e -> LOG.warnf("Storing a batch of %d records failed, retrying: %s", polled.size(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).expireIn(Duration.ofMinutes(10).toMillis())
                 .invoke(outcome -> committed(admitted, rejected, outcome))
                 .replaceWithVoid();

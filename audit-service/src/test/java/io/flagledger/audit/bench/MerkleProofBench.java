@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.flywaydb.core.Flyway;
 
@@ -42,6 +43,7 @@ public final class MerkleProofBench {
 
     private static void load(PostgresDatabase db, long n) throws Exception {
         Flyway.configure().dataSource(db.jdbcUrl(), db.username(), db.password()).locations("classpath:db/migration")
+                .placeholders(Map.of("app_role", "flagledger_audit_writer"))
                 .load().migrate();
         long begin = System.nanoTime();
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password())) {

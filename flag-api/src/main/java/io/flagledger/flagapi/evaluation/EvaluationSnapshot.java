@@ -43,7 +43,7 @@ public class EvaluationSnapshot {
 
     private static final String FINGERPRINT = "select (select count(*) from flag_environment), "
             + "(select coalesce(sum(version), 0) from flag_environment), (select count(*) from segment), "
-            + "(select coalesce(sum(version), 0) from segment)";
+            + "(select coalesce(sum(version), 0) from segment), (select count(*) from flag where archived_at is null)";
 
     private volatile Map<String, Environment> environments = Map.of();
     private volatile String fingerprint = "";
@@ -74,7 +74,7 @@ public class EvaluationSnapshot {
         return Panache.getSession()
                 .chain(session -> session.createNativeQuery(FINGERPRINT, Object[].class).getSingleResult())
                 .chain(row -> {
-                    String current = row[0] + ":" + row[1] + ":" + row[2] + ":" + row[3];
+                    String current = row[0] + ":" + row[1] + ":" + row[2] + ":" + row[3] + ":" + row[4];
                     if (current.equals(fingerprint)) {
                         return Uni.createFrom().item(false);
                     }
@@ -93,7 +93,7 @@ public class EvaluationSnapshot {
     }
 
     private static Uni<Map<String, Environment>> load() {
-        return Flag.<Flag>listAll().chain(flags -> FlagEnvironment.<FlagEnvironment>listAll()
+        return Flag.<Flag>list("archivedAt is null").chain(flags -> FlagEnvironment.<FlagEnvironment>listAll()
                 .chain(rows -> SegmentRow.<SegmentRow>listAll().map(segments -> build(flags, rows, segments))));
     }
 

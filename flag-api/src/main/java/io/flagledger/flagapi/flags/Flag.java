@@ -52,6 +52,10 @@ public class Flag extends PanacheEntityBase {
 
     public String risk;
 
+    /** Set while the flag is archived (it is then neither evaluated nor listed); history is kept. */
+    @Column(name = "archived_at")
+    public Instant archivedAt;
+
     public static Uni<Flag> findByKey(String project, String key) {
         return find("project = ?1 and key = ?2", project, key).firstResult();
     }

@@ -92,10 +92,57 @@ public class FlagChanges {
         return change(project, key, environment, expectedVersion, "flag.environment.updated", config -> replacement, context);
     }
 
+    /** Changes name, description, owner, expiry, tags or risk; the event carries the whole flag before and after. */
+    @WithTransaction
+    public Uni<FlagView> updateMetadata(String project, String key, FlagRequests.UpdateMetadata command, ChangeContext context) {
+        return flagChange(project, key, "flag.metadata.updated", flag -> {
+            if (command.name() != null) {
+                flag.name = command.name();
+            }
+            if (command.description() != null) {
+                flag.description = command.description();
+            }
+            if (command.owner() != null) {
+                flag.owner = command.owner();
+            }
+            if (command.expiresAt() != null) {
+                flag.expiresAt = command.expiresAt().truncatedTo(ChronoUnit.MICROS);
+            }
+            if (command.tags() != null) {
+                flag.tags = FlagCodec.write(command.tags());
+            }
+            if (command.risk() != null) {
+                flag.risk = command.risk();
+            }
+        }, context);
+    }
+
+    /** Archiving is how flags are deleted: evaluation stops (SDKs get FLAG_NOT_FOUND), history stays, restore undoes it. */
+    @WithTransaction
+    public Uni<FlagView> archive(String project, String key, boolean archived, ChangeContext context) {
+        return flagChange(project, key, archived ? "flag.archived" : "flag.restored", flag -> {
+            if (archived == (flag.archivedAt != null)) {
+                throw ProblemException.conflict("Flag '" + key + "' is " + (archived ? "already archived" : "not archived"));
+            }
+            flag.archivedAt = archived ? Instant.now().truncatedTo(ChronoUnit.MICROS) : null;
+        }, context);
+    }
+
+    private Uni<FlagView> flagChange(String project, String key, String action, java.util.function.Consumer<Flag> edit,
+                                     ChangeContext context) {
+        return requireFlag(project, key).chain(flag -> FlagEnvironment.forFlag(flag.id).chain(rows -> {
+            JsonNode before = FlagCodec.tree(view(flag, rows));
+            edit.accept(flag);
+            FlagView after = view(flag, rows);
+            return flag.persistAndFlush().chain(() -> outbox.append(event(project, key, null, action, before,
+                    FlagCodec.tree(after), null, context))).replaceWith(after);
+        }));
+    }
+
     /** One page of a project's flags, by key; {@code after} is the last key of the previous page. */
     @WithSession
     public Uni<FlagViews.FlagPage> list(String project, String after, int limit) {
-        return Flag.<Flag>find("project = ?1 and key > ?2 order by key", project, after == null ? "" : after)
+        return Flag.<Flag>find("project = ?1 and key > ?2 and archivedAt is null order by key", project, after == null ? "" : after)
                 .page(0, limit + 1).list()
                 .chain(flags -> {
                     List<Flag> page = flags.size() > limit ? flags.subList(0, limit) : flags;
@@ -117,6 +164,9 @@ public class FlagChanges {
     private Uni<EnvironmentView> change(String project, String key, String environment, Optional<Long> expectedVersion,
                                         String action, UnaryOperator<EnvironmentConfig> edit, ChangeContext context) {
         return requireFlag(project, key).chain(flag -> FlagEnvironment.forFlag(flag.id, environment).chain(row -> {
+            if (flag.archivedAt != null) {
+                throw ProblemException.conflict("Flag '" + key + "' is archived; restore it before changing it");
+            }
             if (row == null) {
                 throw ProblemException.notFound("Environment '" + environment + "' does not exist");
             }
@@ -224,7 +274,7 @@ public class FlagChanges {
     private FlagView view(Flag flag, List<FlagEnvironment> rows) {
         FlagDefinition definition = FlagCodec.definition(flag);
         return new FlagView(flag.project, flag.key, flag.name, flag.description, FlagKind.fromWire(flag.kind), definition.type(),
-                definition.variations(), flag.owner, flag.expiresAt, FlagCodec.tags(flag), flag.risk,
+                definition.variations(), flag.owner, flag.expiresAt, FlagCodec.tags(flag), flag.risk, flag.archivedAt != null,
                 rows.stream().sorted(java.util.Comparator.comparingInt(row -> environments.names().indexOf(row.environment)))
                         .map(this::view).toList());
     }

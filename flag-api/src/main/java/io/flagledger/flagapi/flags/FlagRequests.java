@@ -43,6 +43,21 @@ public final class FlagRequests {
             @Pattern(regexp = "^(low|high)$", message = "must be low or high") String risk) {
     }
 
+    /** Metadata to change; absent fields stay as they are. */
+    public record UpdateMetadata(
+            @Size(min = 1, max = 200) String name,
+            @Size(max = 2000) String description,
+            @Size(max = 256) String owner,
+            Instant expiresAt,
+            @Size(max = 20) List<@NotBlank @Size(max = 64) String> tags,
+            @Pattern(regexp = "^(low|high)$", message = "must be low or high") String risk,
+            @Size(max = 2000) String reason) {
+    }
+
+    /** Why a flag is archived or restored. */
+    public record Lifecycle(@Size(max = 2000) String reason) {
+    }
+
     public record Toggle(
             @NotNull Boolean enabled,
             @Size(max = 2000) String reason,

@@ -6,6 +6,7 @@ import io.flagledger.contract.UuidV7;
 import io.flagledger.contract.approval.ApprovalTokens;
 import io.flagledger.flagapi.approval.ProtectedWrite;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
+import io.flagledger.flagapi.flags.FlagViews.FlagView;
 import io.flagledger.flagapi.security.Grants;
 import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.FlagChanges.ChangeContext;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -119,6 +121,39 @@ public class FlagResource {
             }
             return events;
         });
+    }
+
+    /** Changes a flag's metadata (name, description, owner, expiry, tags, risk); it affects every environment. */
+    @PATCH
+    @Path("/{key}")
+    public Uni<FlagView> updateMetadata(@PathParam("project") String project, @PathParam("key") String key,
+                                        @NotNull @Valid FlagRequests.UpdateMetadata body,
+                                        @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+        return changes.updateMetadata(project, key, body, flagWide(body.reason(), correlationHeader));
+    }
+
+    /** Archives a flag: it stops being evaluated and listed; its history stays and it can be restored. */
+    @POST
+    @Path("/{key}/archive")
+    public Uni<FlagView> archive(@PathParam("project") String project, @PathParam("key") String key,
+                                 FlagRequests.Lifecycle body, @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+        return changes.archive(project, key, true, flagWide(body == null ? null : body.reason(), correlationHeader))
+                .invoke(refresher::kick);
+    }
+
+    @POST
+    @Path("/{key}/restore")
+    public Uni<FlagView> restore(@PathParam("project") String project, @PathParam("key") String key,
+                                 FlagRequests.Lifecycle body, @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+        return changes.archive(project, key, false, flagWide(body == null ? null : body.reason(), correlationHeader))
+                .invoke(refresher::kick);
+    }
+
+    /** A change to the whole flag touches every environment, protected ones included: unscoped editors only. */
+    private ChangeContext flagWide(String reason, String correlationHeader) {
+        Grants.requireUnscopedEditor(currentActor.actor().roles());
+        return new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationOrNew(correlationHeader, null),
+                reason, ProtectedWrite.NONE);
     }
 
     /** Turns a flag on or off in one environment. Send the version you saw as If-Match to avoid overwriting someone else's change. */

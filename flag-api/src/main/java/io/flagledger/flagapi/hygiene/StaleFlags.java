@@ -44,7 +44,7 @@ public class StaleFlags {
 
     @WithSession
     public Uni<List<StaleFlag>> report(String project) {
-        return Flag.<Flag>list("project = ?1 order by key", project).chain(flags -> {
+        return Flag.<Flag>list("project = ?1 and archivedAt is null order by key", project).chain(flags -> {
             List<UUID> ids = flags.stream().map(f -> f.id).toList();
             return FlagEnvironment.<FlagEnvironment>list("flagId in ?1", ids.isEmpty() ? List.of(new UUID(0, 0)) : ids)
                     .chain(rows -> Panache.getSession().chain(session -> session.createNativeQuery(STATS, Object[].class)

@@ -42,7 +42,11 @@ class ReplayTest {
             String environment = ENVIRONMENTS.get(random.nextInt(ENVIRONMENTS.size()));
             JsonNode current = environment(projections.get(projections.size() - 1), environment);
             long version = current.path("version").asLong();
-            if (random.nextBoolean() && !environment.equals("production")) {
+            if (random.nextInt(6) == 0) {
+                given().auth().oauth2(editor).contentType(ContentType.JSON)
+                        .body(Map.of("owner", "team-" + random.nextInt(5), "tags", List.of("t" + random.nextInt(3))))
+                        .patch("/api/v1/projects/{p}/flags/{k}", PROJECT, key).then().statusCode(200);
+            } else if (random.nextBoolean() && !environment.equals("production")) {
                 given().auth().oauth2(editor).contentType(ContentType.JSON).header("If-Match", "\"" + version + "\"")
                         .body(Map.of("enabled", random.nextBoolean()))
                         .post("/api/v1/projects/{p}/flags/{k}/environments/{e}/toggle", PROJECT, key, environment)

@@ -1,0 +1,68 @@
+package io.flagledger.flagapi.flags;
+
+import static io.flagledger.flagapi.TestEvents.flagEvents;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.flagapi.ofrep.OfrepFixtures;
+import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Metadata changes and archive/restore: audited with the whole flag before and after, and honoured by evaluation. */
+@QuarkusTest
+class FlagLifecycleTest {
+
+    private static final String PROJECT = OfrepFixtures.PROJECT;
+
+    @Test
+    void metadataChangesAreAuditedAndArchivingStopsEvaluationUntilRestored() {
+        String editor = KeycloakResource.tokenFor("requester");
+        String key = OfrepFixtures.flagWithCountryRule("staging");
+        String sdkKey = OfrepFixtures.issueKey("staging", "server");
+        await().atMost(Duration.ofSeconds(10)).until(() -> evaluate(sdkKey, key) == 200);
+
+        given().auth().oauth2(editor).contentType(ContentType.JSON)
+                .body(Map.of("owner", "team-payments", "tags", List.of("checkout", "q4"), "risk", "high", "reason", "handover"))
+                .patch("/api/v1/projects/{p}/flags/{k}", PROJECT, key)
+                .then().statusCode(200).body("owner", equalTo("team-payments"), "risk", equalTo("high"));
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("risk", "extreme"))
+                .patch("/api/v1/projects/{p}/flags/{k}", PROJECT, key).then().statusCode(400);
+        given().auth().oauth2(KeycloakResource.tokenFor("stager")).contentType(ContentType.JSON).body(Map.of("owner", "me"))
+                .patch("/api/v1/projects/{p}/flags/{k}", PROJECT, key).then().statusCode(403);
+
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("reason", "released everywhere"))
+                .post("/api/v1/projects/{p}/flags/{k}/archive", PROJECT, key).then().statusCode(200).body("archived", equalTo(true));
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of())
+                .post("/api/v1/projects/{p}/flags/{k}/archive", PROJECT, key).then().statusCode(409);
+        await().atMost(Duration.ofSeconds(10)).until(() -> evaluate(sdkKey, key) == 404);
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("enabled", false))
+                .post("/api/v1/projects/{p}/flags/{k}/environments/staging/toggle", PROJECT, key).then().statusCode(409);
+        assertThat(given().auth().oauth2(editor).queryParam("limit", 500).get("/api/v1/projects/{p}/flags", PROJECT)
+                .then().statusCode(200).extract().jsonPath().getList("items.key")).doesNotContain(key);
+
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("reason", "needed again"))
+                .post("/api/v1/projects/{p}/flags/{k}/restore", PROJECT, key).then().statusCode(200).body("archived", equalTo(false));
+        await().atMost(Duration.ofSeconds(10)).until(() -> evaluate(sdkKey, key) == 200);
+
+        List<AuditEvent> events = flagEvents(PROJECT, key, 5);
+        assertThat(events).extracting(AuditEvent::action).containsExactly("flag.created", "flag.environment.updated",
+                "flag.metadata.updated", "flag.archived", "flag.restored");
+        assertThat(events.get(2).previousState().path("owner").asText()).isNotEqualTo("team-payments");
+        assertThat(events.get(2).newState().path("owner").asText()).isEqualTo("team-payments");
+        assertThat(events.get(3).reason()).isEqualTo("released everywhere");
+    }
+
+    private static int evaluate(String sdkKey, String key) {
+        return given().header("Authorization", "Bearer " + sdkKey).contentType(ContentType.JSON)
+                .body(Map.of("context", Map.of("targetingKey", "u-1", "country", "NL")))
+                .post("/ofrep/v1/evaluate/flags/{k}", key).statusCode();
+    }
+}

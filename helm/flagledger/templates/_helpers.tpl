@@ -235,6 +235,33 @@ Names are the contract with the services: see the README table "Environment vari
 {{- end }}
 {{- include "flagledger.signingEnv" (dict "prefix" "FLAGLEDGER_SIGNING" "key" $svc.signing) }}
 {{- include "flagledger.signingEnv" (dict "prefix" "FLAGLEDGER_APPROVAL_TOKEN" "key" $svc.approvalTokenSigning) }}
+{{- with $svc.approvalPublicKeys }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_APPROVAL_PUBLIC_KEYS" "value" (join "," .)) }}
+{{- end }}
+{{- if not (kindIs "invalid" $svc.staleRolledOutDays) }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_STALE_ROLLED_OUT_DAYS" "value" (int64 $svc.staleRolledOutDays)) }}
+{{- end }}
+{{- with $svc.console }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_CONSOLE_CLIENT_ID" "value" .clientId) }}
+{{- if .clientSecret.name }}
+{{ include "flagledger.secretEnv" (dict "env" "FLAGLEDGER_CONSOLE_CLIENT_SECRET" "name" .clientSecret.name "key" .clientSecret.key) }}
+{{- end }}
+{{- if .stateSecret.name }}
+{{ include "flagledger.secretEnv" (dict "env" "FLAGLEDGER_CONSOLE_STATE_SECRET" "name" .stateSecret.name "key" .stateSecret.key) }}
+{{- end }}
+{{- if .sessionSecret.name }}
+{{ include "flagledger.secretEnv" (dict "env" "FLAGLEDGER_CONSOLE_SESSION_SECRET" "name" .sessionSecret.name "key" .sessionSecret.key) }}
+{{- end }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_CONSOLE_SECURE_COOKIES" "value" .secureCookies) }}
+{{- if .publicUrl }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_CONSOLE_PUBLIC_URL" "value" .publicUrl) }}
+{{- end }}
+{{- end }}
+{{- with $svc.notifications }}
+{{- if .webhookUrlSecret.name }}
+{{ include "flagledger.secretEnv" (dict "env" "FLAGLEDGER_NOTIFICATIONS_WEBHOOK_URL" "name" .webhookUrlSecret.name "key" .webhookUrlSecret.key) }}
+{{- end }}
+{{- end }}
 {{- with $svc.checkpoint }}
 {{- if .origin }}
 {{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_CHECKPOINT_ORIGIN" "value" .origin) }}
@@ -252,6 +279,9 @@ Names are the contract with the services: see the README table "Environment vari
 {{- with $svc.archive }}
 {{- if .enabled }}
 {{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_ARCHIVE_ENABLED" "value" "true") }}
+{{- if not .s3.bucket }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_ARCHIVE_PATH" "value" .filesystem.path) }}
+{{- else }}
 {{- if .s3.endpoint }}
 {{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_ARCHIVE_S3_ENDPOINT" "value" .s3.endpoint) }}
 {{- end }}
@@ -260,12 +290,13 @@ Names are the contract with the services: see the README table "Environment vari
 {{- end }}
 {{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_ARCHIVE_S3_BUCKET" "value" .s3.bucket) }}
 {{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_ARCHIVE_S3_PATH_STYLE" "value" .s3.pathStyle) }}
-{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_ARCHIVE_OBJECT_LOCK_MODE" "value" .objectLock.mode) }}
-{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_ARCHIVE_RETENTION_DAYS" "value" (int64 .objectLock.retentionDays)) }}
 {{- if .credentialsSecret.name }}
 {{ include "flagledger.secretEnv" (dict "env" "FLAGLEDGER_ARCHIVE_S3_ACCESS_KEY_ID" "name" .credentialsSecret.name "key" .credentialsSecret.accessKeyIdKey) }}
 {{ include "flagledger.secretEnv" (dict "env" "FLAGLEDGER_ARCHIVE_S3_SECRET_ACCESS_KEY" "name" .credentialsSecret.name "key" .credentialsSecret.secretAccessKeyKey) }}
 {{- end }}
+{{- end }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_ARCHIVE_OBJECT_LOCK_MODE" "value" .objectLock.mode) }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_ARCHIVE_RETENTION_DAYS" "value" (int64 .objectLock.retentionDays)) }}
 {{- end }}
 {{- end }}
 {{- with $svc.siem }}
@@ -291,6 +322,11 @@ Names are the contract with the services: see the README table "Environment vari
 {{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_MONITOR_ALERTMANAGER_URL" "value" .url) }}
 {{- end }}
 {{- end }}
+{{- with $svc.webhook }}
+{{- if .urlSecret.name }}
+{{ include "flagledger.secretEnv" (dict "env" "FLAGLEDGER_MONITOR_WEBHOOK_URL" "name" .urlSecret.name "key" .urlSecret.key) }}
+{{- end }}
+{{- end }}
 {{- range $callee := (index $topology .key).calls }}
 {{- if (index $root.Values.services $callee).enabled }}
 {{ include "flagledger.plainEnv" (dict "env" (printf "FLAGLEDGER_%s_URL" (snakecase $callee | upper)) "value" (include "flagledger.serviceUrl" (dict "root" $root "key" $callee))) }}
@@ -300,6 +336,15 @@ Names are the contract with the services: see the README table "Environment vari
 {{ include "flagledger.plainEnv" (dict "env" "QUARKUS_LOG_CONSOLE_JSON" "value" $root.Values.logging.json) }}
 {{- with $svc.extraEnv }}
 {{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The PVC of audit-service's filesystem archive (archive enabled without a bucket); empty otherwise. */}}
+{{- define "flagledger.archiveClaim" -}}
+{{- with .svc.archive }}
+{{- if and .enabled (not .s3.bucket) }}
+{{- .filesystem.existingClaim }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -329,6 +374,10 @@ Names are the contract with the services: see the README table "Environment vari
   mountPath: /etc/flagledger/kafka-keystore
   readOnly: true
 {{- end }}
+{{- end }}
+{{- if and (ne (default "service" .mode) "migration") (include "flagledger.archiveClaim" .) }}
+- name: archive
+  mountPath: {{ .svc.archive.filesystem.path }}
 {{- end }}
 {{- with .svc.extraVolumeMounts }}
 {{ toYaml . }}
@@ -381,6 +430,11 @@ Names are the contract with the services: see the README table "Environment vari
 {{- end }}
 {{- end }}
 {{- end }}
+{{- if and (ne (default "service" .mode) "migration") (include "flagledger.archiveClaim" .) }}
+- name: archive
+  persistentVolumeClaim:
+    claimName: {{ include "flagledger.archiveClaim" . }}
+{{- end }}
 {{- with .svc.extraVolumes }}
 {{ toYaml . }}
 {{- end }}
@@ -427,7 +481,7 @@ flagledger.audit.trusted-keys."{{ $id }}".public-key={{ $k.publicKey }}
 {{- fail (printf "%s.autoscaling: minReplicas (%v) is greater than maxReplicas (%v)" $path .svc.autoscaling.minReplicas .svc.autoscaling.maxReplicas) }}
 {{- end }}
 {{- range $k, $v := (default dict .svc.applicationProperties) }}
-{{- if regexMatch "(?i)(password|secret|token|private[-_.]?key|credential|jaas)" $k }}
+{{- if regexMatch "(?i)(password|secret|token|private[-_.]?key|credential|jaas|webhook[-_.]?url)" $k }}
 {{- fail (printf "%s.applicationProperties.%s looks like a credential; the ConfigMap is not the place for it: reference an existing Secret through %s.extraEnv (valueFrom.secretKeyRef)" $path $k $path) }}
 {{- end }}
 {{- end }}

@@ -24,7 +24,7 @@ class ConfigurationTest {
 
     /** Names whose value is a credential: they may only come from a secretKeyRef. */
     static final Pattern CREDENTIAL = Pattern.compile(
-            "(?i).*(PASSWORD|_SECRET|PRIVATE_KEY|JAAS_CONFIG|_TOKEN|ACCESS_KEY_ID|SECRET_ACCESS_KEY)$");
+            "(?i).*(PASSWORD|_SECRET|PRIVATE_KEY|JAAS_CONFIG|_TOKEN|ACCESS_KEY_ID|SECRET_ACCESS_KEY|WEBHOOK_URL)$");
 
     @Test
     void theChartCreatesNoSecretAndEveryCredentialIsASecretKeyRef() {
@@ -238,6 +238,93 @@ class ConfigurationTest {
         // Only the service a setting belongs to receives it.
         assertThat(p.env("flag-api")).doesNotContainKeys("FLAGLEDGER_MONITOR_PROMETHEUS_URL", "FLAGLEDGER_ARCHIVE_ENABLED",
                 "FLAGLEDGER_APPROVAL_TOKEN_KEY_ID", "FLAGLEDGER_FLAG_API_URL");
+    }
+
+    @Test
+    void flagApiTrustsTheApprovalTokenKeysAndTakesTheStaleThreshold() {
+        Rendered p = Chart.production();
+        assertThat(values(p, "flag-api")).contains(
+                entry("FLAGLEDGER_APPROVAL_PUBLIC_KEYS",
+                        "approval-token-2025:MCowBQYDK2VwAyEA09A7RylvScDbtOmcgwtUiIrv7n1OjIABKu8X9j7Zq6s=,"
+                                + "approval-token-2026:MCowBQYDK2VwAyEAXVFaZN1C42LUluT3pPbhjU9Cb3n90EnQoI0bWbU9eQw="),
+                entry("FLAGLEDGER_STALE_ROLLED_OUT_DAYS", "45"));
+        // Unset, the service's defaults apply; and only flag-api receives them.
+        assertThat(Chart.defaults().env("flag-api")).doesNotContainKeys("FLAGLEDGER_APPROVAL_PUBLIC_KEYS",
+                "FLAGLEDGER_STALE_ROLLED_OUT_DAYS");
+        for (String other : List.of("approval-service", "audit-service", "monitor-service")) {
+            assertThat(p.env(other)).as(other).doesNotContainKeys("FLAGLEDGER_APPROVAL_PUBLIC_KEYS",
+                    "FLAGLEDGER_STALE_ROLLED_OUT_DAYS");
+        }
+        Rendered one = Chart.render(Map.of("services.flagApi.approvalPublicKeys[0]",
+                "approval-token-1:MCowBQYDK2VwAyEAXVFaZN1C42LUluT3pPbhjU9Cb3n90EnQoI0bWbU9eQw="));
+        assertThat(one.envValue("flag-api", "FLAGLEDGER_APPROVAL_PUBLIC_KEYS"))
+                .isEqualTo("approval-token-1:MCowBQYDK2VwAyEAXVFaZN1C42LUluT3pPbhjU9Cb3n90EnQoI0bWbU9eQw=");
+    }
+
+    @Test
+    void theConsoleAndNotificationsOfApprovalServiceAreWiredWithTheirSecretsFromSecrets() {
+        Rendered p = Chart.production();
+        assertThat(values(p, "approval-service")).contains(
+                entry("FLAGLEDGER_CONSOLE_CLIENT_ID", "flagledger-console"),
+                entry("FLAGLEDGER_CONSOLE_SECURE_COOKIES", "true"),
+                entry("FLAGLEDGER_CONSOLE_PUBLIC_URL", "https://flagledger.acme.example"));
+        assertThat(secretRef(p, "approval-service", "FLAGLEDGER_CONSOLE_CLIENT_SECRET")).isEqualTo("flagledger-console-oidc/client-secret");
+        assertThat(secretRef(p, "approval-service", "FLAGLEDGER_CONSOLE_STATE_SECRET")).isEqualTo("flagledger-console-cookies/state-secret");
+        assertThat(secretRef(p, "approval-service", "FLAGLEDGER_CONSOLE_SESSION_SECRET"))
+                .isEqualTo("flagledger-console-cookies/session-secret");
+        assertThat(secretRef(p, "approval-service", "FLAGLEDGER_NOTIFICATIONS_WEBHOOK_URL")).isEqualTo("flagledger-chat-webhook/webhook-url");
+        // Defaults: the console client id and secure cookies, no Secret referenced, nothing for other services.
+        Rendered d = Chart.defaults();
+        assertThat(values(d, "approval-service")).contains(entry("FLAGLEDGER_CONSOLE_CLIENT_ID", "flagledger-console"),
+                entry("FLAGLEDGER_CONSOLE_SECURE_COOKIES", "true"));
+        assertThat(d.env("approval-service")).doesNotContainKeys("FLAGLEDGER_CONSOLE_CLIENT_SECRET", "FLAGLEDGER_CONSOLE_STATE_SECRET",
+                "FLAGLEDGER_CONSOLE_SESSION_SECRET", "FLAGLEDGER_CONSOLE_PUBLIC_URL", "FLAGLEDGER_NOTIFICATIONS_WEBHOOK_URL");
+        assertThat(p.env("flag-api")).doesNotContainKeys("FLAGLEDGER_CONSOLE_CLIENT_ID", "FLAGLEDGER_NOTIFICATIONS_WEBHOOK_URL");
+        // Plain HTTP for a laptop cluster.
+        assertThat(Chart.render(Map.of("services.approvalService.console.secureCookies", false))
+                .envValue("approval-service", "FLAGLEDGER_CONSOLE_SECURE_COOKIES")).isEqualTo("false");
+    }
+
+    @Test
+    void monitorServiceGetsItsUrlsAndItsWebhookFromASecret() {
+        Rendered d = Chart.defaults();
+        assertThat(values(d, "monitor-service")).contains(
+                entry("FLAGLEDGER_MONITOR_PROMETHEUS_URL", "http://prometheus-operated.monitoring.svc:9090"),
+                entry("FLAGLEDGER_MONITOR_ALERTMANAGER_URL", "http://alertmanager-operated.monitoring.svc:9093"),
+                entry("FLAGLEDGER_FLAG_API_URL", "http://flagledger-flag-api.flagledger.svc:8081"));
+        assertThat(d.env("monitor-service")).doesNotContainKey("FLAGLEDGER_MONITOR_WEBHOOK_URL");
+        Rendered p = Chart.production();
+        assertThat(secretRef(p, "monitor-service", "FLAGLEDGER_MONITOR_WEBHOOK_URL")).isEqualTo("flagledger-monitor-webhook/webhook-url");
+        assertThat(secretRef(p, "monitor-service", "QUARKUS_OIDC_CREDENTIALS_SECRET"))
+                .isEqualTo("flagledger-monitor-service-oidc/client-secret");
+        // Rule modes are Quarkus properties: they go to the ConfigMap.
+        Rendered rules = Chart.render(Map.of("services.monitorService.applicationProperties.flagledger\\.monitor\\.rules\\.error-spike\\.mode", "alert"));
+        ConfigMap config = rules.ofType(ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().equals("flagledger-monitor-service")).findFirst().orElseThrow();
+        assertThat(config.getData().get("application.properties")).contains("flagledger.monitor.rules.error-spike.mode=alert");
+    }
+
+    @Test
+    void theFilesystemArchiveWritesToTheNamedClaimMountedAtItsPath() {
+        Rendered fs = Chart.render(Map.of("services.auditService.archive.enabled", true,
+                "services.auditService.archive.filesystem.existingClaim", "ledger-archive"));
+        assertThat(values(fs, "audit-service")).contains(entry("FLAGLEDGER_ARCHIVE_ENABLED", "true"),
+                entry("FLAGLEDGER_ARCHIVE_PATH", "/var/lib/flagledger/archive"),
+                entry("FLAGLEDGER_ARCHIVE_OBJECT_LOCK_MODE", "COMPLIANCE"));
+        assertThat(fs.env("audit-service")).doesNotContainKeys("FLAGLEDGER_ARCHIVE_S3_BUCKET", "FLAGLEDGER_ARCHIVE_S3_ACCESS_KEY_ID");
+        PodSpec pod = fs.deployment("audit-service").getSpec().getTemplate().getSpec();
+        VolumeMount mount = pod.getContainers().get(0).getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals("/var/lib/flagledger/archive")).findFirst().orElseThrow();
+        assertThat(mount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+        assertThat(pod.getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo(mount.getName());
+            assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("ledger-archive");
+        });
+        // With a bucket the archive is S3: no path, no volume.
+        Rendered s3 = Chart.production();
+        assertThat(s3.env("audit-service")).doesNotContainKey("FLAGLEDGER_ARCHIVE_PATH");
+        assertThat(s3.deployment("audit-service").getSpec().getTemplate().getSpec().getVolumes())
+                .noneMatch(v -> v.getPersistentVolumeClaim() != null);
     }
 
     private static Map<String, String> values(Rendered rendered, String component) {

@@ -120,6 +120,50 @@ class NetworkPolicyTest {
     }
 
     @Test
+    void webhookEgressOnlyForTheServicesThatPostToAWebhook() {
+        Rendered p = Chart.production();
+        Pod proxy = Pod.in("egress-proxy", Map.of("app", "squid"));
+        assertThat(egressAllowed(p, pod(p, "approval-service"), proxy, 443)).isTrue();
+        assertThat(egressAllowed(p, pod(p, "monitor-service"), proxy, 443)).isTrue();
+        assertThat(egressAllowed(p, pod(p, "flag-api"), proxy, 443)).isFalse();
+        assertThat(egressAllowed(p, pod(p, "audit-service"), proxy, 443)).isFalse();
+        // Without a webhook Secret there is no webhook rule (a port only the webhook rule lists stays closed).
+        Rendered d = Chart.render(Map.of("networkPolicy.egress.webhooks.ports[0].port", 4443));
+        assertThat(egressPorts(d, "approval-service")).doesNotContain(4443);
+        Rendered hook = Chart.render(Map.of("networkPolicy.egress.webhooks.ports[0].port", 4443,
+                "services.approvalService.notifications.webhookUrlSecret.name", "chat"));
+        assertThat(egressAllowed(hook, pod(hook, "approval-service"), Pod.in("anywhere", Map.of()), 4443)).isTrue();
+        assertThat(egressPorts(hook, "monitor-service")).doesNotContain(4443);
+        Rendered monitorHook = Chart.render(Map.of("networkPolicy.egress.webhooks.ports[0].port", 4443,
+                "services.monitorService.webhook.urlSecret.name", "chat"));
+        assertThat(egressPorts(monitorHook, "monitor-service")).contains(4443);
+        assertThat(egressPorts(monitorHook, "approval-service")).doesNotContain(4443);
+    }
+
+    @Test
+    void monitorServiceReachesFlagApiPrometheusAndAlertmanager() {
+        Rendered d = Chart.defaults();
+        Pod monitor = pod(d, "monitor-service");
+        Pod prometheus = Pod.in("monitoring", Map.of("app.kubernetes.io/name", "prometheus"));
+        assertThat(egressAllowed(d, monitor, prometheus, 9090)).isTrue();
+        assertThat(egressAllowed(d, monitor, prometheus, 9093)).isTrue();
+        assertThat(egressAllowed(d, pod(d, "approval-service"), prometheus, 9090)).isFalse();
+        assertThat(allowed(d, monitor, pod(d, "flag-api"), 8081)).isTrue();
+    }
+
+    @Test
+    void theFilesystemArchiveOpensNoArchiveEgress() {
+        Rendered fs = Chart.render(Map.of("services.auditService.archive.enabled", true,
+                "services.auditService.archive.filesystem.existingClaim", "ledger-archive",
+                "networkPolicy.egress.archive.ports[0].port", 9000));
+        assertThat(egressPorts(fs, "audit-service")).doesNotContain(9000);
+        Rendered s3 = Chart.render(Map.of("services.auditService.archive.enabled", true,
+                "services.auditService.archive.s3.bucket", "ledger-archive",
+                "networkPolicy.egress.archive.ports[0].port", 9000));
+        assertThat(egressAllowed(s3, pod(s3, "audit-service"), Pod.in("anywhere", Map.of()), 9000)).isTrue();
+    }
+
+    @Test
     void extraIngressLetsApplicationsReadFlags() {
         Rendered p = Chart.production();
         Pod sdk = new Pod("shop", Map.of("kubernetes.io/metadata.name", "shop", "flagledger.io/sdk", "true"), Map.of("app", "shop"));

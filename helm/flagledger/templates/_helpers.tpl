@@ -262,6 +262,18 @@ Names are the contract with the services: see the README table "Environment vari
 {{ include "flagledger.secretEnv" (dict "env" "FLAGLEDGER_NOTIFICATIONS_WEBHOOK_URL" "name" .webhookUrlSecret.name "key" .webhookUrlSecret.key) }}
 {{- end }}
 {{- end }}
+{{- with $svc.database.migrationCredentialsSecret }}
+{{- if .name }}
+{{ include "flagledger.secretEnv" (dict "env" "FLAGLEDGER_DB_MIGRATION_USER" "name" .name "key" .usernameKey) }}
+{{ include "flagledger.secretEnv" (dict "env" "FLAGLEDGER_DB_MIGRATION_PASSWORD" "name" .name "key" .passwordKey) }}
+{{- end }}
+{{- end }}
+{{- with $svc.database.appRole }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_DB_APP_ROLE" "value" .) }}
+{{- end }}
+{{- if not (kindIs "invalid" $svc.batchSize) }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_AUDIT_BATCH_SIZE" "value" (int64 $svc.batchSize)) }}
+{{- end }}
 {{- with $svc.checkpoint }}
 {{- if .origin }}
 {{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_CHECKPOINT_ORIGIN" "value" .origin) }}

@@ -327,6 +327,27 @@ class ConfigurationTest {
                 .noneMatch(v -> v.getPersistentVolumeClaim() != null);
     }
 
+    @Test
+    void auditMigrationsRunAsTheSchemaOwnerAndTheServiceAsTheWriterRole() {
+        Rendered p = Chart.production();
+        assertThat(secretRef(p, "audit-service", "FLAGLEDGER_DB_MIGRATION_USER")).isEqualTo("flagledger-audit-service-db-owner/username");
+        assertThat(secretRef(p, "audit-service", "FLAGLEDGER_DB_MIGRATION_PASSWORD")).isEqualTo("flagledger-audit-service-db-owner/password");
+        assertThat(secretRef(p, "audit-service", "FLAGLEDGER_DB_PASSWORD")).isEqualTo("flagledger-audit-service-db/password");
+        assertThat(values(p, "audit-service")).contains(entry("FLAGLEDGER_DB_APP_ROLE", "flagledger_audit_writer"));
+        // The migration Job (mode job) migrates as the owner too.
+        Rendered jobs = Chart.withHooks(List.of(Chart.PRODUCTION_VALUES), Map.of("migration.mode", "job"));
+        assertThat(jobs.podSpecs().entrySet()).anySatisfy(e -> {
+            assertThat(e.getKey()).contains("audit-service-migrat");
+            assertThat(Rendered.envOf(e.getValue().getContainers().get(0))).containsKeys("FLAGLEDGER_DB_MIGRATION_USER",
+                    "FLAGLEDGER_DB_MIGRATION_PASSWORD", "FLAGLEDGER_DB_APP_ROLE");
+        });
+        assertThat(Chart.defaults().env("audit-service")).doesNotContainKeys("FLAGLEDGER_DB_MIGRATION_USER",
+                "FLAGLEDGER_DB_APP_ROLE", "FLAGLEDGER_AUDIT_BATCH_SIZE");
+        assertThat(p.env("flag-api")).doesNotContainKeys("FLAGLEDGER_DB_MIGRATION_USER", "FLAGLEDGER_AUDIT_BATCH_SIZE");
+        assertThat(Chart.render(Map.of("services.auditService.batchSize", 1000)).envValue("audit-service", "FLAGLEDGER_AUDIT_BATCH_SIZE"))
+                .isEqualTo("1000");
+    }
+
     private static Map<String, String> values(Rendered rendered, String component) {
         Map<String, String> values = new java.util.LinkedHashMap<>();
         rendered.env(component).forEach((name, var) -> {

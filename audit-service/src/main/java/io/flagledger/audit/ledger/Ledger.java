@@ -6,6 +6,7 @@ import io.flagledger.contract.EventJson;
 import io.flagledger.contract.merkle.MerkleHash;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -45,6 +46,14 @@ public class Ledger {
 
     /** @return true if appended, false if the event was already in the ledger (a redelivery). */
     public Uni<Boolean> append(AuditEvent event, SourcePosition position) {
+        return pool.withTransaction(tx -> append(tx, event, position));
+    }
+
+    /**
+     * Appends within the caller's transaction, so a change the service makes itself (e.g. a legal hold) and its
+     * ledger event commit together or not at all.
+     */
+    public Uni<Boolean> append(SqlConnection tx, AuditEvent event, SourcePosition position) {
         byte[] canonical = EventJson.canonicalBytes(event);
         byte[] leafHash = MerkleHash.leaf(canonical);
         Tuple values = Tuple.tuple()
@@ -63,16 +72,16 @@ public class Ledger {
                 .addString(event.flagId())
                 .addString(event.environment())
                 .addString(event.correlationId());
-        return pool.withTransaction(conn -> conn.preparedQuery("select pg_advisory_xact_lock($1)")
+        return tx.preparedQuery("select pg_advisory_xact_lock($1)")
                 .execute(Tuple.of(APPEND_LOCK))
-                .chain(() -> conn.preparedQuery(APPEND).execute(values))
+                .chain(() -> tx.preparedQuery(APPEND).execute(values))
                 .chain(rows -> {
                     if (rows.rowCount() == 0) {
                         return Uni.createFrom().item(false);
                     }
                     long seq = rows.iterator().next().getLong("seq");
-                    return tree.leafAppended(conn, seq, leafHash).replaceWith(true);
-                }));
+                    return tree.leafAppended(tx, seq, leafHash).replaceWith(true);
+                });
     }
 
     public Uni<Void> quarantine(byte[] payload, String reason, SourcePosition position) {

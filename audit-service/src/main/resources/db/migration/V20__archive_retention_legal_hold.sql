@@ -3,8 +3,8 @@
 -- Payload retention without giving up append-only: leaf hashes, sequence numbers, indexed columns and the Merkle
 -- nodes stay forever (proofs keep working); only ledger_entry.canonical_json may become NULL ("purged"), and only
 --   * through purge_ledger_payloads() (SECURITY DEFINER, owned by the migration role; the service role needs no
---     UPDATE right, only EXECUTE), which opts in with a transaction-local setting the statement trigger looks for;
---   * for rows a verified archive segment covers and no active legal hold matches (the row trigger checks this for
+--     UPDATE right, only EXECUTE), which opts in with a transaction-local setting the trigger looks for;
+--   * for rows a verified archive segment covers and no active legal hold matches (the trigger checks this for
 --     every row, so even the table owner cannot purge a held or unarchived payload without disabling triggers);
 --   * changing nothing else in the row.
 -- DELETE and TRUNCATE stay refused as before.
@@ -84,25 +84,27 @@ $$;
 
 alter table ledger_entry alter column canonical_json drop not null;
 
+-- ledger_entry_append_only stays a statement trigger, so DELETE, TRUNCATE and UPDATE are refused even when they match
+-- no row; it now lets an UPDATE through only when purge_ledger_payloads() opted in with a transaction-local setting.
+-- Anyone can set that setting, so the row trigger then enforces the purge rules row by row.
 drop trigger ledger_entry_append_only on ledger_entry;
-create trigger ledger_entry_no_delete before delete or truncate on ledger_entry
-    for each statement execute function refuse_ledger_change();
-
--- Statement level, so an UPDATE outside purge_ledger_payloads() is refused even when it matches no row.
-create function refuse_ledger_update_outside_purge() returns trigger language plpgsql as $$
+create function refuse_ledger_entry_change() returns trigger language plpgsql as $$
 begin
-    if coalesce(current_setting('flagledger.payload_purge', true), '') <> 'on' then
+    if tg_op <> 'UPDATE' or coalesce(current_setting('flagledger.payload_purge', true), '') <> 'on' then
         raise exception 'audit tables are append-only: % on % refused', tg_op, tg_table_name;
     end if;
     return null;
 end
 $$;
-create trigger ledger_entry_update_only_by_purge before update on ledger_entry
-    for each statement execute function refuse_ledger_update_outside_purge();
+create trigger ledger_entry_append_only before update or delete or truncate on ledger_entry
+    for each statement execute function refuse_ledger_entry_change();
 
--- Row level: the setting above can be set by anyone, so the rules are enforced here, row by row.
 create function guard_payload_purge() returns trigger language plpgsql as $$
 begin
+    -- Outside a purge the statement trigger has refused already (or a superuser disabled it on purpose).
+    if coalesce(current_setting('flagledger.payload_purge', true), '') <> 'on' then
+        return new;
+    end if;
     if new.canonical_json is not null or old.canonical_json is null
             or (to_jsonb(new) - 'canonical_json') is distinct from (to_jsonb(old) - 'canonical_json') then
         raise exception 'audit tables are append-only: only a payload purge may change ledger_entry (seq %)', old.seq;

@@ -2,12 +2,16 @@ package io.flagledger.audit.archive;
 
 import io.flagledger.contract.Hashing;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectRetentionRequest;
+import software.amazon.awssdk.services.s3.model.ObjectLockRetention;
+import software.amazon.awssdk.services.s3.model.PutObjectRetentionRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectLockMode;
@@ -17,7 +21,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Objects in a bucket with Object Lock: each put carries the lock mode and retain-until date, so the bucket's
  * own default retention is not relied upon, plus a SHA-256 checksum S3 verifies on receipt. {@code If-None-Match: *}
- * makes the put conditional where the store supports it; a HEAD before it covers stores that do not.
+ * makes the put conditional where the store supports it; a HEAD before it covers stores that do not. The lock is
+ * then read back (GetObjectRetention) and, where a store ignored the put's lock headers, applied with
+ * PutObjectRetention; a bucket without Object Lock fails here, so its objects are never trusted for purging.
  */
 public class S3Archive implements ArchiveStore {
 
@@ -43,6 +49,7 @@ public class S3Archive implements ArchiveStore {
     public void putOnce(String key, byte[] content, Instant retainUntil) {
         if (exists(key)) {
             requireSame(key, content);
+            ensureLocked(key, retainUntil);
             return;
         }
         PutObjectRequest put = PutObjectRequest.builder().bucket(bucket).key(key)
@@ -55,9 +62,38 @@ public class S3Archive implements ArchiveStore {
         try {
             client.putObject(put, RequestBody.fromBytes(content));
         } catch (S3Exception e) {
-            if (e.statusCode() == 412 || e.statusCode() == 409) {
-                requireSame(key, content); // written concurrently by another replica
-                return;
+            if (e.statusCode() != 412 && e.statusCode() != 409) {
+                throw e;
+            }
+            requireSame(key, content); // written concurrently by another replica
+        }
+        ensureLocked(key, retainUntil);
+    }
+
+    /** A lock at least this close to the wanted date counts (a retried seal must not extend it by seconds each time). */
+    private static final Duration LOCK_TOLERANCE = Duration.ofDays(1);
+
+    private void ensureLocked(String key, Instant retainUntil) {
+        if (locked(key, retainUntil)) {
+            return;
+        }
+        client.putObjectRetention(PutObjectRetentionRequest.builder().bucket(bucket).key(key)
+                .retention(ObjectLockRetention.builder().mode(lockMode.toString()).retainUntilDate(retainUntil).build()).build());
+        if (!locked(key, retainUntil)) {
+            throw new IllegalStateException("s3://" + bucket + "/" + key + " is not locked in " + lockMode
+                    + " mode: does the bucket have Object Lock enabled?");
+        }
+    }
+
+    private boolean locked(String key, Instant retainUntil) {
+        try {
+            ObjectLockRetention r = client.getObjectRetention(GetObjectRetentionRequest.builder().bucket(bucket).key(key).build())
+                    .retention();
+            return r != null && lockMode.toString().equals(r.modeAsString()) && r.retainUntilDate() != null
+                    && !r.retainUntilDate().isBefore(retainUntil.minus(LOCK_TOLERANCE));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404 || e.statusCode() == 400) {
+                return false; // no lock configuration on the object
             }
             throw e;
         }

@@ -192,7 +192,7 @@ public class SiemForwarder {
         return slowest;
     }
 
-    private static SSLSocketFactory tlsFactory(SiemConfig.Syslog syslog) {
+    static SSLSocketFactory tlsFactory(SiemConfig.Syslog syslog) {
         try {
             if (syslog.truststore().filter(t -> !t.isBlank()).isEmpty()) {
                 return SSLContext.getDefault().getSocketFactory();

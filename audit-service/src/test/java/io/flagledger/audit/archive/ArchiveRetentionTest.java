@@ -183,6 +183,37 @@ class ArchiveRetentionTest {
     }
 
     @Test
+    void everyCriterionOfAHoldMustMatch() {
+        String flag = "crit-" + UUID.randomUUID().toString().substring(0, 8);
+        List<AuditEvent> events = TaggedEvents.publish(flag, flag, 2);
+        long seq = seqOf(events.get(1));
+        String admin = KeycloakResource.tokenFor("admin");
+        Instant before = events.get(0).timestamp().minusSeconds(3600);
+        Map<Map<String, String>, Boolean> holds = Map.of(
+                Map.of("project", "shop", "flag", flag), true,
+                Map.of("flag", flag, "actor", "alice-subject"), true,
+                Map.of("flag", flag, "from", before.toString(), "to", Instant.now().plusSeconds(3600).toString()), true,
+                Map.of("flag", flag, "to", before.toString()), false,
+                Map.of("flag", flag, "actor", "mallory"), false,
+                Map.of("project", "other", "flag", flag), false,
+                Map.of("correlationId", flag + "-1"), true);
+        for (var hold : holds.entrySet()) {
+            var body = new java.util.HashMap<String, String>(hold.getKey());
+            body.put("reason", "criteria test");
+            String id = given().auth().oauth2(admin).contentType("application/json").body(body).post("/api/v1/audit/legal-holds")
+                    .then().statusCode(201).extract().path("id");
+            try {
+                assertThat(count("select count(*) from ledger_entry e where seq = " + seq + " and ledger_entry_held(e)") == 1)
+                        .as("hold %s", hold.getKey()).isEqualTo(hold.getValue());
+            } finally {
+                given().auth().oauth2(admin).queryParam("reason", "criteria test done").delete("/api/v1/audit/legal-holds/" + id)
+                        .then().statusCode(200);
+            }
+        }
+        assertThat(count("select count(*) from ledger_entry e where seq = " + seq + " and ledger_entry_held(e)")).isZero();
+    }
+
+    @Test
     void dailyDigestIsSignedAndArchived() throws Exception {
         String tag = "dig-" + UUID.randomUUID().toString().substring(0, 8);
         List<AuditEvent> events = TaggedEvents.publish(tag, tag, 2);

@@ -135,7 +135,7 @@ public class LegalHolds {
         }
         try {
             return signer.get().sign(unsigned);
-        } catch (IllegalStateException e) {
+        } catch (RuntimeException e) {
             throw new ProblemException(503, "audit-service cannot sign legal hold events: " + e.getMessage());
         }
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.contract.AuditEvent;
-import io.flagledger.contract.EventJson;
 import java.util.Locale;
 
 /** How a ledger entry is represented for a SIEM. */
@@ -15,7 +14,11 @@ public enum SiemFormat {
         @Override
         public ObjectNode render(SiemRecord r) {
             ObjectNode out = MAPPER.createObjectNode().put("seq", r.seq()).put("received_at", r.receivedAt().toInstant().toString());
-            out.set("event", EventJson.mapper().valueToTree(r.event()));
+            try {
+                out.set("event", MAPPER.readTree(r.canonicalJson())); // the stored bytes, not a re-serialisation
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             return out;
         }
     },

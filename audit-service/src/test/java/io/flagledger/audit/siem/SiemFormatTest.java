@@ -56,6 +56,14 @@ class SiemFormatTest {
     }
 
     @Test
+    void eventFormatCarriesTheSignedEventAsStored() {
+        JsonNode e = SiemFormat.EVENT.render(record);
+        assertThat(e.path("seq").asLong()).isEqualTo(42);
+        assertThat(EventJson.parse(e.path("event").toString())).isEqualTo(event);
+        assertThat(e.path("event").path("signature").path("key_id").asText()).isEqualTo("k1");
+    }
+
+    @Test
     void ecsPutsFlagFieldsUnderTheVendorObject() {
         JsonNode e = SiemFormat.ECS.render(record);
         assertThat(e.path("@timestamp").asText()).isEqualTo("2026-11-25T10:15:30.123456Z");

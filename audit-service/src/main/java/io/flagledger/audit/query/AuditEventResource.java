@@ -143,7 +143,11 @@ public class AuditEventResource {
         }
     }
 
+    /** Null once the payload left the hot store (retention); the entry, its leaf hash and proofs remain. */
     private static JsonNode json(String canonical) {
+        if (canonical == null) {
+            return null;
+        }
         try {
             return MAPPER.readTree(canonical);
         } catch (JsonProcessingException e) {

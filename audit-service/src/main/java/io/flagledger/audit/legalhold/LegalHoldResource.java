@@ -1,0 +1,87 @@
+package io.flagledger.audit.legalhold;
+
+import io.flagledger.common.actor.CurrentActor;
+import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.UuidV7;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/** Legal holds keep matching events in the hot store regardless of retention. Only audit-admin may see or change them. */
+@Path("/api/v1/audit/legal-holds")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed("audit-admin")
+public class LegalHoldResource {
+
+    static final String CORRELATION_HEADER = "X-Correlation-Id";
+
+    @Inject
+    LegalHolds holds;
+
+    @Inject
+    CurrentActor currentActor;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> place(@NotNull @Valid LegalHoldRequest body, @HeaderParam(CORRELATION_HEADER) String correlationId) {
+        return holds.place(body, currentActor.actor(), currentActor.requestMetadata(), correlation(correlationId))
+                .map(hold -> Response.created(URI.create("/api/v1/audit/legal-holds/" + hold.id())).entity(hold).build());
+    }
+
+    /** All holds, newest first; {@code active=true|false} filters. */
+    @GET
+    public Uni<List<LegalHold>> list(@QueryParam("active") String active) {
+        Boolean filter = null;
+        if (active != null && !active.isBlank()) {
+            filter = switch (active.trim().toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw ProblemException.badRequest("active must be true or false, not '" + active + "'");
+            };
+        }
+        return holds.list(filter);
+    }
+
+    @GET
+    @Path("{id}")
+    public Uni<LegalHold> get(@PathParam("id") String id) {
+        return holds.get(id(id));
+    }
+
+    /** Lifts the hold (it stays listed, inactive); {@code reason} is required and recorded in the ledger event. */
+    @DELETE
+    @Path("{id}")
+    public Uni<LegalHold> lift(@PathParam("id") String id, @QueryParam("reason") String reason,
+                               @HeaderParam(CORRELATION_HEADER) String correlationId) {
+        return holds.lift(id(id), reason, currentActor.actor(), currentActor.requestMetadata(), correlation(correlationId));
+    }
+
+    private static UUID id(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("no legal hold '" + id + "'");
+        }
+    }
+
+    private static String correlation(String header) {
+        return header == null || header.isBlank() ? UuidV7.nextString() : header.trim();
+    }
+}

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagledger.audit.archive.ArchivedPayloads;
 import io.flagledger.audit.checkpoint.CheckpointKeys;
 import io.flagledger.audit.checkpoint.CheckpointStore;
 import io.flagledger.audit.checkpoint.Checkpointer;
@@ -93,6 +94,9 @@ public class Exporter {
 
     @Inject
     ExportConfig config;
+
+    @Inject
+    ArchivedPayloads archived;
 
     /** Writes the bundle for {@code request} to {@code target}, reading everything through {@code conn}. */
     public Bundle build(SqlClient conn, ExportRequest request, Actor actor, RequestMetadata from, Path target) {
@@ -196,7 +200,8 @@ public class Exporter {
     private long writeRange(SqlClient conn, BundleWriter bundle, long first, long last, long checkpointSize) throws IOException {
         long count;
         try (OutputStream events = bundle.entry("events.jsonl")) {
-            count = walk(conn, "canonical_json", first, last, r -> events.write(line(r.getString("canonical_json"))));
+            ArchivedPayloads.Reader archive = archived.reader(conn);
+            count = walk(conn, "canonical_json", first, last, r -> events.write(line(payload(r, archive))));
         }
         // A zip has one open entry at a time, so the index is a second pass (small rows) instead of a buffer.
         try (OutputStream entries = bundle.entry("entries.jsonl")) {
@@ -248,6 +253,7 @@ public class Exporter {
     /** Selected entries, each with its inclusion proof against the checkpoint (node reads batched per 500 entries). */
     private long writeProven(SqlClient conn, BundleWriter bundle, List<Long> seqs, long checkpointSize) throws IOException {
         List<String> index = new ArrayList<>(seqs.size());
+        ArchivedPayloads.Reader archive = archived.reader(conn);
         long count = 0;
         try (OutputStream events = bundle.entry("events.jsonl")) {
             for (int i = 0; i < seqs.size(); i += PROOF_BATCH) {
@@ -264,7 +270,7 @@ public class Exporter {
                 Map<NodeId, byte[]> nodes = await(tree.nodes(conn, needed));
                 for (Row r : rows) {
                     long seq = r.getLong("seq");
-                    events.write(line(r.getString("canonical_json")));
+                    events.write(line(payload(r, archive)));
                     index.add(entryLine(seq, r.getBuffer("leaf_hash").getBytes(), plans.get(seq).hashes(nodes)));
                     count++;
                 }
@@ -332,6 +338,12 @@ public class Exporter {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The entry's canonical event: from the hot store, or from its archive segment once retention moved it. */
+    private static String payload(Row row, ArchivedPayloads.Reader archive) {
+        String canonical = row.getString("canonical_json");
+        return canonical != null ? canonical : archive.payload(row.getLong("seq"));
     }
 
     private static <T> T await(io.smallrye.mutiny.Uni<T> uni) {

@@ -176,7 +176,7 @@ class ArchiveRetentionTest {
             verifier.verify(e);
             assertThat(e.sourceService()).isEqualTo("audit-service");
             assertThat(e.actorRoles()).contains("audit-admin");
-            assertThat(r.getString("source_topic")).isEqualTo("audit-service");
+            assertThat(r.getString("source_topic")).isEqualTo(io.flagledger.audit.ledger.SourcePosition.LOCAL_TOPIC);
             actions.add(e.action());
         }
         assertThat(actions).containsExactly("legal_hold.placed", "legal_hold.lifted");

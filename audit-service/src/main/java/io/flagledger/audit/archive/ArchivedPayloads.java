@@ -2,6 +2,7 @@ package io.flagledger.audit.archive;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.Hashing;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -53,18 +54,18 @@ public class ArchivedPayloads {
             RowSet<Row> rows = conn.preparedQuery("select object_key, sha256 from archive_segment where store = $1 "
                     + "and first_seq <= $2 and last_seq >= $2").execute(Tuple.of(store.name(), seq)).await().indefinitely();
             if (rows.size() == 0) {
-                throw new IllegalStateException("seq " + seq + " has no payload and no archive segment in store " + store.name());
+                throw unavailable("seq " + seq + " has no payload and no archive segment in store " + store.name());
             }
             Row segment = rows.iterator().next();
             byte[] object = store.read(segment.getString("object_key"));
             if (!MessageDigest.isEqual(Hashing.sha256(object), segment.getBuffer("sha256").getBytes())) {
-                throw new IllegalStateException("archive object " + segment.getString("object_key")
+                throw unavailable("archive object " + segment.getString("object_key")
                         + " does not match the SHA-256 recorded when it was sealed");
             }
             load(object);
             String payload = loaded.remove(seq);
             if (payload == null) {
-                throw new IllegalStateException("archive object " + segment.getString("object_key") + " lacks seq " + seq);
+                throw unavailable("archive object " + segment.getString("object_key") + " lacks seq " + seq);
             }
             return payload;
         }
@@ -78,8 +79,13 @@ public class ArchivedPayloads {
                     loaded.put(entry.path("seq").asLong(), entry.path("event").asText());
                 }
             } catch (IOException e) {
-                throw new IllegalStateException("unreadable archive segment: " + e.getMessage(), e);
+                throw unavailable("unreadable archive segment: " + e.getMessage());
             }
         }
+    }
+
+    /** The export cannot be complete without this payload: a 503 problem naming why, never a partial bundle or a 500. */
+    private static ProblemException unavailable(String why) {
+        return new ProblemException(503, "An archived payload could not be read back: " + why);
     }
 }

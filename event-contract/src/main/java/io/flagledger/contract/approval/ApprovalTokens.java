@@ -100,15 +100,35 @@ public final class ApprovalTokens {
     /** The token must approve exactly this write; the message names the first claim that differs. */
     public static void requireMatches(ApprovalClaims claims, String project, String flag, String environment,
                                       long currentVersion, JsonNode proposedConfig) throws ApprovalTokenException {
+        if (claims.flag() == null) {
+            throw new ApprovalTokenException("approval token is for segment " + claims.project() + "/" + claims.segment());
+        }
         if (!claims.project().equals(project) || !claims.flag().equals(flag)) {
             throw new ApprovalTokenException("approval token is for flag " + claims.project() + "/" + claims.flag());
         }
+        requireSameChange(claims, environment, currentVersion, proposedConfig);
+    }
+
+    /** The token must approve exactly this segment definition, in this environment, on top of this version. */
+    public static void requireMatchesSegment(ApprovalClaims claims, String project, String segment, String environment,
+                                             long currentVersion, JsonNode proposedDefinition) throws ApprovalTokenException {
+        if (claims.segment() == null) {
+            throw new ApprovalTokenException("approval token is for flag " + claims.project() + "/" + claims.flag());
+        }
+        if (!claims.project().equals(project) || !claims.segment().equals(segment)) {
+            throw new ApprovalTokenException("approval token is for segment " + claims.project() + "/" + claims.segment());
+        }
+        requireSameChange(claims, environment, currentVersion, proposedDefinition);
+    }
+
+    private static void requireSameChange(ApprovalClaims claims, String environment, long currentVersion,
+                                          JsonNode proposedConfig) throws ApprovalTokenException {
         if (!claims.environment().equals(environment)) {
             throw new ApprovalTokenException("approval token is for environment " + claims.environment());
         }
         if (claims.baseVersion() != currentVersion) {
             throw new ApprovalTokenException("approval token is for base version " + claims.baseVersion()
-                    + " but the environment config is at version " + currentVersion);
+                    + " but the target is at version " + currentVersion);
         }
         byte[] expected = claims.changeSha256().getBytes(StandardCharsets.US_ASCII);
         byte[] actual = ApprovalClaims.changeHashOf(proposedConfig).getBytes(StandardCharsets.US_ASCII);

@@ -56,6 +56,24 @@ class ApprovalTokensTest {
     }
 
     @Test
+    void segmentApprovalsApproveOnlyThatSegmentAndNeverAFlag() throws Exception {
+        JsonNode definition = JSON.readTree("{\"included\":[\"u-1\"],\"excluded\":[],\"rules\":[]}");
+        ApprovalClaims segment = ApprovalClaims.forSegment("cr-2", "shop", "beta-users", "production", 0,
+                ApprovalClaims.changeHashOf(definition), List.of("approver1", "approver2"), NOW.minusSeconds(5), NOW.plusSeconds(300));
+        ApprovalClaims verified = ApprovalTokens.verify(ApprovalTokens.issue(segment, signer), trusted, NOW);
+        assertEquals(segment, verified);
+        ApprovalTokens.requireMatchesSegment(verified, "shop", "beta-users", "production", 0, definition);
+        refused(() -> ApprovalTokens.requireMatchesSegment(verified, "shop", "other", "production", 0, definition), "segment shop/beta-users");
+        refused(() -> ApprovalTokens.requireMatchesSegment(verified, "shop", "beta-users", "production", 1, definition), "base version 0");
+        refused(() -> ApprovalTokens.requireMatches(verified, "shop", "beta-users", "production", 0, definition), "segment");
+        ApprovalClaims flag = ApprovalTokens.verify(ApprovalTokens.issue(claims(), signer), trusted, NOW);
+        refused(() -> ApprovalTokens.requireMatchesSegment(flag, "shop", "new-checkout", "production", 3, config()), "flag");
+        // A flag token's signed bytes carry no segment member at all, so tokens issued before segments still verify.
+        String payload = new String(Base64.getUrlDecoder().decode(ApprovalTokens.issue(claims(), signer).split("\\.")[0]));
+        assertTrue(!payload.contains("segment"), payload);
+    }
+
+    @Test
     void refusesTamperedExpiredAndUntrustedTokens() throws Exception {
         String token = ApprovalTokens.issue(claims(), signer);
         String payload = new String(Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.'))));

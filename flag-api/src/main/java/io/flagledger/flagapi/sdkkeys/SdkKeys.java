@@ -10,7 +10,7 @@ import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.outbox.Outbox;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Issues, lists and revokes SDK keys. The key is returned once at creation; afterwards only its hash exists.
@@ -43,6 +44,8 @@ public class SdkKeys {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private volatile Map<String, Scope> activeByHash = new ConcurrentHashMap<>();
+    /** Bumped by every local issue/revoke, so a reload that raced with one cannot drop or resurrect that key. */
+    private final AtomicLong localChanges = new AtomicLong();
 
     @Inject
     Outbox outbox;
@@ -62,7 +65,7 @@ public class SdkKeys {
         return Optional.ofNullable(activeByHash.get(hash(presented)));
     }
 
-    @WithTransaction
+    /** The in-memory map changes only after the commit, so a concurrent reload cannot undo it (see {@link #refresh()}). */
     public Uni<Issued> issue(String project, String environment, String kind, Actor actor, RequestMetadata request, String correlationId) {
         requireEnvironment(environment);
         String secret = "fl-" + kind.charAt(0) + "-" + Base64.getUrlEncoder().withoutPadding().encodeToString(RANDOM.generateSeed(24));
@@ -75,25 +78,29 @@ public class SdkKeys {
         row.keyPrefix = secret.substring(0, 10);
         row.createdAt = Instant.now();
         row.createdBy = actor.id();
-        return row.persist()
-                .chain(() -> outbox.append(event("sdk-key.created", row, actor, request, correlationId)))
-                .invoke(() -> activeByHash.put(row.keyHash, new Scope(project, environment, kind)))
+        return Panache.withTransaction(() -> row.persist()
+                        .chain(() -> outbox.append(event("sdk-key.created", row, actor, request, correlationId))))
+                .invoke(() -> {
+                    localChanges.incrementAndGet();
+                    activeByHash.put(row.keyHash, new Scope(project, environment, kind));
+                })
                 .map(e -> new Issued(row.id, secret, row.keyPrefix, kind, project, environment));
     }
 
-    @WithTransaction
     public Uni<Void> revoke(String project, String environment, UUID id, Actor actor, RequestMetadata request, String correlationId) {
-        return SdkKey.<SdkKey>findById(id).chain(row -> {
+        return Panache.withTransaction(() -> SdkKey.<SdkKey>findById(id).chain(row -> {
             if (row == null || !row.project.equals(project) || !row.environment.equals(environment)) {
                 throw ProblemException.notFound("SDK key " + id + " does not exist in " + project + "/" + environment);
             }
             if (row.revokedAt != null) {
-                return Uni.createFrom().voidItem();
+                return Uni.createFrom().item(row.keyHash);
             }
             row.revokedAt = Instant.now();
-            activeByHash.remove(row.keyHash);
-            return outbox.append(event("sdk-key.revoked", row, actor, request, correlationId)).replaceWithVoid();
-        });
+            return outbox.append(event("sdk-key.revoked", row, actor, request, correlationId)).replaceWith(row.keyHash);
+        })).invoke(keyHash -> {
+            localChanges.incrementAndGet();
+            activeByHash.remove(keyHash);
+        }).replaceWithVoid();
     }
 
     @WithSession
@@ -102,13 +109,20 @@ public class SdkKeys {
                 .map(rows -> rows.stream().map(r -> new Listed(r.id, r.keyPrefix, r.kind, r.createdAt, r.createdBy, r.revokedAt)).toList());
     }
 
-    /** Reloads the active keys; called at start-up and periodically. */
+    /**
+     * Reloads the active keys; called at start-up, periodically and after local commits. A reload that overlapped a
+     * local issue or revoke is discarded: its SELECT may predate that commit; the local change is already in the map
+     * and the next reload picks up the rest.
+     */
     @WithSession
     public Uni<Void> refresh() {
+        long changesBefore = localChanges.get();
         return SdkKey.<SdkKey>list("revokedAt is null").invoke(rows -> {
             Map<String, Scope> fresh = new ConcurrentHashMap<>();
             rows.forEach(r -> fresh.put(r.keyHash, new Scope(r.project, r.environment, r.kind)));
-            activeByHash = fresh;
+            if (localChanges.get() == changesBefore) {
+                activeByHash = fresh;
+            }
         }).replaceWithVoid();
     }
 

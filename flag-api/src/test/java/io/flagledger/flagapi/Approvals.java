@@ -26,4 +26,11 @@ public final class Approvals {
                 Instant.now().minusSeconds(1), expiresAt);
         return ApprovalTokens.issue(claims, SigningKeyResource.approvalSigner());
     }
+
+    public static String segmentToken(String project, String segment, String environment, long baseVersion, JsonNode definition) {
+        ApprovalClaims claims = ApprovalClaims.forSegment("cr-" + UUID.randomUUID(), project, segment, environment, baseVersion,
+                ApprovalClaims.changeHashOf(definition), List.of("approver1-sub", "approver2-sub"),
+                Instant.now().minusSeconds(1), Instant.now().plus(Duration.ofMinutes(5)));
+        return ApprovalTokens.issue(claims, SigningKeyResource.approvalSigner());
+    }
 }

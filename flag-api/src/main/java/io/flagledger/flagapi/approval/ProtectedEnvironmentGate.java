@@ -67,12 +67,7 @@ public class ProtectedEnvironmentGate {
                 throw ProblemException.badRequest("An approval applies to a config replacement (PUT .../environments/"
                         + change.environment() + "), not to a toggle");
             }
-            ApprovalClaims claims = verifyToken(change, offer.approvalToken(), offer.proposedConfig());
-            ObjectNode approval = scope.putObject("approval");
-            approval.put("change_request_id", claims.changeRequestId());
-            approval.put("base_version", claims.baseVersion());
-            approval.put("change_sha256", claims.changeSha256());
-            claims.approvers().forEach(approval.putArray("approvers")::add);
+            recordApproval(scope, verifyToken(change, offer.approvalToken(), offer.proposedConfig()));
             return Uni.createFrom().item(new Admission(change.action(), scope));
         }
         if (isBreakGlass(change)) {
@@ -83,6 +78,52 @@ public class ProtectedEnvironmentGate {
                 + "file a change request with approval-service (POST /api/v1/change-requests with project, flag, "
                 + "environment, baseVersion " + change.currentVersion() + " and the proposed config); once approved, "
                 + "approval-service applies it with an approval token (header " + ApprovalTokens.HEADER + ")");
+    }
+
+    /**
+     * A segment write. Segments steer the targeting of every flag that references them, so in a protected
+     * environment they need an approval token for exactly this definition on top of the current version, like a
+     * flag config; there is no break-glass for segments. Returns what the event's scope records.
+     */
+    public ObjectNode admitSegment(String project, String segment, String environment, long currentVersion,
+                                   ProtectedWrite offer) {
+        ObjectNode scope = JsonNodeFactory.instance.objectNode();
+        scope.put("segment", segment);
+        if (!environments.isProtected(environment)) {
+            return scope;
+        }
+        if (offer == null || blank(offer.approvalToken())) {
+            throw ProblemException.preconditionRequired("'" + environment + "' is a protected environment: file a "
+                    + "change request with approval-service (POST /api/v1/change-requests with project, segment, "
+                    + "environment, baseVersion " + currentVersion + " and the proposed definition); once approved, "
+                    + "approval-service applies it with an approval token (header " + ApprovalTokens.HEADER + ")");
+        }
+        try {
+            ApprovalClaims claims = ApprovalTokens.verify(offer.approvalToken(), keys.trusted(), clock.instant());
+            requireBaseVersion(claims, environment, currentVersion);
+            ApprovalTokens.requireMatchesSegment(claims, project, segment, environment, currentVersion, offer.proposedConfig());
+            recordApproval(scope, claims);
+            return scope;
+        } catch (ApprovalTokenException e) {
+            throw ProblemException.forbidden("Approval refused: " + e.getMessage());
+        }
+    }
+
+    private static void recordApproval(ObjectNode scope, ApprovalClaims claims) {
+        ObjectNode approval = scope.putObject("approval");
+        approval.put("change_request_id", claims.changeRequestId());
+        approval.put("base_version", claims.baseVersion());
+        approval.put("change_sha256", claims.changeSha256());
+        claims.approvers().forEach(approval.putArray("approvers")::add);
+    }
+
+    /** A vanished base version is "rebase and approve again" (412), which also makes every token single-use. */
+    private static void requireBaseVersion(ApprovalClaims claims, String environment, long currentVersion) {
+        if (claims.baseVersion() != currentVersion) {
+            throw ProblemException.preconditionFailed("The approval is for version " + claims.baseVersion()
+                    + " but the target in '" + environment + "' is at version " + currentVersion
+                    + "; the change request must be rebased and approved again");
+        }
     }
 
     /** Turning a kill switch off must never wait for approvers; it is the emergency brake. */
@@ -96,11 +137,7 @@ public class ProtectedEnvironmentGate {
         Flag flag = change.flag();
         try {
             ApprovalClaims claims = ApprovalTokens.verify(token, keys.trusted(), clock.instant());
-            if (claims.baseVersion() != change.currentVersion()) {
-                throw ProblemException.preconditionFailed("The approval is for version " + claims.baseVersion()
-                        + " but '" + change.environment() + "' is at version " + change.currentVersion()
-                        + "; the change request must be rebased and approved again");
-            }
+            requireBaseVersion(claims, change.environment(), change.currentVersion());
             ApprovalTokens.requireMatches(claims, flag.project, flag.key, change.environment(), change.currentVersion(),
                     proposedConfig);
             return claims;

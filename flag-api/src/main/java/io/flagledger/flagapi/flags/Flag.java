@@ -56,7 +56,16 @@ public class Flag extends PanacheEntityBase {
     @Column(name = "archived_at")
     public Instant archivedAt;
 
+    /** Bumped by every flag-wide change (metadata, archive, restore); environments have their own versions. */
+    @Column(name = "metadata_version")
+    public long metadataVersion = 1;
+
     public static Uni<Flag> findByKey(String project, String key) {
         return find("project = ?1 and key = ?2", project, key).firstResult();
+    }
+
+    /** Row-locked, so two flag-wide changes cannot both pass the same If-Match check. */
+    public static Uni<Flag> findByKeyForUpdate(String project, String key) {
+        return find("project = ?1 and key = ?2", project, key).withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
     }
 }

@@ -94,8 +94,9 @@ public class FlagChanges {
 
     /** Changes name, description, owner, expiry, tags or risk; the event carries the whole flag before and after. */
     @WithTransaction
-    public Uni<FlagView> updateMetadata(String project, String key, FlagRequests.UpdateMetadata command, ChangeContext context) {
-        return flagChange(project, key, "flag.metadata.updated", flag -> {
+    public Uni<FlagView> updateMetadata(String project, String key, FlagRequests.UpdateMetadata command,
+                                        Optional<Long> expectedVersion, ChangeContext context) {
+        return flagChange(project, key, expectedVersion, "flag.metadata.updated", flag -> {
             if (command.name() != null) {
                 flag.name = command.name();
             }
@@ -119,8 +120,9 @@ public class FlagChanges {
 
     /** Archiving is how flags are deleted: evaluation stops (SDKs get FLAG_NOT_FOUND), history stays, restore undoes it. */
     @WithTransaction
-    public Uni<FlagView> archive(String project, String key, boolean archived, ChangeContext context) {
-        return flagChange(project, key, archived ? "flag.archived" : "flag.restored", flag -> {
+    public Uni<FlagView> archive(String project, String key, boolean archived, Optional<Long> expectedVersion,
+                                 ChangeContext context) {
+        return flagChange(project, key, expectedVersion, archived ? "flag.archived" : "flag.restored", flag -> {
             if (archived == (flag.archivedAt != null)) {
                 throw ProblemException.conflict("Flag '" + key + "' is " + (archived ? "already archived" : "not archived"));
             }
@@ -128,11 +130,17 @@ public class FlagChanges {
         }, context);
     }
 
-    private Uni<FlagView> flagChange(String project, String key, String action, java.util.function.Consumer<Flag> edit,
-                                     ChangeContext context) {
-        return requireFlag(project, key).chain(flag -> FlagEnvironment.forFlag(flag.id).chain(rows -> {
+    private Uni<FlagView> flagChange(String project, String key, Optional<Long> expectedVersion, String action,
+                                     java.util.function.Consumer<Flag> edit, ChangeContext context) {
+        return Flag.findByKeyForUpdate(project, key).onItem().ifNull().failWith(
+                () -> ProblemException.notFound("Flag '" + key + "' does not exist in project '" + project + "'")).chain(flag -> FlagEnvironment.forFlag(flag.id).chain(rows -> {
+            if (expectedVersion.isPresent() && expectedVersion.get() != flag.metadataVersion) {
+                throw ProblemException.preconditionFailed("Flag '" + key + "' is at metadata version " + flag.metadataVersion
+                        + ", not " + expectedVersion.get() + "; reload and retry");
+            }
             JsonNode before = FlagCodec.tree(view(flag, rows));
             edit.accept(flag);
+            flag.metadataVersion++;
             FlagView after = view(flag, rows);
             return flag.persistAndFlush().chain(() -> outbox.append(event(project, key, null, action, before,
                     FlagCodec.tree(after), null, context))).replaceWith(after);
@@ -275,6 +283,7 @@ public class FlagChanges {
         FlagDefinition definition = FlagCodec.definition(flag);
         return new FlagView(flag.project, flag.key, flag.name, flag.description, FlagKind.fromWire(flag.kind), definition.type(),
                 definition.variations(), flag.owner, flag.expiresAt, FlagCodec.tags(flag), flag.risk, flag.archivedAt != null,
+                flag.metadataVersion,
                 rows.stream().sorted(java.util.Comparator.comparingInt(row -> environments.names().indexOf(row.environment)))
                         .map(this::view).toList());
     }

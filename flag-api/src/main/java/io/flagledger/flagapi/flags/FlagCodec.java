@@ -32,18 +32,27 @@ public final class FlagCodec {
 
     /** A config from a request; a shape the model cannot read is a 400 naming the offending field. */
     public static EnvironmentConfig parseConfig(JsonNode config) {
-        if (!config.isObject()) {
-            throw new InvalidConfigException(List.of(new Problem.FieldError("config", "must be a JSON object")));
+        return parse(config, "config", EnvironmentConfig.class);
+    }
+
+    /** A segment definition from a request, with the same field-level errors. */
+    public static io.flagledger.flagapi.evaluation.FlagModel.Segment parseSegment(JsonNode definition) {
+        return parse(definition, "definition", io.flagledger.flagapi.evaluation.FlagModel.Segment.class);
+    }
+
+    private static <T> T parse(JsonNode value, String field, Class<T> type) {
+        if (value == null || !value.isObject()) {
+            throw new InvalidConfigException(List.of(new Problem.FieldError(field, "must be a JSON object")));
         }
         try {
-            return JSON.treeToValue(config, EnvironmentConfig.class);
+            return JSON.treeToValue(value, type);
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
             String path = e.getPath().stream()
                     .map(ref -> ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]")
                     .collect(java.util.stream.Collectors.joining());
-            throw new InvalidConfigException(List.of(new Problem.FieldError("config" + path, e.getOriginalMessage())));
+            throw new InvalidConfigException(List.of(new Problem.FieldError(field + path, e.getOriginalMessage())));
         } catch (JsonProcessingException e) {
-            throw new InvalidConfigException(List.of(new Problem.FieldError("config", "is not a valid environment config")));
+            throw new InvalidConfigException(List.of(new Problem.FieldError(field, "is not valid")));
         }
     }
 

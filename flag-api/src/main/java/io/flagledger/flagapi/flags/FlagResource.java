@@ -123,30 +123,41 @@ public class FlagResource {
         });
     }
 
-    /** Changes a flag's metadata (name, description, owner, expiry, tags, risk); it affects every environment. */
+    /**
+     * Changes a flag's metadata (name, description, owner, expiry, tags, risk); it affects every environment.
+     * Send the {@code metadataVersion} you read as If-Match to avoid overwriting someone else's change.
+     */
     @PATCH
     @Path("/{key}")
-    public Uni<FlagView> updateMetadata(@PathParam("project") String project, @PathParam("key") String key,
+    public Uni<Response> updateMetadata(@PathParam("project") String project, @PathParam("key") String key,
                                         @NotNull @Valid FlagRequests.UpdateMetadata body,
+                                        @HeaderParam("If-Match") String ifMatch,
                                         @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
-        return changes.updateMetadata(project, key, body, flagWide(body.reason(), correlationHeader));
+        return changes.updateMetadata(project, key, body, parseVersion(ifMatch), flagWide(body.reason(), correlationHeader))
+                .map(FlagResource::versioned);
     }
 
     /** Archives a flag: it stops being evaluated and listed; its history stays and it can be restored. */
     @POST
     @Path("/{key}/archive")
-    public Uni<FlagView> archive(@PathParam("project") String project, @PathParam("key") String key,
-                                 FlagRequests.Lifecycle body, @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
-        return changes.archive(project, key, true, flagWide(body == null ? null : body.reason(), correlationHeader))
-                .invoke(refresher::kick);
+    public Uni<Response> archive(@PathParam("project") String project, @PathParam("key") String key,
+                                 FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
+                                 @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+        return changes.archive(project, key, true, parseVersion(ifMatch), flagWide(body == null ? null : body.reason(), correlationHeader))
+                .invoke(refresher::kick).map(FlagResource::versioned);
     }
 
     @POST
     @Path("/{key}/restore")
-    public Uni<FlagView> restore(@PathParam("project") String project, @PathParam("key") String key,
-                                 FlagRequests.Lifecycle body, @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
-        return changes.archive(project, key, false, flagWide(body == null ? null : body.reason(), correlationHeader))
-                .invoke(refresher::kick);
+    public Uni<Response> restore(@PathParam("project") String project, @PathParam("key") String key,
+                                 FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
+                                 @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+        return changes.archive(project, key, false, parseVersion(ifMatch), flagWide(body == null ? null : body.reason(), correlationHeader))
+                .invoke(refresher::kick).map(FlagResource::versioned);
+    }
+
+    private static Response versioned(FlagView flag) {
+        return Response.ok(flag).tag(new EntityTag(Long.toString(flag.metadataVersion()))).build();
     }
 
     /** A change to the whole flag touches every environment, protected ones included: unscoped editors only. */

@@ -6,6 +6,9 @@ import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.UuidV7;
+import io.flagledger.contract.approval.ApprovalTokens;
+import io.flagledger.flagapi.approval.ProtectedEnvironmentGate;
+import io.flagledger.flagapi.approval.ProtectedWrite;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.evaluation.FlagModel.Segment;
 import io.flagledger.flagapi.evaluation.SnapshotRefresher;
@@ -48,7 +51,8 @@ public class SegmentResource {
     public record SegmentView(String key, String environment, long version, Segment definition) {
     }
 
-    public record PutSegment(@NotNull Segment definition, @Size(max = 2000) String reason,
+    /** {@code definition} stays raw JSON: an approval token hashes it exactly as sent. */
+    public record PutSegment(@NotNull JsonNode definition, @Size(max = 2000) String reason,
                              @Size(max = 256) String correlationId) {
     }
 
@@ -63,6 +67,9 @@ public class SegmentResource {
 
     @Inject
     SnapshotRefresher refresher;
+
+    @Inject
+    ProtectedEnvironmentGate gate;
 
     @GET
     @WithSession
@@ -85,7 +92,11 @@ public class SegmentResource {
         });
     }
 
-    /** Creates or replaces a segment; If-Match with the version you read avoids overwriting someone else's change. */
+    /**
+     * Creates or replaces a segment; If-Match with the version you read avoids overwriting someone else's change
+     * (version 0 means "does not exist yet"). In a protected environment the write needs a reason, a correlation id
+     * and an approval token for exactly this definition (see {@link ProtectedEnvironmentGate#admitSegment}).
+     */
     @PUT
     @Path("/{key}")
     public Uni<Response> put(@PathParam("project") @Pattern(regexp = FlagRequests.KEY_PATTERN) String project,
@@ -93,28 +104,39 @@ public class SegmentResource {
                              @PathParam("key") @Pattern(regexp = FlagRequests.KEY_PATTERN) String key,
                              @NotNull PutSegment body,
                              @HeaderParam("If-Match") String ifMatch,
-                             @HeaderParam("X-Correlation-Id") String correlationHeader) {
+                             @HeaderParam("X-Correlation-Id") String correlationHeader,
+                             @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
         Grants.requireWrite(currentActor.actor().roles(), environment);
         if (!environments.names().contains(environment)) {
             throw ProblemException.notFound("Environment '" + environment + "' does not exist");
         }
-        String correlationId = correlationHeader != null && !correlationHeader.isBlank() ? correlationHeader
-                : body.correlationId() != null ? body.correlationId() : UuidV7.nextString();
-        if (environments.isProtected(environment) && (body.reason() == null || body.reason().isBlank())) {
-            throw ProblemException.badRequest("A reason is required to change a segment in the protected environment '" + environment + "'");
+        boolean correlationGiven = !blank(correlationHeader) || !blank(body.correlationId());
+        String correlationId = !blank(correlationHeader) ? correlationHeader.trim()
+                : !blank(body.correlationId()) ? body.correlationId() : UuidV7.nextString();
+        if (environments.isProtected(environment)) {
+            if (blank(body.reason())) {
+                throw ProblemException.badRequest("A reason is required to change a segment in the protected environment '" + environment + "'");
+            }
+            if (!correlationGiven) {
+                throw ProblemException.badRequest("A correlation id (header X-Correlation-Id or field correlationId) is required "
+                        + "to change a segment in the protected environment '" + environment + "'");
+            }
         }
-        Segment definition = new Segment(key, body.definition().included(), body.definition().excluded(), body.definition().rules());
+        Segment parsed = FlagCodec.parseSegment(body.definition());
+        Segment definition = new Segment(key, parsed.included(), parsed.excluded(), parsed.rules());
+        ProtectedWrite offer = new ProtectedWrite(approvalToken, null, body.definition());
         // The snapshot refresh is kicked after the commit, so evaluations see the segment at once.
         return Panache.withTransaction(() -> SegmentRow.find(project, environment, key).chain(existing -> {
-            if (existing != null && ifMatch != null && !ifMatch.replace("\"", "").trim().equals(Long.toString(existing.version))) {
-                throw ProblemException.preconditionFailed("Segment '" + key + "' is at version " + existing.version + "; reload and retry");
+            long current = existing == null ? 0 : existing.revision();
+            if (!blank(ifMatch) && !ifMatch.replaceFirst("^W/", "").replace("\"", "").trim().equals(Long.toString(current))) {
+                throw ProblemException.preconditionFailed("Segment '" + key + "' is at version " + current + "; reload and retry");
             }
+            ObjectNode scope = gate.admitSegment(project, key, environment, current, offer);
             JsonNode before = existing == null ? null : state(existing);
             SegmentRow row = existing != null ? existing : newRow(project, environment, key);
             row.definition = FlagCodec.write(definition);
             row.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             return row.<SegmentRow>persistAndFlush().chain(saved -> {
-                ObjectNode scope = FlagCodec.tree(java.util.Map.of("segment", key)).deepCopy();
                 AuditEvent event = currentActor.actor().event("flag-api", currentActor.requestMetadata())
                         .action(existing == null ? "segment.created" : "segment.updated")
                         .project(project).environment(environment)
@@ -123,8 +145,12 @@ public class SegmentResource {
                         .build();
                 return outbox.append(event).replaceWith(saved);
             });
-        })).invoke(refresher::kick).map(saved -> Response.ok(view(saved)).tag(new EntityTag(Long.toString(saved.version)))
+        })).invoke(refresher::kick).map(saved -> Response.ok(view(saved)).tag(new EntityTag(Long.toString(saved.revision())))
                 .header("X-Correlation-Id", correlationId).build());
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
     private static SegmentRow newRow(String project, String environment, String key) {
@@ -138,11 +164,11 @@ public class SegmentResource {
 
     private static JsonNode state(SegmentRow row) {
         ObjectNode state = (ObjectNode) FlagCodec.tree(FlagCodec.segment(row.definition));
-        state.put("version", row.version);
+        state.put("version", row.revision());
         return state;
     }
 
     private static SegmentView view(SegmentRow row) {
-        return new SegmentView(row.key, row.environment, row.version, FlagCodec.segment(row.definition));
+        return new SegmentView(row.key, row.environment, row.revision(), FlagCodec.segment(row.definition));
     }
 }

@@ -31,6 +31,11 @@ public class SegmentRow extends PanacheEntityBase {
     @Version
     public long version;
 
+    /** The version clients see: 1 for a new segment, so 0 can mean "does not exist yet" in If-Match and approvals. */
+    public long revision() {
+        return version + 1;
+    }
+
     @Column(name = "updated_at")
     public Instant updatedAt;
 

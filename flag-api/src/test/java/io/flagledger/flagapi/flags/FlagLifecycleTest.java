@@ -4,6 +4,7 @@ import static io.flagledger.flagapi.TestEvents.flagEvents;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.flagledger.contract.AuditEvent;
@@ -29,17 +30,26 @@ class FlagLifecycleTest {
         String sdkKey = OfrepFixtures.issueKey("staging", "server");
         await().atMost(Duration.ofSeconds(10)).until(() -> evaluate(sdkKey, key) == 200);
 
-        given().auth().oauth2(editor).contentType(ContentType.JSON)
+        given().auth().oauth2(editor).get("/api/v1/projects/{p}/flags/{k}", PROJECT, key).then().body("metadataVersion", equalTo(1));
+        given().auth().oauth2(editor).contentType(ContentType.JSON).header("If-Match", "\"1\"")
                 .body(Map.of("owner", "team-payments", "tags", List.of("checkout", "q4"), "risk", "high", "reason", "handover"))
                 .patch("/api/v1/projects/{p}/flags/{k}", PROJECT, key)
-                .then().statusCode(200).body("owner", equalTo("team-payments"), "risk", equalTo("high"));
+                .then().statusCode(200).header("ETag", equalTo("\"2\""))
+                .body("owner", equalTo("team-payments"), "risk", equalTo("high"), "metadataVersion", equalTo(2));
+        // Someone who read version 1 cannot overwrite that change.
+        given().auth().oauth2(editor).contentType(ContentType.JSON).header("If-Match", "\"1\"").body(Map.of("owner", "team-search"))
+                .patch("/api/v1/projects/{p}/flags/{k}", PROJECT, key).then().statusCode(412)
+                .contentType("application/problem+json").body("detail", containsString("metadata version 2"));
+        given().auth().oauth2(editor).contentType(ContentType.JSON).header("If-Match", "\"1\"").body(Map.of("reason", "stale read"))
+                .post("/api/v1/projects/{p}/flags/{k}/archive", PROJECT, key).then().statusCode(412);
         given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("risk", "extreme"))
                 .patch("/api/v1/projects/{p}/flags/{k}", PROJECT, key).then().statusCode(400);
         given().auth().oauth2(KeycloakResource.tokenFor("stager")).contentType(ContentType.JSON).body(Map.of("owner", "me"))
                 .patch("/api/v1/projects/{p}/flags/{k}", PROJECT, key).then().statusCode(403);
 
-        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("reason", "released everywhere"))
-                .post("/api/v1/projects/{p}/flags/{k}/archive", PROJECT, key).then().statusCode(200).body("archived", equalTo(true));
+        given().auth().oauth2(editor).contentType(ContentType.JSON).header("If-Match", "\"2\"").body(Map.of("reason", "released everywhere"))
+                .post("/api/v1/projects/{p}/flags/{k}/archive", PROJECT, key).then().statusCode(200).body("archived", equalTo(true))
+                .body("metadataVersion", equalTo(3));
         given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of())
                 .post("/api/v1/projects/{p}/flags/{k}/archive", PROJECT, key).then().statusCode(409);
         await().atMost(Duration.ofSeconds(10)).until(() -> evaluate(sdkKey, key) == 404);
@@ -57,6 +67,7 @@ class FlagLifecycleTest {
                 "flag.metadata.updated", "flag.archived", "flag.restored");
         assertThat(events.get(2).previousState().path("owner").asText()).isNotEqualTo("team-payments");
         assertThat(events.get(2).newState().path("owner").asText()).isEqualTo("team-payments");
+        assertThat(events.get(2).newState().path("metadataVersion").asLong()).isEqualTo(2);
         assertThat(events.get(3).reason()).isEqualTo("released everywhere");
     }
 

@@ -7,7 +7,11 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.approval.ApprovalTokens;
+import io.flagledger.flagapi.Approvals;
 import io.flagledger.flagapi.ofrep.OfrepFixtures;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,7 +33,7 @@ class SegmentResourceTest {
         String editor = KeycloakResource.tokenFor("requester");
         String segment = "beta-" + UUID.randomUUID().toString().substring(0, 8);
         putSegment(editor, segment, List.of("user-1"), null).then().statusCode(200)
-                .header("ETag", containsString("0")).body("definition.included", equalTo(List.of("user-1")));
+                .header("ETag", containsString("1")).body("version", equalTo(1)).body("definition.included", equalTo(List.of("user-1")));
 
         String flag = "seg-" + UUID.randomUUID().toString().substring(0, 8);
         given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("key", flag, "name", "Segmented"))
@@ -46,9 +50,10 @@ class SegmentResourceTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> variant(sdkKey, flag, "user-1").equals("on"));
         assertThat(variant(sdkKey, flag, "user-2")).isEqualTo("off");
 
-        putSegment(editor, segment, List.of("user-1", "user-2"), "\"0\"").then().statusCode(200).body("version", equalTo(1));
+        putSegment(editor, segment, List.of("user-1", "user-2"), "\"1\"").then().statusCode(200).body("version", equalTo(2));
         await().atMost(Duration.ofSeconds(10)).until(() -> variant(sdkKey, flag, "user-2").equals("on"));
-        putSegment(editor, segment, List.of(), "\"0\"").then().statusCode(412);
+        putSegment(editor, segment, List.of(), "\"1\"").then().statusCode(412);
+        putSegment(editor, "new-" + segment, List.of(), "\"3\"").then().statusCode(412);
 
         List<AuditEvent> audited = events("flag.changes", e -> e.scope() != null && segment.equals(e.scope().path("segment").asText()), 2);
         assertThat(audited).extracting(AuditEvent::action).containsExactly("segment.created", "segment.updated");
@@ -69,6 +74,10 @@ class SegmentResourceTest {
                 .put("/api/v1/projects/{p}/environments/production/segments/{s}", PROJECT, segment)
                 .then().statusCode(400).body("detail", containsString("reason"));
         given().auth().oauth2(KeycloakResource.tokenFor("requester")).contentType(ContentType.JSON)
+                .body("{\"definition\": [1, 2]}")
+                .put("/api/v1/projects/{p}/environments/staging/segments/{s}", PROJECT, segment)
+                .then().statusCode(400).body("errors[0].field", equalTo("definition"));
+        given().auth().oauth2(KeycloakResource.tokenFor("requester")).contentType(ContentType.JSON)
                 .body("{\"definition\": {\"included\": \"not-a-list\"}}")
                 .put("/api/v1/projects/{p}/environments/staging/segments/{s}", PROJECT, segment)
                 .then().statusCode(400).contentType("application/problem+json");
@@ -79,6 +88,43 @@ class SegmentResourceTest {
                 .get("/api/v1/projects/{p}/environments/staging/segments/{s}", PROJECT, "missing-" + segment)
                 .then().statusCode(404);
         given().get("/api/v1/projects/{p}/environments/staging/segments", PROJECT).then().statusCode(401);
+    }
+
+    @Test
+    void aProtectedEnvironmentTakesASegmentChangeOnlyWithAnApprovalForExactlyThatDefinition() throws Exception {
+        String editor = KeycloakResource.tokenFor("requester");
+        String segment = "vip-" + UUID.randomUUID().toString().substring(0, 8);
+        String definition = "{\"included\": [\"u-1\", \"u-2\"]}";
+        JsonNode sent = new ObjectMapper().readTree(definition);
+
+        protectedPut(editor, segment, definition, null).then().statusCode(428)
+                .contentType("application/problem+json").body("detail", containsString("approval-service"));
+        protectedPut(editor, segment, definition, Approvals.segmentToken(PROJECT, segment, "production", 0,
+                new ObjectMapper().readTree("{\"included\": [\"u-1\"]}"))).then().statusCode(403).body("detail", containsString("change_sha256"));
+        protectedPut(editor, segment, definition, Approvals.token(PROJECT, segment, "production", 0, sent))
+                .then().statusCode(403).body("detail", containsString("flag"));
+        protectedPut(editor, segment, definition, Approvals.segmentToken(PROJECT, segment, "production", 1, sent))
+                .then().statusCode(412);
+
+        String token = Approvals.segmentToken(PROJECT, segment, "production", 0, sent);
+        protectedPut(editor, segment, definition, token).then().statusCode(200).body("version", equalTo(1));
+        // The same token cannot be used twice: the segment has moved past its base version.
+        protectedPut(editor, segment, definition, token).then().statusCode(412).body("detail", containsString("rebased"));
+
+        AuditEvent created = events("flag.changes", e -> e.scope() != null && segment.equals(e.scope().path("segment").asText()), 1).get(0);
+        assertThat(created.environment()).isEqualTo("production");
+        assertThat(created.scope().path("approval").path("base_version").asLong()).isEqualTo(0);
+        assertThat(created.scope().path("approval").path("approvers")).hasSize(2);
+        assertThat(created.newState().path("version").asLong()).isEqualTo(1);
+    }
+
+    private static io.restassured.response.Response protectedPut(String token, String segment, String definition, String approval) {
+        var request = given().auth().oauth2(token).contentType(ContentType.JSON).header("X-Correlation-Id", "CHG-" + segment)
+                .body("{\"definition\": " + definition + ", \"reason\": \"VIP cohort for the launch\"}");
+        if (approval != null) {
+            request.header(ApprovalTokens.HEADER, approval);
+        }
+        return request.put("/api/v1/projects/{p}/environments/production/segments/{s}", PROJECT, segment);
     }
 
     private static io.restassured.response.Response putSegment(String token, String segment, List<String> included, String ifMatch) {

@@ -1,7 +1,5 @@
 package io.flagledger.audit.archive;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.Hashing;
 import io.vertx.mutiny.sqlclient.Row;
@@ -10,15 +8,9 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Payloads that retention moved out of PostgreSQL, read back from their archive segment. The object is checked
@@ -26,8 +18,6 @@ import java.util.zip.GZIPInputStream;
  */
 @ApplicationScoped
 public class ArchivedPayloads {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     ArchiveStore store;
@@ -62,25 +52,16 @@ public class ArchivedPayloads {
                 throw unavailable("archive object " + segment.getString("object_key")
                         + " does not match the SHA-256 recorded when it was sealed");
             }
-            load(object);
+            try {
+                loaded.putAll(SegmentCodec.payloads(object));
+            } catch (SegmentInvalidException e) {
+                throw unavailable("unreadable archive segment " + segment.getString("object_key") + ": " + e.getMessage());
+            }
             String payload = loaded.remove(seq);
             if (payload == null) {
                 throw unavailable("archive object " + segment.getString("object_key") + " lacks seq " + seq);
             }
             return payload;
-        }
-
-        private void load(byte[] object) {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                    new GZIPInputStream(new ByteArrayInputStream(object)), StandardCharsets.UTF_8))) {
-                in.readLine(); // header
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    JsonNode entry = JSON.readTree(line);
-                    loaded.put(entry.path("seq").asLong(), entry.path("event").asText());
-                }
-            } catch (IOException e) {
-                throw unavailable("unreadable archive segment: " + e.getMessage());
-            }
         }
     }
 

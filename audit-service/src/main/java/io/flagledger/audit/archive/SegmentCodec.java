@@ -20,7 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -79,15 +81,7 @@ public final class SegmentCodec {
      * @throws SegmentInvalidException saying which check failed
      */
     public static Verified verify(byte[] object, NoteVerifier verifier) {
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                new GZIPInputStream(new ByteArrayInputStream(object)), StandardCharsets.UTF_8))) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                lines.add(line);
-            }
-        } catch (IOException e) {
-            throw new SegmentInvalidException("not a gzip'd JSON Lines segment: " + e.getMessage());
-        }
+        List<String> lines = lines(object);
         if (lines.isEmpty()) {
             throw new SegmentInvalidException("empty segment");
         }
@@ -137,5 +131,33 @@ public final class SegmentCodec {
         } catch (NoteVerificationException e) {
             throw new SegmentInvalidException("the checkpoint note does not verify: " + e.getMessage());
         }
+    }
+
+    /** The canonical event of each entry by seq, without checks: callers compare the object's SHA-256 first. */
+    public static Map<Long, String> payloads(byte[] object) {
+        List<String> lines = lines(object);
+        Map<Long, String> bySeq = new HashMap<>();
+        try {
+            for (int i = 1; i < lines.size(); i++) {
+                JsonNode entry = JSON.readTree(lines.get(i));
+                bySeq.put(entry.path("seq").asLong(), entry.path("event").asText());
+            }
+        } catch (IOException e) {
+            throw new SegmentInvalidException("unreadable segment entry: " + e.getMessage());
+        }
+        return bySeq;
+    }
+
+    private static List<String> lines(byte[] object) {
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                new GZIPInputStream(new ByteArrayInputStream(object)), StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                lines.add(line);
+            }
+        } catch (IOException e) {
+            throw new SegmentInvalidException("not a gzip'd JSON Lines segment: " + e.getMessage());
+        }
+        return lines;
     }
 }

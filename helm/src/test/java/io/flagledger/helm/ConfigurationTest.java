@@ -218,7 +218,7 @@ class ConfigurationTest {
                 entry("FLAGLEDGER_ARCHIVE_S3_BUCKET", "acme-flagledger-ledger-archive"),
                 entry("FLAGLEDGER_ARCHIVE_S3_PATH_STYLE", "false"),
                 entry("FLAGLEDGER_ARCHIVE_OBJECT_LOCK_MODE", "COMPLIANCE"),
-                entry("FLAGLEDGER_ARCHIVE_RETENTION_DAYS", "2555"),
+                entry("FLAGLEDGER_ARCHIVE_RETENTION_DAYS", "2557"),
                 entry("FLAGLEDGER_SIEM_SYSLOG_ENABLED", "true"),
                 entry("FLAGLEDGER_SIEM_SYSLOG_HOST", "siem.example.com"),
                 entry("FLAGLEDGER_SIEM_SYSLOG_PORT", "6514"),

@@ -84,6 +84,9 @@ public class EventIngestor {
             checkpointer.appended(appended);
         }
         for (Ledger.Rejected r : rejected) {
+            if (!outcome.quarantined().contains(r.position())) {
+                continue; // a redelivery of a record quarantined (and alerted on) before
+            }
             registry.counter("flagledger.audit.quarantined", "topic", r.position().topic()).increment();
             LOG.warnf("Quarantined record %s: %s", r.position(), r.reason());
             alerts.raise("audit.event_quarantined", "quarantine-" + r.position(), "record " + r.position()

@@ -46,7 +46,8 @@ public class Ledger {
             insert into quarantined_event (received_at, source_topic, source_partition, source_offset, reason, payload)
             select now(), t, p, o, r, b from unnest($1::text[], $2::integer[], $3::bigint[], $4::text[], $5::bytea[])
                 as u(t, p, o, r, b)
-            on conflict (source_topic, source_partition, source_offset) do nothing""";
+            on conflict (source_topic, source_partition, source_offset) do nothing
+            returning source_topic, source_partition, source_offset""";
 
     private static final int MAX_REASON = 2000;
 
@@ -62,7 +63,8 @@ public class Ledger {
      * @param seqs for each admitted event in input order, its sequence number, or 0 if it was already in the
      *             ledger (a redelivery or a producer retry)
      */
-    public record Outcome(long[] seqs, int quarantined) {
+    /** {@code seqs[i]} is 0 for an event already in the ledger; {@code quarantined} holds only records new to quarantine. */
+    public record Outcome(long[] seqs, java.util.Set<SourcePosition> quarantined) {
         public long appended() {
             return java.util.Arrays.stream(seqs).filter(s -> s > 0).count();
         }
@@ -165,9 +167,9 @@ public class Ledger {
                 .replaceWith(seqs);
     }
 
-    private Uni<Integer> quarantine(SqlClient tx, List<Rejected> rejected) {
+    private Uni<java.util.Set<SourcePosition>> quarantine(SqlClient tx, List<Rejected> rejected) {
         if (rejected.isEmpty()) {
-            return Uni.createFrom().item(0);
+            return Uni.createFrom().item(java.util.Set.of());
         }
         int n = rejected.size();
         String[] topics = new String[n];
@@ -184,6 +186,10 @@ public class Ledger {
             payloads[i] = Buffer.buffer(r.payload() == null ? new byte[0] : r.payload());
         }
         return tx.preparedQuery(QUARANTINE).execute(Tuple.of(topics, partitions, offsets, reasons, payloads))
-                .map(rows -> rows.rowCount());
+                .map(rows -> {
+                    java.util.Set<SourcePosition> inserted = new java.util.HashSet<>();
+                    rows.forEach(row -> inserted.add(new SourcePosition(row.getString(0), row.getInteger(1), row.getLong(2))));
+                    return inserted;
+                });
     }
 }

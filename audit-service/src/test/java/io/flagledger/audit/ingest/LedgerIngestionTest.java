@@ -38,6 +38,9 @@ class LedgerIngestionTest {
     @Inject
     Pool pool;
 
+    @Inject
+    io.flagledger.audit.ledger.Ledger ledger;
+
     @Test
     void signedEventIsStoredOnceAndServedToAuditors() {
         String flag = "flag-" + UUID.randomUUID().toString().substring(0, 8);
@@ -101,6 +104,17 @@ class LedgerIngestionTest {
         assertThat(alert).contains("\"topic\":\"security.events\"", "failed verification and was quarantined");
         assertThat(given().get("/q/metrics").asString()).contains("flagledger_audit_quarantined_total{topic=\"monitor.actions\"}",
                 "flagledger_audit_alerts_total{action=\"audit.event_quarantined\"}");
+    }
+
+    @Test
+    void aRedeliveredBadRecordIsQuarantinedAndAlertedOnlyOnce() {
+        var position = new io.flagledger.audit.ledger.SourcePosition("flag.changes", 0, 9_000_000L + System.nanoTime() % 1_000_000);
+        var rejected = List.of(new io.flagledger.audit.ledger.Ledger.Rejected("junk".getBytes(StandardCharsets.UTF_8),
+                "not JSON", position));
+        assertThat(ledger.append(List.of(), rejected).await().indefinitely().quarantined()).containsExactly(position);
+        // Kafka redelivers after a crash before the offset commit: the row exists, so no second alert is raised.
+        assertThat(ledger.append(List.of(), rejected).await().indefinitely().quarantined()).isEmpty();
+        assertThat(count("select count(*) from quarantined_event where source_offset = " + position.offset(), null)).isEqualTo(1);
     }
 
     @Test

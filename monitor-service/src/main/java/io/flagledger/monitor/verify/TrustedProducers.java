@@ -1,19 +1,24 @@
 package io.flagledger.monitor.verify;
 
 import io.flagledger.contract.Ed25519Keys;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
 
-/** Builds the {@link EventGate} from the configured producer keys; with none, every event is refused (fail closed). */
+/**
+ * Builds the {@link EventGate} from the configured producer keys; with none, every event is refused (fail closed).
+ * Built at start-up, so a malformed key stops the service there instead of failing its first consumed record.
+ */
 public class TrustedProducers {
 
     private static final Logger LOG = Logger.getLogger(TrustedProducers.class);
 
     @Produces
     @Singleton
+    @Startup
     EventGate gate(ProducerKeysConfig keys, VerificationConfig verification) {
         List<EventGate.TrustedKey> trusted = new ArrayList<>();
         keys.trustedKeys().forEach((id, k) -> trusted.add(new EventGate.TrustedKey(id, k.service(),

@@ -468,9 +468,14 @@ imagePullSecrets:
 {{- end }}
 {{- end }}
 
-{{/* The service's application.properties (trusted keys, then applicationProperties); empty when it has none. */}}
+{{/* The service's application.properties (trusted keys, then applicationProperties); empty when it has none.
+     monitor-service verifies the same producers' events as audit-service: without keys of its own it gets audit's. */}}
 {{- define "flagledger.applicationProperties" -}}
-{{- range $id, $k := (default dict .svc.trustedKeys) }}
+{{- $trusted := default dict .svc.trustedKeys }}
+{{- if and (eq .key "monitorService") (not $trusted) }}
+{{- $trusted = default dict .root.Values.services.auditService.trustedKeys }}
+{{- end }}
+{{- range $id, $k := $trusted }}
 flagledger.audit.trusted-keys."{{ $id }}".service={{ $k.service }}
 flagledger.audit.trusted-keys."{{ $id }}".public-key={{ $k.publicKey }}
 {{- end }}

@@ -186,9 +186,55 @@ class ConfigurationTest {
                         assertThat(v.getConfigMap().getName()).isEqualTo("flagledger-audit-service");
                     });
                 });
-        // Other services have no properties to mount.
-        assertThat(p.ofType(ConfigMap.class)).hasSize(1);
+        // flag-api and approval-service have no properties to mount (monitor-service has the keys, see below).
+        assertThat(p.ofType(ConfigMap.class)).extracting(c -> c.getMetadata().getName())
+                .containsExactlyInAnyOrder("flagledger-audit-service", "flagledger-monitor-service");
         assertThat(p.deployment("flag-api").getSpec().getTemplate().getSpec().getVolumes()).noneMatch(v -> v.getConfigMap() != null);
+    }
+
+    @Test
+    void monitorVerifiesEventsWithTheAuditServicesTrustedKeysUnlessGivenItsOwn() {
+        Rendered p = Chart.production();
+        String audit = configMap(p, "flagledger-audit-service");
+        String monitor = configMap(p, "flagledger-monitor-service");
+        assertThat(monitor).contains(
+                "flagledger.audit.trusted-keys.\"flag-api-2026\".service=flag-api\n",
+                "flagledger.audit.trusted-keys.\"flag-api-2026\".public-key="
+                        + "MCowBQYDK2VwAyEAo46meoGqTO5gYaRPJg2ZX8jQ/d/8FPqSDuVhHkl60uw=\n",
+                "flagledger.audit.trusted-keys.\"approval-service-2026\".service=approval-service\n");
+        assertThat(keyLines(monitor)).isEqualTo(keyLines(audit));
+        PodSpec pod = p.deployment("monitor-service").getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getMountPath()).isEqualTo("/deployments/config");
+            assertThat(pod.getVolumes()).anySatisfy(v -> {
+                assertThat(v.getName()).isEqualTo(m.getName());
+                assertThat(v.getConfigMap().getName()).isEqualTo("flagledger-monitor-service");
+            });
+        });
+        // A rotation in audit-service's list rolls the monitor pods too: they must trust the new key at once.
+        String before = p.deployment("monitor-service").getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
+        Rendered rotated = Chart.renderProduction(Map.of("services.auditService.trustedKeys.flag-api-2027.service", "flag-api",
+                "services.auditService.trustedKeys.flag-api-2027.publicKey", "MCowBQYDK2VwAyEAcANdvskaY5J19K0ur5q2cVWGEpksByBx2XgFxYfMHRc="));
+        assertThat(configMap(rotated, "flagledger-monitor-service")).contains("flagledger.audit.trusted-keys.\"flag-api-2027\".service=flag-api\n");
+        assertThat(rotated.deployment("monitor-service").getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config"))
+                .isNotBlank().isNotEqualTo(before);
+
+        // Keys of its own replace audit-service's.
+        Rendered own = Chart.renderProduction(Map.of("services.monitorService.trustedKeys.flag-api-own.service", "flag-api",
+                "services.monitorService.trustedKeys.flag-api-own.publicKey", "MCowBQYDK2VwAyEAcANdvskaY5J19K0ur5q2cVWGEpksByBx2XgFxYfMHRc="));
+        assertThat(keyLines(configMap(own, "flagledger-monitor-service"))).containsExactly(
+                "flagledger.audit.trusted-keys.\"flag-api-own\".public-key=MCowBQYDK2VwAyEAcANdvskaY5J19K0ur5q2cVWGEpksByBx2XgFxYfMHRc=",
+                "flagledger.audit.trusted-keys.\"flag-api-own\".service=flag-api");
+        assertThat(configMap(own, "flagledger-audit-service")).contains("\"flag-api-2026\"").doesNotContain("flag-api-own");
+    }
+
+    private static String configMap(Rendered rendered, String name) {
+        return rendered.ofType(ConfigMap.class).stream().filter(c -> c.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no ConfigMap " + name)).getData().get("application.properties");
+    }
+
+    private static List<String> keyLines(String properties) {
+        return properties.lines().filter(l -> l.startsWith("flagledger.audit.trusted-keys.")).sorted().toList();
     }
 
     @Test

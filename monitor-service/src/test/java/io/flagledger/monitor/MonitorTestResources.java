@@ -14,12 +14,13 @@ import io.quarkus.test.common.ResourceArg;
 @WithTestResource(value = PostgresDatabaseResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "prefix", value = "monitor_test"))
 @WithTestResource(value = KafkaBrokerResource.class, scope = TestResourceScope.GLOBAL,
-        initArgs = @ResourceArg(name = "topics", value = "flag.changes:3,approval.events:3,monitor.actions:3,service.health:1"))
+        initArgs = @ResourceArg(name = "topics", value = "flag.changes:3,approval.events:3,monitor.actions:3,security.events:3,service.health:1"))
 @WithTestResource(value = KeycloakResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = {@ResourceArg(name = "client-id", value = "monitor-service"),
                 @ResourceArg(name = "oidc-client-id", value = "monitor-service")})
 @WithTestResource(value = SigningKeyResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "monitor-service"))
+@WithTestResource(value = ProducerKeysResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = FakeFlagApiResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = PrometheusStackResource.class, scope = TestResourceScope.GLOBAL)
 public final class MonitorTestResources {

@@ -1,20 +1,23 @@
 package io.flagledger.monitor.approvals;
 
 import io.flagledger.contract.AuditEvent;
-import io.flagledger.contract.EventJson;
 import io.flagledger.monitor.rules.RuleSet;
+import io.flagledger.monitor.verify.EventGate;
+import io.flagledger.monitor.verify.RejectedEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
-/** Learns which change requests were approved, for the unapproved-change rule. */
+/**
+ * Learns which change requests were approved, for the unapproved-change rule. Only approval-service's verified
+ * events count: a forged "approved" event is refused by the {@link EventGate}, reported and acknowledged. Recording
+ * an approval is idempotent, so a redelivered event changes nothing.
+ */
 @ApplicationScoped
 public class ApprovalConsumer {
-
-    private static final Logger LOG = Logger.getLogger(ApprovalConsumer.class);
 
     @Inject
     ApprovalStore store;
@@ -22,16 +25,25 @@ public class ApprovalConsumer {
     @Inject
     RuleSet rules;
 
+    @Inject
+    EventGate gate;
+
+    @Inject
+    RejectedEvents rejected;
+
     @Incoming("approval-events")
     @Blocking
-    public void onEvent(String json) {
-        AuditEvent event;
-        try {
-            event = EventJson.parse(json);
-        } catch (RuntimeException e) {
-            LOG.warnf("Ignoring an approval event that is not an audit event: %s", e.getMessage());
+    public void onRecord(ConsumerRecord<String, String> record) {
+        EventGate.Verdict verdict = gate.judge(record.topic(), record.value());
+        if (!verdict.admitted()) {
+            rejected.reject(record.topic(), record.partition(), record.offset(), record.value(), verdict);
             return;
         }
+        onEvent(verdict.event());
+    }
+
+    /** A verified approval event. */
+    void onEvent(AuditEvent event) {
         if (!"change_request.approved".equals(event.action()) && !"change_request.applied".equals(event.action())) {
             return;
         }

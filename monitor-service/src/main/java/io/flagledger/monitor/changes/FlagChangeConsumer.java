@@ -1,24 +1,26 @@
 package io.flagledger.monitor.changes;
 
-import io.flagledger.contract.EventJson;
 import io.flagledger.monitor.actions.Actions;
 import io.flagledger.monitor.rules.ChangeRule;
 import io.flagledger.monitor.rules.RuleSet;
 import io.flagledger.monitor.stale.FlagStates;
+import io.flagledger.monitor.verify.EventGate;
+import io.flagledger.monitor.verify.RejectedEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 /**
  * Judges every flag change as it arrives. Ordered per partition, so one flag's changes are seen in the order
- * flag-api committed them; the offset is committed after the rules ran and their actions were recorded.
+ * flag-api committed them; the offset is committed after the rules ran and their actions were recorded. Only
+ * events the {@link EventGate} admits (flag-api's signature, verified) reach the rules; a refused record is
+ * reported and acknowledged. A redelivered event is recorded once in the history and a rule's detection of it is
+ * stored once ({@code detection (rule, suspect)}), so it is never acted upon twice.
  */
 @ApplicationScoped
 public class FlagChangeConsumer {
-
-    private static final Logger LOG = Logger.getLogger(FlagChangeConsumer.class);
 
     @Inject
     ChangeHistory history;
@@ -32,16 +34,25 @@ public class FlagChangeConsumer {
     @Inject
     FlagStates states;
 
+    @Inject
+    EventGate gate;
+
+    @Inject
+    RejectedEvents rejected;
+
     @Incoming("flag-changes")
     @Blocking
-    public void onChange(String json) {
-        FlagChange change;
-        try {
-            change = FlagChange.of(EventJson.parse(json));
-        } catch (RuntimeException e) {
-            LOG.warnf("Ignoring a flag.changes record that is not an audit event: %s", e.getMessage());
+    public void onRecord(ConsumerRecord<String, String> record) {
+        EventGate.Verdict verdict = gate.judge(record.topic(), record.value());
+        if (!verdict.admitted()) {
+            rejected.reject(record.topic(), record.partition(), record.offset(), record.value(), verdict);
             return;
         }
+        onChange(FlagChange.of(verdict.event()));
+    }
+
+    /** A verified change. */
+    void onChange(FlagChange change) {
         history.record(change);
         states.record(change);
         for (ChangeRule rule : rules.changeRules()) {

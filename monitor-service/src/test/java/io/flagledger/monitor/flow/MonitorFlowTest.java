@@ -12,6 +12,7 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Channel;
 import io.flagledger.contract.EventVerifier;
 import io.flagledger.contract.RequestMetadata;
+import io.flagledger.monitor.ProducerKeysResource;
 import io.flagledger.testsupport.signing.SigningKeyResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -128,7 +129,7 @@ class MonitorFlowTest {
     @Test
     void protectedChangesNeedAnApprovedChangeRequest() {
         ObjectNode approved = JsonNodeFactory.instance.objectNode().put("change_request_id", "cr-approved");
-        kafka.publish("approval.events", SigningKeyResource.signer().sign(AuditEvent.builder()
+        kafka.publish("approval.events", ProducerKeysResource.signer("approval-service").sign(AuditEvent.builder()
                 .actorId("approver").actorType(ActorType.USER).sourceService("approval-service")
                 .action("change_request.approved").project("shop").flagId("guarded").environment("production")
                 .newState(approved).correlationId("cr-approved-corr").build()));
@@ -190,7 +191,7 @@ class MonitorFlowTest {
         if (changeRequest != null) {
             scope.putObject("approval").put("change_request_id", changeRequest);
         }
-        return SigningKeyResource.signer().sign(AuditEvent.builder()
+        return ProducerKeysResource.signer("flag-api").sign(AuditEvent.builder()
                 .actorId("sub-requester").actorType(ActorType.USER).actorName("requester").actorRoles("flag-editor")
                 .sourceService("flag-api").request(new RequestMetadata("test", "127.0.0.1", Channel.API))
                 .action("flag.toggled").project("shop").flagId(flag).environment("production")
@@ -202,7 +203,7 @@ class MonitorFlowTest {
     private static AuditEvent revertOf(AuditEvent suspect) {
         ObjectNode scope = JsonNodeFactory.instance.objectNode().put("revert_of", suspect.eventId());
         ObjectNode after = ((ObjectNode) suspect.previousState()).deepCopy().put("version", suspect.newState().path("version").asLong() + 1);
-        return SigningKeyResource.signer().sign(AuditEvent.builder()
+        return ProducerKeysResource.signer("flag-api").sign(AuditEvent.builder()
                 .actorId("sub-monitor").actorType(ActorType.SERVICE).actorName("service-account-monitor-service")
                 .actorRoles("automation", "flag-editor").sourceService("flag-api")
                 .request(new RequestMetadata("monitor", "127.0.0.1", Channel.AUTOMATION))

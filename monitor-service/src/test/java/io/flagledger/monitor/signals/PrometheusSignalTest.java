@@ -12,8 +12,8 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Channel;
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.RequestMetadata;
+import io.flagledger.monitor.ProducerKeysResource;
 import io.flagledger.testsupport.kafka.KafkaBrokerResource;
-import io.flagledger.testsupport.signing.SigningKeyResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -84,7 +84,7 @@ class PrometheusSignalTest {
         before.putObject("fallthrough").put("variation", "on");
         ObjectNode after = before.deepCopy().put("enabled", true).put("version", 2);
         before.put("version", 1);
-        return SigningKeyResource.signer().sign(AuditEvent.builder()
+        return ProducerKeysResource.signer("flag-api").sign(AuditEvent.builder()
                 .actorId("sub-requester").actorType(ActorType.USER).actorName("requester").actorRoles("flag-editor")
                 .sourceService("flag-api").request(new RequestMetadata("test", "127.0.0.1", Channel.API))
                 .action("flag.toggled").project("shop").flagId(flag).environment("production")

@@ -1,0 +1,154 @@
+package io.flagledger.monitor.verify;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagledger.contract.ActorType;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.Channel;
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.EventSigner;
+import io.flagledger.contract.Hashing;
+import io.flagledger.contract.RequestMetadata;
+import io.flagledger.monitor.rules.MonitorConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * What happens to a record the {@link EventGate} refused: nothing is acted upon; it is counted
+ * ({@code flagledger.monitor.events.rejected{topic,reason}}), logged without its payload, recorded once per Kafka
+ * position in {@code rejected_event}, and a signed {@code monitor.event_rejected} alert goes to
+ * {@code security.events} through the outbox, in the same transaction, so a redelivered record alerts once.
+ * The caller then acknowledges the record: a forged event must not stall the consumer.
+ */
+@ApplicationScoped
+public class RejectedEvents {
+
+    private static final Logger LOG = Logger.getLogger(RejectedEvents.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Pattern UUID_SHAPE = Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+    public static final String ACTION = "monitor.event_rejected";
+    private static final String SOURCE_SERVICE = "monitor-service";
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    EventSigner signer;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    MonitorConfig config;
+
+    @ConfigProperty(name = "flagledger.topics.security-events", defaultValue = "security.events")
+    String securityTopic;
+
+    public void reject(String topic, int partition, long offset, String payload, EventGate.Verdict verdict) {
+        String reason = verdict.reason().label();
+        registry.counter("flagledger.monitor.events.rejected", "topic", topic, "reason", reason).increment();
+        String position = topic + "/" + partition + "@" + offset;
+        String eventId = claimedEventId(verdict.event());
+        String detail = clean(verdict.detail(), 1000);
+        LOG.warnf("Rejected record %s (event %s): %s: %s. Not acted upon.", position, eventId == null ? "-" : eventId, reason, detail);
+        byte[] bytes = payload == null ? new byte[0] : payload.getBytes(StandardCharsets.UTF_8);
+        String sha256 = Hashing.sha256Hex(bytes);
+        AuditEvent alert = signer.sign(alert(topic, partition, offset, eventId, verdict, detail, sha256, bytes.length));
+        try {
+            Boolean alerted = pool.withTransaction(tx -> tx.preparedQuery("insert into rejected_event (topic, kafka_partition, "
+                                    + "kafka_offset, event_id, reason, detail, payload_sha256, rejected_at) values ($1, $2, $3, $4, $5, $6, $7, $8) "
+                                    + "on conflict (topic, kafka_partition, kafka_offset) do nothing returning id")
+                            .execute(Tuple.from(new Object[] {topic, partition, offset, eventId, reason, detail, sha256,
+                                    OffsetDateTime.now(ZoneOffset.UTC)}))
+                            .chain(rows -> !rows.iterator().hasNext() ? io.smallrye.mutiny.Uni.createFrom().item(false)
+                                    : tx.preparedQuery("insert into outbox_event (event_id, topic, message_key, payload, created_at) "
+                                                    + "values ($1, $2, $3, $4, $5)")
+                                            .execute(Tuple.of(UUID.fromString(alert.eventId()), securityTopic, "monitor-service/" + topic,
+                                                    EventJson.toJson(alert), OffsetDateTime.now(ZoneOffset.UTC)))
+                                            .replaceWith(true)))
+                    .await().atMost(TIMEOUT);
+            if (Boolean.TRUE.equals(alerted)) {
+                registry.counter("flagledger.monitor.security.alerts", "action", ACTION).increment();
+            } else {
+                LOG.infof("Record %s was rejected before (redelivered): no second alert", position);
+            }
+        } catch (RuntimeException e) {
+            // The record is still not acted upon; the metric and the log line above are the alert of last resort.
+            registry.counter("flagledger.monitor.security.alerts.failed", "action", ACTION).increment();
+            LOG.errorf("The security alert for rejected record %s could not be recorded: %s", position, e.getMessage());
+        }
+    }
+
+    private AuditEvent alert(String topic, int partition, long offset, String eventId, EventGate.Verdict verdict, String detail,
+                             String sha256, int size) {
+        ObjectNode scope = JsonNodeFactory.instance.objectNode();
+        scope.put("topic", topic);
+        scope.put("partition", partition);
+        scope.put("offset", offset);
+        scope.put("reason", verdict.reason().label());
+        scope.put("detail", detail);
+        if (eventId != null) {
+            scope.put("rejected_event_id", eventId);
+        }
+        scope.put("payload_sha256", sha256);
+        scope.put("payload_bytes", size);
+        AuditEvent claimed = verdict.event();
+        if (claimed != null) {
+            // What the record claims, for forensics; none of it is trusted (and none is a payload field).
+            ObjectNode claims = scope.putObject("claimed");
+            putClean(claims, "source_service", claimed.sourceService());
+            putClean(claims, "action", claimed.action());
+            putClean(claims, "actor_id", claimed.actorId());
+            putClean(claims, "project", claimed.project());
+            putClean(claims, "flag_id", claimed.flagId());
+            putClean(claims, "environment", claimed.environment());
+            if (claimed.signature() != null) {
+                putClean(claims, "key_id", claimed.signature().keyId());
+            }
+        }
+        return AuditEvent.builder()
+                .actorId(config.actorId())
+                .actorType(ActorType.SERVICE)
+                .actorName(SOURCE_SERVICE)
+                .actorRoles("automation")
+                .sourceService(SOURCE_SERVICE)
+                .request(new RequestMetadata(null, null, Channel.AUTOMATION))
+                .action(ACTION)
+                .scope(scope)
+                .correlationId(eventId != null ? eventId : "rejected-" + topic + "-" + partition + "-" + offset)
+                .reason("Record " + topic + "/" + partition + "@" + offset + " failed verification (" + verdict.reason().label()
+                        + ") and was not acted upon")
+                .build();
+    }
+
+    /** The record's event id when it has the shape of one (it may be a forger's choice, but cannot inject anything). */
+    private static String claimedEventId(AuditEvent event) {
+        return event != null && event.eventId() != null && UUID_SHAPE.matcher(event.eventId()).matches() ? event.eventId() : null;
+    }
+
+    private static void putClean(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, clean(value, 256));
+        }
+    }
+
+    /** No control characters (log forging), bounded length. */
+    static String clean(String s, int max) {
+        if (s == null) {
+            return null;
+        }
+        String printable = s.replaceAll("\\p{Cntrl}", "?");
+        return printable.length() <= max ? printable : printable.substring(0, max) + "...";
+    }
+}

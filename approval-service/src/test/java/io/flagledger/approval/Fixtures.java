@@ -69,6 +69,61 @@ public final class Fixtures {
         return flag;
     }
 
+    /** A segment in the stand-in flag-api at {@code version} with {@code definition}; a fresh key each call. */
+    public static String seedSegment(String project, String environment, long version, JsonNode definition) {
+        String segment = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        putSegment(project, environment, segment, version, definition);
+        return segment;
+    }
+
+    /** Sets a segment's version and definition in the stand-in, as if someone changed it in flag-api. */
+    public static void putSegment(String project, String environment, String segment, long version, JsonNode definition) {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("version", version);
+        s.set("definition", definition);
+        given().body(s.toString()).put(fakeFlagApi() + "/__fake/segments/" + project + "/" + environment + "/" + segment)
+                .then().statusCode(204);
+    }
+
+    public static JsonNode fakeSegment(String project, String environment, String segment) {
+        return given().get(fakeFlagApi() + "/__fake/segments/" + project + "/" + environment + "/" + segment)
+                .then().statusCode(200).extract().as(JsonNode.class);
+    }
+
+    public static int segmentWrites(String project, String environment, String segment) {
+        return given().get(fakeFlagApi() + "/__fake/segment-writes/" + project + "/" + environment + "/" + segment)
+                .then().statusCode(200).extract().as(Integer.class);
+    }
+
+    /** The claims of the approval token the stand-in admitted the segment's last write with. */
+    public static JsonNode segmentApproval(String project, String environment, String segment) {
+        return given().get(fakeFlagApi() + "/__fake/segment-approval/" + project + "/" + environment + "/" + segment)
+                .then().statusCode(200).extract().as(JsonNode.class);
+    }
+
+    public static ObjectNode segmentDefinition(List<String> included, List<String> excluded) {
+        ObjectNode d = JSON.createObjectNode();
+        included.forEach(d.putArray("included")::add);
+        excluded.forEach(d.putArray("excluded")::add);
+        var rule = d.putArray("rules").addObject();
+        rule.put("id", "staff");
+        rule.putArray("clauses").addObject().put("attribute", "email").put("operator", "endsWith")
+                .putArray("values").add("@example.com");
+        return d;
+    }
+
+    /** A segment change request body, as a CI pipeline files it. */
+    public static ObjectNode createSegment(String project, String segment, String environment, JsonNode definition) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("project", project);
+        body.put("segment", segment);
+        body.put("environment", environment);
+        body.set("definition", definition);
+        body.put("reason", "Widen the beta cohort");
+        body.put("correlationId", "CHG-" + segment);
+        return body;
+    }
+
     public static int writes(String project, String flag) {
         return given().get(fakeFlagApi() + "/__fake/writes/" + project + "/" + flag).then().statusCode(200)
                 .extract().as(Integer.class);

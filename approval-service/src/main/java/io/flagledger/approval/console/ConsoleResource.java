@@ -77,8 +77,8 @@ public class ConsoleResource {
     public TemplateInstance inbox() {
         Actor me = currentActor.actor();
         return Templates.inbox(me,
-                service.list(new ChangeRequestStore.Filter(null, null, null, null, null, me.id(), PAGE)),
-                service.list(new ChangeRequestStore.Filter(null, null, null, null, me.id(), null, PAGE)));
+                service.list(new ChangeRequestStore.Filter(null, null, null, null, null, null, me.id(), PAGE)),
+                service.list(new ChangeRequestStore.Filter(null, null, null, null, null, me.id(), null, PAGE)));
     }
 
     @GET
@@ -88,7 +88,7 @@ public class ConsoleResource {
         State s = state == null || state.isBlank() ? null : parseState(state);
         Filters filters = new Filters(state, project, flag, environment);
         return Templates.history(currentActor.actor(), service.list(new ChangeRequestStore.Filter(s, blank(project),
-                blank(flag), blank(environment), null, null, PAGE)), filters,
+                blank(flag), null, blank(environment), null, null, PAGE)), filters,
                 Arrays.stream(State.values()).map(State::wire).toList());
     }
 
@@ -125,7 +125,7 @@ public class ConsoleResource {
     public TemplateInstance timeline(@PathParam("project") String project, @PathParam("flag") String flag) {
         Optional<List<AuditClient.Entry>> ledger = audit.timeline(project, flag);
         return Templates.timeline(currentActor.actor(), project, flag,
-                service.list(new ChangeRequestStore.Filter(null, project, flag, null, null, null, PAGE)),
+                service.list(new ChangeRequestStore.Filter(null, project, flag, null, null, null, null, PAGE)),
                 ledger.isPresent(), ledger.orElse(List.of()));
     }
 
@@ -137,7 +137,7 @@ public class ConsoleResource {
         boolean mayDecide = cr.state() == State.PENDING && SeparationOfDuties.mayDecide(me, cr.requesterId(), decided);
         String message = "approved".equals(notice) ? "Your approval was recorded."
                 : "rejected".equals(notice) ? "Your rejection was recorded." : null;
-        return Templates.request(me, cr, ConfigDiff.between(cr.previousConfig(), cr.proposedConfig()),
+        return Templates.request(me, cr, cr.diff(),
                 service.tally(cr, decisions), decisions, mayDecide, message);
     }
 

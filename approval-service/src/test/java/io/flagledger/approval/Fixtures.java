@@ -21,7 +21,11 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Test helpers: tokens, the stand-in flag-api, change request bodies and the events on the broker. */
@@ -147,6 +151,44 @@ public final class Fixtures {
         body.put("reason", "Roll out the new checkout");
         body.put("correlationId", "CHG-" + flag);
         return body;
+    }
+
+    /**
+     * Publishes a flag-api style event on flag.changes under {@code key}: records with one key keep their order, so
+     * a later record's effect proves the earlier ones were handled.
+     */
+    public static void publishFlagChange(String key, AuditEvent event) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("flag.changes", key, EventJson.toJson(event))).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish to flag.changes", e);
+        }
+    }
+
+    /** flag-api's event for a flag environment config now at {@code version}. */
+    public static AuditEvent flagChanged(String project, String flag, String environment, long version, JsonNode scope) {
+        ObjectNode state = config(false, 0);
+        state.put("version", version);
+        return changeEvent("flag.environment.updated", project, environment, state, scope).flagId(flag).build();
+    }
+
+    /** flag-api's event for a segment now at {@code version}. */
+    public static AuditEvent segmentChanged(String project, String segment, String environment, long version) {
+        ObjectNode state = JSON.createObjectNode();
+        state.putArray("included").add("someone");
+        state.put("version", version);
+        ObjectNode scope = JSON.createObjectNode().put("segment", segment);
+        return changeEvent(version == 1 ? "segment.created" : "segment.updated", project, environment, state, scope).build();
+    }
+
+    private static AuditEvent.Builder changeEvent(String action, String project, String environment, JsonNode state,
+                                                  JsonNode scope) {
+        return AuditEvent.builder().eventId(UUID.randomUUID().toString()).actorId("sre").actorName("SRE on call")
+                .actorType(io.flagledger.contract.ActorType.USER).actorRoles("flag-editor").sourceService("flag-api")
+                .action(action).project(project).environment(environment).newState(state).scope(scope)
+                .correlationId("INC-" + UUID.randomUUID().toString().substring(0, 6)).reason("hotfix");
     }
 
     /** Events on approval.events for one flag, read from the beginning until {@code count} arrived (bounded). */

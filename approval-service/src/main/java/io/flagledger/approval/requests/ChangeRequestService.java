@@ -196,6 +196,48 @@ public class ChangeRequestService {
         return Tally.of(cr.policy(), cr.revision(), approvals(decisions), clock.instant());
     }
 
+    /**
+     * flag-api moved a flag environment ({@code flag}) or a segment ({@code segment}) to {@code version}, by event
+     * {@code eventId}; {@code byRequest} is the change request that write applied, if any.
+     */
+    public record Moved(String project, String flag, String segment, String environment, long version, String eventId,
+                        String action, String byRequest) {
+    }
+
+    /**
+     * Supersedes the pending and approved requests on the moved target whose base version is now behind; returns how
+     * many moved. Idempotent: a redelivered event finds them superseded already (or rebased onto a newer base).
+     */
+    public int supersedeMoved(Moved moved) {
+        int n = 0;
+        for (UUID id : store.openOn(moved.project(), moved.flag(), moved.segment(), moved.environment())) {
+            if (id.toString().equals(moved.byRequest())) {
+                continue; // the write that applied this very request
+            }
+            n += db.transaction(tx -> {
+                ChangeRequest cr = store.lock(tx, id);
+                if ((cr.state() != State.PENDING && cr.state() != State.APPROVED) || moved.version() <= cr.baseVersion()) {
+                    return 0;
+                }
+                Instant now = clock.instant();
+                String reason = "the " + (cr.isSegment() ? "segment" : "environment config") + " changed to version "
+                        + moved.version() + " after base version " + cr.baseVersion() + " (" + moved.action()
+                        + ", event " + moved.eventId() + "); rebase the change request";
+                ChangeRequest superseded = cr.withState(State.SUPERSEDED, now)
+                        .withApplyDue(false, null, now).withAttempt(cr.applyAttempts(), null, reason, now);
+                store.update(tx, superseded);
+                ObjectNode scope = JsonNodeFactory.instance.objectNode();
+                ObjectNode by = scope.putObject("superseded_by");
+                by.put("event_id", moved.eventId());
+                by.put("action", moved.action());
+                by.put("version", moved.version());
+                events.record(tx, "superseded", ChangeRequestEvents.SELF, null, cr, superseded, reason, scope);
+                return 1;
+            });
+        }
+        return n;
+    }
+
     /** Pending requests nobody decided on in time expire. */
     public int expireStale() {
         Instant cutoff = clock.instant().minus(policiesTtl());

@@ -97,6 +97,16 @@ public class ChangeRequestStore {
         return ids;
     }
 
+    /** Pending or approved requests on one flag environment ({@code flag}) or one segment ({@code segment}). */
+    public List<UUID> openOn(String project, String flag, String segment, String environment) {
+        List<UUID> ids = new ArrayList<>();
+        for (Row row : db.query("select id from change_request where state in ('pending', 'approved') and project = $1 "
+                + "and environment = $2 and (flag_key = $3 or segment_key = $4)", project, environment, flag, segment)) {
+            ids.add(row.getUUID("id"));
+        }
+        return ids;
+    }
+
     public List<UUID> pendingCreatedBefore(Instant cutoff) {
         List<UUID> ids = new ArrayList<>();
         for (Row row : db.query("select id from change_request where state = 'pending' and created_at < $1", cutoff)) {

@@ -135,7 +135,8 @@ public class ConsoleResource {
         Set<String> decided = decisions.stream().filter(d -> d.revision() == cr.revision())
                 .map(Decision::approverId).collect(Collectors.toSet());
         boolean mayDecide = cr.state() == State.PENDING && SeparationOfDuties.mayDecide(me, cr.requesterId(), decided);
-        String message = "approved".equals(notice) ? "Your approval was recorded."
+        String message = "filed".equals(notice) ? "Your change request was filed."
+                : "approved".equals(notice) ? "Your approval was recorded."
                 : "rejected".equals(notice) ? "Your rejection was recorded." : null;
         return Templates.request(me, cr, cr.diff(),
                 service.tally(cr, decisions), decisions, mayDecide, message);

@@ -97,6 +97,20 @@ class ConsoleFilingTest {
     }
 
     @Test
+    void anApproverReadsASegmentRequestAsASegmentChange() throws Exception {
+        String segment = Fixtures.seedSegment(P, "production", 2, Fixtures.segmentDefinition(List.of("u1"), List.of()));
+        String id = given().auth().oauth2(token("requester")).contentType(io.restassured.http.ContentType.JSON)
+                .body(Fixtures.createSegment(P, segment, "production", Fixtures.segmentDefinition(List.of("u1", "u2"), List.of()))
+                        .toString()).post("/api/v1/change-requests").then().statusCode(201).extract().path("id");
+        ConsoleSession approver = ConsoleSession.signIn(base(), "approver1", "/console");
+        assertThat(approver.get("/console").body()).contains(P + "/" + segment + "</a> <span class=\"target\">(segment)</span>");
+        HttpResponse<String> page = approver.get("/console/requests/" + id);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<h1>Segment " + P + "/" + segment + " in production</h1>", "id=\"segment\"",
+                "<code>included[u2]</code>", "id=\"approve\"").doesNotContain("/console/flags/");
+    }
+
+    @Test
     void onlyFlagEditorsMayFile() throws Exception {
         ConsoleSession approver = ConsoleSession.signIn(base(), "approver1", "/console");
         HttpResponse<String> inbox = approver.get("/console");

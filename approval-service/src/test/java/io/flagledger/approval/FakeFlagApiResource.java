@@ -207,6 +207,18 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
         // like flag-api, the definition it returns names its key
         ObjectNode definition = stored.path("definition").deepCopy();
         definition.put("key", key);
+        // and, like flag-api's model, it spells out the defaults a proposal may omit
+        if (!definition.has("excluded")) {
+            definition.putArray("excluded");
+        }
+        for (JsonNode rule : definition.path("rules")) {
+            ((ObjectNode) rule).putNull("serve");
+            for (JsonNode clause : rule.path("clauses")) {
+                if (!clause.has("negate")) {
+                    ((ObjectNode) clause).put("negate", false);
+                }
+            }
+        }
         view.set("definition", definition);
         return view;
     }

@@ -26,6 +26,19 @@ class SegmentDiffTest {
     }
 
     @Test
+    void whatFlagApiEchoesBackIsTheSameAsWhatWasProposed() throws Exception {
+        var proposed = JSON.readTree("""
+                {"included":["u1"],"rules":[{"id":"staff","clauses":[{"attribute":"email","operator":"endsWith","values":["@x.org"]}]}]}""");
+        var echoed = JSON.readTree("""
+                {"key":"beta","included":["u1"],"excluded":[],"rules":[{"id":"staff","clauses":[{"attribute":"email","operator":"endsWith","values":["@x.org"],"negate":false}],"serve":null}]}""");
+        assertThat(SegmentDiff.same(echoed, proposed)).isTrue();
+        var negated = echoed.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) negated.at("/rules/0/clauses/0")).put("negate", true);
+        assertThat(SegmentDiff.between(echoed, negated)).extracting(ConfigDiff.Line::path)
+                .containsExactly("rules[staff].clauses[email].negate");
+    }
+
+    @Test
     void aNewSegmentShowsItsMembersAndRules() throws Exception {
         var after = JSON.readTree("{\"included\":[\"u1\"],\"rules\":[{\"id\":\"r\"}]}");
         assertThat(SegmentDiff.between(JSON.createObjectNode(), after)).extracting(ConfigDiff.Line::path)

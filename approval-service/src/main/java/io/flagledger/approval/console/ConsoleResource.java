@@ -61,7 +61,7 @@ public class ConsoleResource {
     }
 
     /** The history filters, echoed back into the form. */
-    public record Filters(String state, String project, String flag, String environment) {
+    public record Filters(String state, String project, String flag, String segment, String environment) {
     }
 
     @Inject
@@ -84,11 +84,12 @@ public class ConsoleResource {
     @GET
     @Path("/history")
     public TemplateInstance history(@QueryParam("state") String state, @QueryParam("project") String project,
-                                    @QueryParam("flag") String flag, @QueryParam("environment") String environment) {
+                                    @QueryParam("flag") String flag, @QueryParam("segment") String segment,
+                                    @QueryParam("environment") String environment) {
         State s = state == null || state.isBlank() ? null : parseState(state);
-        Filters filters = new Filters(state, project, flag, environment);
+        Filters filters = new Filters(state, project, flag, segment, environment);
         return Templates.history(currentActor.actor(), service.list(new ChangeRequestStore.Filter(s, blank(project),
-                blank(flag), null, blank(environment), null, null, PAGE)), filters,
+                blank(flag), blank(segment), blank(environment), null, null, PAGE)), filters,
                 Arrays.stream(State.values()).map(State::wire).toList());
     }
 

@@ -108,6 +108,11 @@ class ConsoleFilingTest {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("<h1>Segment " + P + "/" + segment + " in production</h1>", "id=\"segment\"",
                 "<code>included[u2]</code>", "id=\"approve\"").doesNotContain("/console/flags/");
+        HttpResponse<String> history = approver.get("/console/history?segment=" + segment);
+        assertThat(history.body()).contains("/console/requests/" + id, "<label for=\"f-segment\">")
+                .doesNotContain("<td colspan=\"6\">No change request matches.</td>");
+        assertThat(approver.get("/console/history?segment=no-such-segment").body()).doesNotContain("/console/requests/" + id)
+                .contains("No change request matches.");
     }
 
     @Test

@@ -15,7 +15,7 @@ import io.quarkus.test.common.ResourceArg;
 @WithTestResource(value = PostgresDatabaseResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "prefix", value = "approval_test"))
 @WithTestResource(value = KafkaBrokerResource.class, scope = TestResourceScope.GLOBAL,
-        initArgs = @ResourceArg(name = "topics", value = "approval.events:3"))
+        initArgs = @ResourceArg(name = "topics", value = "approval.events:3,flag.changes:3"))
 @WithTestResource(value = KeycloakResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = {@ResourceArg(name = "client-id", value = "approval-service"),
                 @ResourceArg(name = "oidc-client-id", value = "approval-service")})

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A stand-in for flag-api's two endpoints approval-service uses, with flag-api's rules for them: bearer token
+ * A stand-in for flag-api's endpoints approval-service uses (a flag, a flag environment write, a segment read and write), with flag-api's rules for them: bearer token
  * required, {@code If-Match} against the environment version (412), and in protected environments an approval
  * token verified with the public key and matched against the write (428 otherwise). Tests seed flags and read
  * how many writes happened through {@code /__fake/...}, and can make it fail: {@code down} answers 503,
@@ -34,6 +34,10 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
 
     private final Map<String, ObjectNode> flags = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> writes = new ConcurrentHashMap<>();
+    /** Segments by project/environment/key: {version, definition}. */
+    private final Map<String, ObjectNode> segments = new ConcurrentHashMap<>();
+    /** The last approval token a segment write was admitted with, for tests to inspect its claims. */
+    private final Map<String, ApprovalClaims> approvals = new ConcurrentHashMap<>();
     private final java.util.List<JsonNode> webhooks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile String mode = "normal";
     private HttpServer server;
@@ -74,6 +78,11 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
             }
             if ("down".equals(mode)) {
                 send(ex, 503, problem(503, "flag-api is down (fake)"));
+                return;
+            }
+            // /api/v1/projects/{p}/environments/{e}/segments/{k}
+            if (p.length == 9 && "projects".equals(p[3]) && "environments".equals(p[5]) && "segments".equals(p[7])) {
+                segment(ex, p[4], p[6], p[8]);
                 return;
             }
             // /api/v1/projects/{p}/flags/{k}[/environments/{e}]
@@ -130,8 +139,112 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
         send(ex, 200, view);
     }
 
+    /**
+     * flag-api's segment endpoints: GET (404 when absent), PUT conditional on the version (0: absent) and, in
+     * production, an approval token for exactly this definition: none is 428, a token for another version 412,
+     * any other mismatch 403 (the real gate's answers).
+     */
+    private synchronized void segment(HttpExchange ex, String project, String environment, String key) throws IOException {
+        String id = project + "/" + environment + "/" + key;
+        ObjectNode segment = segments.get(id);
+        long version = segment == null ? 0 : segment.path("version").asLong();
+        if ("GET".equals(ex.getRequestMethod())) {
+            if (segment == null) {
+                send(ex, 404, problem(404, "Segment '" + key + "' does not exist"));
+            } else {
+                send(ex, 200, segmentView(environment, key, segment));
+            }
+            return;
+        }
+        if (!"PUT".equals(ex.getRequestMethod())) {
+            send(ex, 405, problem(405, "method not allowed"));
+            return;
+        }
+        JsonNode body = JSON.readTree(ex.getRequestBody());
+        JsonNode definition = body.path("definition");
+        if (!definition.isObject() || (definition.has("included") && !definition.get("included").isArray())) {
+            send(ex, 400, problem(400, "definition.included must be a list of context keys"));
+            return;
+        }
+        String ifMatch = ex.getRequestHeaders().getFirst("If-Match");
+        if (ifMatch != null && Long.parseLong(ifMatch.replace("\"", "")) != version) {
+            send(ex, 412, problem(412, "Segment '" + key + "' is at version " + version));
+            return;
+        }
+        if ("production".equals(environment)) {
+            String token = ex.getRequestHeaders().getFirst(ApprovalTokens.HEADER);
+            if (token == null) {
+                send(ex, 428, problem(428, "'production' is a protected environment"));
+                return;
+            }
+            try {
+                ApprovalClaims claims = ApprovalTokens.verify(token,
+                        Map.of(SigningKeyResource.APPROVAL_KEY_ID, SigningKeyResource.approvalKeyPair().getPublic()), Instant.now());
+                if (claims.baseVersion() != version) {
+                    send(ex, 412, problem(412, "The approval is for version " + claims.baseVersion()));
+                    return;
+                }
+                ApprovalTokens.requireMatchesSegment(claims, project, key, environment, version, body.get("definition"));
+                approvals.put(id, claims);
+            } catch (ApprovalTokenException e) {
+                send(ex, 403, problem(403, "Approval refused: " + e.getMessage()));
+                return;
+            }
+        }
+        ObjectNode stored = JSON.createObjectNode();
+        stored.put("version", version + 1);
+        stored.set("definition", body.get("definition"));
+        segments.put(id, stored);
+        writes.computeIfAbsent("segment:" + id, k -> new AtomicInteger()).incrementAndGet();
+        send(ex, 200, segmentView(environment, key, stored));
+    }
+
+    private static ObjectNode segmentView(String environment, String key, ObjectNode stored) {
+        ObjectNode view = JSON.createObjectNode();
+        view.put("key", key);
+        view.put("environment", environment);
+        view.put("version", stored.path("version").asLong());
+        // like flag-api, the definition it returns names its key
+        ObjectNode definition = stored.path("definition").deepCopy();
+        definition.put("key", key);
+        // and, like flag-api's model, it spells out the defaults a proposal may omit
+        if (!definition.has("excluded")) {
+            definition.putArray("excluded");
+        }
+        for (JsonNode rule : definition.path("rules")) {
+            ((ObjectNode) rule).putNull("serve");
+            for (JsonNode clause : rule.path("clauses")) {
+                if (!clause.has("negate")) {
+                    ((ObjectNode) clause).put("negate", false);
+                }
+            }
+        }
+        view.set("definition", definition);
+        return view;
+    }
+
     private void fakeAdmin(HttpExchange ex, String[] p) throws IOException {
         switch (p[2]) {
+            case "segments" -> {
+                // /__fake/segments/{p}/{e}/{k}: PUT {version, definition} seeds, DELETE removes, GET reads
+                String id = p[3] + "/" + p[4] + "/" + p[5];
+                if ("GET".equals(ex.getRequestMethod())) {
+                    send(ex, 200, segments.get(id));
+                } else if ("DELETE".equals(ex.getRequestMethod())) {
+                    segments.remove(id);
+                    send(ex, 204, null);
+                } else {
+                    segments.put(id, (ObjectNode) JSON.readTree(ex.getRequestBody()));
+                    writes.remove("segment:" + id);
+                    send(ex, 204, null);
+                }
+            }
+            case "segment-writes" -> send(ex, 200, JSON.getNodeFactory().numberNode(
+                    writes.getOrDefault("segment:" + p[3] + "/" + p[4] + "/" + p[5], new AtomicInteger()).get()));
+            case "segment-approval" -> {
+                ApprovalClaims claims = approvals.get(p[3] + "/" + p[4] + "/" + p[5]);
+                send(ex, 200, claims == null ? null : JSON.valueToTree(claims));
+            }
             case "flags" -> {
                 flags.put(p[3] + "/" + p[4], (ObjectNode) JSON.readTree(ex.getRequestBody()));
                 writes.remove(p[3] + "/" + p[4]);

@@ -21,7 +21,11 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Test helpers: tokens, the stand-in flag-api, change request bodies and the events on the broker. */
@@ -69,6 +73,61 @@ public final class Fixtures {
         return flag;
     }
 
+    /** A segment in the stand-in flag-api at {@code version} with {@code definition}; a fresh key each call. */
+    public static String seedSegment(String project, String environment, long version, JsonNode definition) {
+        String segment = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        putSegment(project, environment, segment, version, definition);
+        return segment;
+    }
+
+    /** Sets a segment's version and definition in the stand-in, as if someone changed it in flag-api. */
+    public static void putSegment(String project, String environment, String segment, long version, JsonNode definition) {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("version", version);
+        s.set("definition", definition);
+        given().body(s.toString()).put(fakeFlagApi() + "/__fake/segments/" + project + "/" + environment + "/" + segment)
+                .then().statusCode(204);
+    }
+
+    public static JsonNode fakeSegment(String project, String environment, String segment) {
+        return given().get(fakeFlagApi() + "/__fake/segments/" + project + "/" + environment + "/" + segment)
+                .then().statusCode(200).extract().as(JsonNode.class);
+    }
+
+    public static int segmentWrites(String project, String environment, String segment) {
+        return given().get(fakeFlagApi() + "/__fake/segment-writes/" + project + "/" + environment + "/" + segment)
+                .then().statusCode(200).extract().as(Integer.class);
+    }
+
+    /** The claims of the approval token the stand-in admitted the segment's last write with. */
+    public static JsonNode segmentApproval(String project, String environment, String segment) {
+        return given().get(fakeFlagApi() + "/__fake/segment-approval/" + project + "/" + environment + "/" + segment)
+                .then().statusCode(200).extract().as(JsonNode.class);
+    }
+
+    public static ObjectNode segmentDefinition(List<String> included, List<String> excluded) {
+        ObjectNode d = JSON.createObjectNode();
+        included.forEach(d.putArray("included")::add);
+        excluded.forEach(d.putArray("excluded")::add);
+        var rule = d.putArray("rules").addObject();
+        rule.put("id", "staff");
+        rule.putArray("clauses").addObject().put("attribute", "email").put("operator", "endsWith")
+                .putArray("values").add("@example.com");
+        return d;
+    }
+
+    /** A segment change request body, as a CI pipeline files it. */
+    public static ObjectNode createSegment(String project, String segment, String environment, JsonNode definition) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("project", project);
+        body.put("segment", segment);
+        body.put("environment", environment);
+        body.set("definition", definition);
+        body.put("reason", "Widen the beta cohort");
+        body.put("correlationId", "CHG-" + segment);
+        return body;
+    }
+
     public static int writes(String project, String flag) {
         return given().get(fakeFlagApi() + "/__fake/writes/" + project + "/" + flag).then().statusCode(200)
                 .extract().as(Integer.class);
@@ -92,6 +151,44 @@ public final class Fixtures {
         body.put("reason", "Roll out the new checkout");
         body.put("correlationId", "CHG-" + flag);
         return body;
+    }
+
+    /**
+     * Publishes a flag-api style event on flag.changes under {@code key}: records with one key keep their order, so
+     * a later record's effect proves the earlier ones were handled.
+     */
+    public static void publishFlagChange(String key, AuditEvent event) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("flag.changes", key, EventJson.toJson(event))).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish to flag.changes", e);
+        }
+    }
+
+    /** flag-api's event for a flag environment config now at {@code version}. */
+    public static AuditEvent flagChanged(String project, String flag, String environment, long version, JsonNode scope) {
+        ObjectNode state = config(false, 0);
+        state.put("version", version);
+        return changeEvent("flag.environment.updated", project, environment, state, scope).flagId(flag).build();
+    }
+
+    /** flag-api's event for a segment now at {@code version}. */
+    public static AuditEvent segmentChanged(String project, String segment, String environment, long version) {
+        ObjectNode state = JSON.createObjectNode();
+        state.putArray("included").add("someone");
+        state.put("version", version);
+        ObjectNode scope = JSON.createObjectNode().put("segment", segment);
+        return changeEvent(version == 1 ? "segment.created" : "segment.updated", project, environment, state, scope).build();
+    }
+
+    private static AuditEvent.Builder changeEvent(String action, String project, String environment, JsonNode state,
+                                                  JsonNode scope) {
+        return AuditEvent.builder().eventId(UUID.randomUUID().toString()).actorId("sre").actorName("SRE on call")
+                .actorType(io.flagledger.contract.ActorType.USER).actorRoles("flag-editor").sourceService("flag-api")
+                .action(action).project(project).environment(environment).newState(state).scope(scope)
+                .correlationId("INC-" + UUID.randomUUID().toString().substring(0, 6)).reason("hotfix");
     }
 
     /** Events on approval.events for one flag, read from the beginning until {@code count} arrived (bounded). */

@@ -5,7 +5,6 @@ import io.flagledger.approval.requests.ChangeRequest;
 import io.flagledger.approval.requests.ChangeRequestEvents;
 import io.flagledger.approval.requests.ChangeRequestService;
 import io.flagledger.approval.requests.ChangeRequestStore;
-import io.flagledger.approval.requests.ConfigDiff;
 import io.flagledger.approval.requests.Decision;
 import io.flagledger.approval.requests.State;
 import io.flagledger.approval.policy.Tally;
@@ -125,12 +124,21 @@ public class ApplyWorker {
         List<String> approvers = requests.decisions(cr.id()).stream()
                 .filter(d -> d.revision() == cr.revision() && Decision.APPROVED.equals(d.decision()))
                 .map(Decision::approverId).distinct().toList();
-        String token = ApprovalTokens.issue(new ApprovalClaims(cr.id().toString(), cr.project(), cr.flag(), cr.environment(),
-                cr.baseVersion(), cr.changeSha256(), approvers, now, now.plus(tokenConfig.lifetime())), tokenSigner);
+        Instant expires = now.plus(tokenConfig.lifetime());
+        String reason = cr.reason() + " (change request " + cr.id() + ")";
         FlagApiClient.WriteResult result;
         try {
-            result = flagApi.write(cr.project(), cr.flag(), cr.environment(), cr.baseVersion(), cr.proposedConfig(),
-                    cr.reason() + " (change request " + cr.id() + ")", cr.correlationId(), token);
+            if (cr.isSegment()) {
+                String token = ApprovalTokens.issue(ApprovalClaims.forSegment(cr.id().toString(), cr.project(), cr.segment(),
+                        cr.environment(), cr.baseVersion(), cr.changeSha256(), approvers, now, expires), tokenSigner);
+                result = flagApi.writeSegment(cr.project(), cr.environment(), cr.segment(), cr.baseVersion(),
+                        cr.proposedConfig(), reason, cr.correlationId(), token);
+            } else {
+                String token = ApprovalTokens.issue(new ApprovalClaims(cr.id().toString(), cr.project(), cr.flag(),
+                        cr.environment(), cr.baseVersion(), cr.changeSha256(), approvers, now, expires), tokenSigner);
+                result = flagApi.write(cr.project(), cr.flag(), cr.environment(), cr.baseVersion(), cr.proposedConfig(),
+                        reason, cr.correlationId(), token);
+            }
         } catch (ProblemException e) {
             retryLater(cr, e.getMessage());
             return;
@@ -150,15 +158,17 @@ public class ApplyWorker {
     private void reconcile(ChangeRequest cr) {
         FlagApiClient.EnvironmentState current;
         try {
-            current = flagApi.environment(cr.project(), cr.flag(), cr.environment());
+            current = requests.current(cr);
         } catch (ProblemException e) {
             retryLater(cr, e.getMessage());
             return;
         }
-        if (current.version() > cr.baseVersion() && ConfigDiff.same(current.config(), cr.proposedConfig())) {
+        if (current.version() > cr.baseVersion()
+                && ChangeRequest.diff(cr.isSegment(), current.config(), cr.proposedConfig()).isEmpty()) {
             finish(cr, State.APPLIED, current.version(), "already applied (found at version " + current.version() + ")");
         } else {
-            finish(cr, State.SUPERSEDED, null, "the environment config changed to version " + current.version()
+            finish(cr, State.SUPERSEDED, null, "the " + (cr.isSegment() ? "segment" : "environment config")
+                    + " changed to version " + current.version()
                     + " after base version " + cr.baseVersion() + "; rebase the change request");
         }
     }

@@ -26,7 +26,7 @@ public class FlagApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    /** The current state of one flag environment, as flag-api reports it. */
+    /** The current state of one flag environment (or of one segment, without risk), as flag-api reports it. */
     public record EnvironmentState(long version, JsonNode config, String risk) {
     }
 
@@ -65,6 +65,26 @@ public class FlagApiClient {
         throw ProblemException.notFound("flag " + project + "/" + flag + " has no environment " + environment);
     }
 
+    /**
+     * A segment's current definition and version; a segment that does not exist yet is version 0 with an empty
+     * definition (what a change request that creates it is based on). 502 when flag-api cannot be reached.
+     */
+    public EnvironmentState segment(String project, String environment, String segment) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(segmentUri(project, environment, segment)).GET());
+        if (response.statusCode() == 404) {
+            return new EnvironmentState(0, JSON.createObjectNode(), null);
+        }
+        if (response.statusCode() != 200) {
+            throw new ProblemException(502, "flag-api answered " + response.statusCode() + " when reading segment "
+                    + project + "/" + segment + " in " + environment);
+        }
+        JsonNode body = read(response.body());
+        JsonNode definition = body.path("definition").isObject() ? body.path("definition").deepCopy() : JSON.createObjectNode();
+        // flag-api echoes the key inside the definition; it is part of the path, not of what is approved
+        ((ObjectNode) definition).remove("key");
+        return new EnvironmentState(body.path("version").asLong(), definition, null);
+    }
+
     /** The conditional write; never retried here, the caller decides (and a replay meets 412). */
     public WriteResult write(String project, String flag, String environment, long baseVersion, JsonNode config,
                              String reason, String correlationId, String approvalToken) {
@@ -72,7 +92,21 @@ public class FlagApiClient {
         body.set("config", config);
         body.put("reason", reason);
         body.put("correlationId", correlationId);
-        URI uri = URI.create(flagUri(project, flag) + "/environments/" + enc(environment));
+        return put(URI.create(flagUri(project, flag) + "/environments/" + enc(environment)), body, baseVersion,
+                correlationId, approvalToken);
+    }
+
+    /** The conditional segment write; the definition is sent exactly as stored, because the token hashes it. */
+    public WriteResult writeSegment(String project, String environment, String segment, long baseVersion,
+                                    JsonNode definition, String reason, String correlationId, String approvalToken) {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("definition", definition);
+        body.put("reason", reason);
+        body.put("correlationId", correlationId);
+        return put(segmentUri(project, environment, segment), body, baseVersion, correlationId, approvalToken);
+    }
+
+    private WriteResult put(URI uri, ObjectNode body, long baseVersion, String correlationId, String approvalToken) {
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri)
                 .header("Content-Type", "application/json")
                 .header("If-Match", "\"" + baseVersion + "\"")
@@ -109,6 +143,11 @@ public class FlagApiClient {
 
     private URI flagUri(String project, String flag) {
         return URI.create(baseUrl.replaceAll("/+$", "") + "/api/v1/projects/" + enc(project) + "/flags/" + enc(flag));
+    }
+
+    private URI segmentUri(String project, String environment, String segment) {
+        return URI.create(baseUrl.replaceAll("/+$", "") + "/api/v1/projects/" + enc(project) + "/environments/"
+                + enc(environment) + "/segments/" + enc(segment));
     }
 
     private static String enc(String segment) {

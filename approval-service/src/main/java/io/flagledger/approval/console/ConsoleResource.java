@@ -61,7 +61,7 @@ public class ConsoleResource {
     }
 
     /** The history filters, echoed back into the form. */
-    public record Filters(String state, String project, String flag, String environment) {
+    public record Filters(String state, String project, String flag, String segment, String environment) {
     }
 
     @Inject
@@ -77,18 +77,19 @@ public class ConsoleResource {
     public TemplateInstance inbox() {
         Actor me = currentActor.actor();
         return Templates.inbox(me,
-                service.list(new ChangeRequestStore.Filter(null, null, null, null, null, me.id(), PAGE)),
-                service.list(new ChangeRequestStore.Filter(null, null, null, null, me.id(), null, PAGE)));
+                service.list(new ChangeRequestStore.Filter(null, null, null, null, null, null, me.id(), PAGE)),
+                service.list(new ChangeRequestStore.Filter(null, null, null, null, null, me.id(), null, PAGE)));
     }
 
     @GET
     @Path("/history")
     public TemplateInstance history(@QueryParam("state") String state, @QueryParam("project") String project,
-                                    @QueryParam("flag") String flag, @QueryParam("environment") String environment) {
+                                    @QueryParam("flag") String flag, @QueryParam("segment") String segment,
+                                    @QueryParam("environment") String environment) {
         State s = state == null || state.isBlank() ? null : parseState(state);
-        Filters filters = new Filters(state, project, flag, environment);
+        Filters filters = new Filters(state, project, flag, segment, environment);
         return Templates.history(currentActor.actor(), service.list(new ChangeRequestStore.Filter(s, blank(project),
-                blank(flag), blank(environment), null, null, PAGE)), filters,
+                blank(flag), blank(segment), blank(environment), null, null, PAGE)), filters,
                 Arrays.stream(State.values()).map(State::wire).toList());
     }
 
@@ -125,7 +126,7 @@ public class ConsoleResource {
     public TemplateInstance timeline(@PathParam("project") String project, @PathParam("flag") String flag) {
         Optional<List<AuditClient.Entry>> ledger = audit.timeline(project, flag);
         return Templates.timeline(currentActor.actor(), project, flag,
-                service.list(new ChangeRequestStore.Filter(null, project, flag, null, null, null, PAGE)),
+                service.list(new ChangeRequestStore.Filter(null, project, flag, null, null, null, null, PAGE)),
                 ledger.isPresent(), ledger.orElse(List.of()));
     }
 
@@ -135,9 +136,10 @@ public class ConsoleResource {
         Set<String> decided = decisions.stream().filter(d -> d.revision() == cr.revision())
                 .map(Decision::approverId).collect(Collectors.toSet());
         boolean mayDecide = cr.state() == State.PENDING && SeparationOfDuties.mayDecide(me, cr.requesterId(), decided);
-        String message = "approved".equals(notice) ? "Your approval was recorded."
+        String message = "filed".equals(notice) ? "Your change request was filed."
+                : "approved".equals(notice) ? "Your approval was recorded."
                 : "rejected".equals(notice) ? "Your rejection was recorded." : null;
-        return Templates.request(me, cr, ConfigDiff.between(cr.previousConfig(), cr.proposedConfig()),
+        return Templates.request(me, cr, cr.diff(),
                 service.tally(cr, decisions), decisions, mayDecide, message);
     }
 

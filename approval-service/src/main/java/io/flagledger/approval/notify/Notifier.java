@@ -34,14 +34,17 @@ public class Notifier {
                 .map(u -> u.replaceAll("/+$", "") + "/console/requests/" + cr.id()).orElse("");
         ObjectNode body = JSON.createObjectNode();
         // "text" is what Slack, Mattermost and Teams incoming webhooks display.
-        body.put("text", String.format("%s: %s/%s in %s is %s (%s)%s", event.action(), cr.project(), cr.flag(),
+        body.put("text", String.format("%s: %s%s/%s in %s is %s (%s)%s", event.action(), cr.isSegment() ? "segment " : "",
+                cr.project(), cr.targetKey(),
                 cr.environment(), cr.state().wire(), event.actorName() == null ? event.actorId() : event.actorName(),
                 link.isEmpty() ? "" : " " + link));
         body.put("action", event.action());
         body.put("event_id", event.eventId());
         body.put("change_request_id", cr.id().toString());
         body.put("project", cr.project());
+        body.put("target", cr.target());
         body.put("flag", cr.flag());
+        body.put("segment", cr.segment());
         body.put("environment", cr.environment());
         body.put("state", cr.state().wire());
         body.put("actor", event.actorId());

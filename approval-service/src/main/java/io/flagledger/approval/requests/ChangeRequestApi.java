@@ -1,9 +1,9 @@
 package io.flagledger.approval.requests;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagledger.approval.policy.Tally;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
@@ -19,11 +19,18 @@ public final class ChangeRequestApi {
     private ChangeRequestApi() {
     }
 
+    /**
+     * A new change request for either a flag ({@code flag} + {@code config}, the environment config) or a segment
+     * ({@code segment} + {@code definition}, also accepted as {@code proposed}: the segment definition flag-api's
+     * segment PUT takes). {@code baseVersion} is the version the proposal was made against (0: a new segment).
+     */
     public record Create(@NotBlank @Pattern(regexp = KEY_PATTERN) String project,
-                         @NotBlank @Pattern(regexp = KEY_PATTERN) String flag,
+                         @Pattern(regexp = KEY_PATTERN) String flag,
+                         @Pattern(regexp = KEY_PATTERN) String segment,
                          @NotBlank @Pattern(regexp = "^[a-z0-9][a-z0-9_-]{0,63}$") String environment,
                          @PositiveOrZero Long baseVersion,
-                         @NotNull JsonNode config,
+                         JsonNode config,
+                         @JsonAlias("proposed") JsonNode definition,
                          @NotBlank @Size(max = 2000) String reason,
                          @Size(max = 200) String correlationId) {
     }
@@ -34,7 +41,9 @@ public final class ChangeRequestApi {
     public record Withdraw(@Size(max = 2000) String reason) {
     }
 
-    public record Revise(@NotNull JsonNode config, @PositiveOrZero Long baseVersion, @Size(max = 2000) String comment) {
+    /** A new proposal: {@code config} for a flag request, {@code definition} for a segment request. */
+    public record Revise(JsonNode config, @JsonAlias("proposed") JsonNode definition, @PositiveOrZero Long baseVersion,
+                         @Size(max = 2000) String comment) {
     }
 
     public record PolicyView(String name, int approvals, List<String> requiredRoles, String approvalValidity,
@@ -55,16 +64,19 @@ public final class ChangeRequestApi {
         }
     }
 
-    public record Summary(UUID id, String project, String flag, String environment, State state, int revision,
-                          String requesterId, String requesterName, String reason, String correlationId,
-                          Instant createdAt, Instant updatedAt) {
+    public record Summary(UUID id, String target, String project, String flag, String segment, String environment,
+                          State state, int revision, String requesterId, String requesterName, String reason,
+                          String correlationId, Instant createdAt, Instant updatedAt) {
         static Summary of(ChangeRequest cr) {
-            return new Summary(cr.id(), cr.project(), cr.flag(), cr.environment(), cr.state(), cr.revision(),
+            return new Summary(cr.id(), cr.target(), cr.project(), cr.flag(), cr.segment(), cr.environment(), cr.state(),
+                    cr.revision(),
                     cr.requesterId(), cr.requesterName(), cr.reason(), cr.correlationId(), cr.createdAt(), cr.updatedAt());
         }
     }
 
-    public record Detail(UUID id, String project, String flag, String environment, State state, int revision,
+    /** For a segment request {@code previousConfig}/{@code proposedConfig} are segment definitions. */
+    public record Detail(UUID id, String target, String project, String flag, String segment, String environment,
+                         State state, int revision,
                          long baseVersion, String requesterId, String requesterName, String reason, String correlationId,
                          String risk, JsonNode previousConfig, JsonNode proposedConfig, String changeSha256,
                          List<ConfigDiff.Line> diff, PolicyView policy, TallyView approvals, List<DecisionView> decisions,
@@ -74,9 +86,10 @@ public final class ChangeRequestApi {
             PolicyView policy = new PolicyView(p.name(), p.approvals(), p.requiredRoles(),
                     p.approvalValidity() == null ? null : p.approvalValidity().toString(),
                     p.applyWindow() == null ? null : p.applyWindow().toString(), p.autoApply() ? "auto" : "requester");
-            return new Detail(cr.id(), cr.project(), cr.flag(), cr.environment(), cr.state(), cr.revision(), cr.baseVersion(),
+            return new Detail(cr.id(), cr.target(), cr.project(), cr.flag(), cr.segment(), cr.environment(), cr.state(),
+                    cr.revision(), cr.baseVersion(),
                     cr.requesterId(), cr.requesterName(), cr.reason(), cr.correlationId(), cr.risk(), cr.previousConfig(),
-                    cr.proposedConfig(), cr.changeSha256(), ConfigDiff.between(cr.previousConfig(), cr.proposedConfig()),
+                    cr.proposedConfig(), cr.changeSha256(), cr.diff(),
                     policy, TallyView.of(tally), decisions.stream().map(DecisionView::of).toList(), cr.appliedVersion(),
                     cr.applyAttempts(), cr.lastApplyError(), cr.createdAt(), cr.updatedAt());
         }

@@ -39,12 +39,28 @@ public class ChangeRequestEvents {
                 .environment(after.environment())
                 .previousState(before == null ? null : state(before))
                 .newState(state(after))
-                .scope(scope)
+                .scope(targetScope(after, scope))
                 .correlationId(after.correlationId())
                 .reason(reason)
                 .build();
         outbox.append(tx, event);
         notifier.enqueue(tx, event, after);
+    }
+
+    /**
+     * Every event says what the request targets: {@code target} is {@code flag} or {@code segment}, and a segment
+     * request names the segment in {@code segment} (its events have no flag id), as flag-api's segment events do.
+     */
+    private static JsonNode targetScope(ChangeRequest cr, JsonNode scope) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("target", cr.target());
+        if (cr.isSegment()) {
+            out.put("segment", cr.segment());
+        }
+        if (scope instanceof ObjectNode given) {
+            out.setAll(given);
+        }
+        return out;
     }
 
     private static JsonNode state(ChangeRequest cr) {

@@ -48,31 +48,47 @@ public class ChangeRequestResource {
 
     @POST
     @RolesAllowed("flag-editor")
-    @Operation(summary = "File a change request", description = "The current state is read from flag-api; the diff is stored.")
+    @Operation(summary = "File a change request", description = "For a flag's environment config (flag + config) or a "
+            + "segment's definition (segment + definition). The current state is read from flag-api; the diff is stored.")
     public Response create(@NotNull @Valid ChangeRequestApi.Create body, @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
         String correlation = firstNonBlank(body.correlationId(), correlationHeader);
         if (correlation == null) {
             throw ProblemException.badRequest("A correlation id (field correlationId or header " + CORRELATION_HEADER
                     + ", e.g. the CI run or ticket) is required");
         }
-        ChangeRequest cr = service.create(currentActor.actor(), currentActor.requestMetadata(),
-                new ChangeRequestService.Proposal(body.project(), body.flag(), body.environment(), body.baseVersion(),
-                        body.config(), body.reason(), correlation));
+        ChangeRequest cr = service.create(currentActor.actor(), currentActor.requestMetadata(), proposal(body, correlation));
         return Response.created(URI.create("/api/v1/change-requests/" + cr.id())).entity(detail(cr))
                 .tag(revisionTag(cr)).build();
+    }
+
+    /** Exactly one target: a flag with its config, or a segment with its definition. */
+    static ChangeRequestService.Proposal proposal(ChangeRequestApi.Create body, String correlation) {
+        if ((body.flag() == null) == (body.segment() == null)) {
+            throw ProblemException.badRequest("Name exactly one target: field 'flag' (with 'config') or field 'segment' "
+                    + "(with 'definition')");
+        }
+        if (body.segment() != null && body.config() != null) {
+            throw ProblemException.badRequest("A segment change request proposes a 'definition', not a 'config'");
+        }
+        if (body.flag() != null && body.definition() != null) {
+            throw ProblemException.badRequest("A flag change request proposes a 'config', not a 'definition'");
+        }
+        return new ChangeRequestService.Proposal(body.project(), body.flag(), body.segment(), body.environment(),
+                body.baseVersion(), body.segment() != null ? body.definition() : body.config(), body.reason(), correlation);
     }
 
     @GET
     @RolesAllowed({"flag-viewer", "flag-editor", "flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "List change requests", description = "mine=true: filed by me; awaitingMe=true: pending and mine to decide.")
     public ChangeRequestApi.Page list(@QueryParam("state") String state, @QueryParam("project") String project,
-                                      @QueryParam("flag") String flag, @QueryParam("environment") String environment,
+                                      @QueryParam("flag") String flag, @QueryParam("segment") String segment,
+                                      @QueryParam("environment") String environment,
                                       @QueryParam("mine") boolean mine, @QueryParam("awaitingMe") boolean awaitingMe,
                                       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(500) int limit) {
         Actor me = currentActor.actor();
         State s = parseState(state);
         List<ChangeRequest> found = service.list(new ChangeRequestStore.Filter(s, blankToNull(project), blankToNull(flag),
-                blankToNull(environment), mine ? me.id() : null, awaitingMe ? me.id() : null, limit));
+                blankToNull(segment), blankToNull(environment), mine ? me.id() : null, awaitingMe ? me.id() : null, limit));
         return new ChangeRequestApi.Page(found.stream().map(ChangeRequestApi.Summary::of).toList());
     }
 
@@ -122,7 +138,8 @@ public class ChangeRequestResource {
     public Response revise(@PathParam("id") String id, @NotNull @Valid ChangeRequestApi.Revise body,
                            @HeaderParam("If-Match") String ifMatch) {
         ChangeRequest cr = service.revise(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
-                parseRevision(ifMatch), body.config(), body.baseVersion(), body.comment());
+                parseRevision(ifMatch), body.config() != null ? body.config() : body.definition(), body.baseVersion(),
+                body.comment());
         return Response.ok(detail(cr)).tag(revisionTag(cr)).build();
     }
 

@@ -46,28 +46,42 @@ public class ChangeRequestService {
     @Inject
     Clock clock;
 
-    /** What a requester proposes. */
-    public record Proposal(String project, String flag, String environment, Long baseVersion, JsonNode config,
-                           String reason, String correlationId) {
+    /** What a requester proposes: for a flag's environment config or (segment set, flag null) a segment definition. */
+    public record Proposal(String project, String flag, String segment, String environment, Long baseVersion,
+                           JsonNode config, String reason, String correlationId) {
     }
 
     public ChangeRequest create(Actor actor, RequestMetadata request, Proposal p) {
-        requireObject(p.config());
-        FlagApiClient.EnvironmentState current = flagApi.environment(p.project(), p.flag(), p.environment());
-        requireBase(p.baseVersion(), current);
-        if (ConfigDiff.same(current.config(), p.config())) {
-            throw ProblemException.conflict("The proposed config is the same as the current one: nothing to approve");
+        boolean segment = p.segment() != null;
+        requireObject(p.config(), segment);
+        FlagApiClient.EnvironmentState current = current(p.project(), p.flag(), p.segment(), p.environment());
+        requireBase(p.baseVersion(), current, segment);
+        // creating a segment is a change even when its definition is empty
+        if (current.version() > 0 && ChangeRequest.diff(segment, current.config(), p.config()).isEmpty()) {
+            throw ProblemException.conflict("The proposed " + (segment ? "definition" : "config")
+                    + " is the same as the current one: nothing to approve");
         }
+        // segments have no risk attribute: the environment's policy applies
         Policy policy = policies.resolve(p.project(), p.environment(), current.risk());
         Instant now = clock.instant();
-        ChangeRequest cr = new ChangeRequest(UUID.randomUUID(), p.project(), p.flag(), p.environment(), current.version(),
-                current.config(), p.config(), ApprovalClaims.changeHashOf(p.config()), current.risk(), p.reason(),
-                p.correlationId(), actor.id(), actor.name(), State.PENDING, 1, policy, false, 0, null, null, null, now, now);
+        ChangeRequest cr = new ChangeRequest(UUID.randomUUID(), p.project(), segment ? null : p.flag(), p.segment(),
+                p.environment(), current.version(), current.config(), p.config(), ApprovalClaims.changeHashOf(p.config()),
+                current.risk(), p.reason(), p.correlationId(), actor.id(), actor.name(), State.PENDING, 1, policy, false, 0,
+                null, null, null, now, now);
         return db.transaction(tx -> {
             store.insert(tx, cr);
             events.record(tx, "created", actor, request, null, cr, p.reason(), diffScope(cr));
             return approveIfSatisfied(tx, cr, List.of(), actor, request);
         });
+    }
+
+    /** The target's current state in flag-api: what a proposal is based on and what an apply is checked against. */
+    public FlagApiClient.EnvironmentState current(ChangeRequest cr) {
+        return current(cr.project(), cr.flag(), cr.segment(), cr.environment());
+    }
+
+    private FlagApiClient.EnvironmentState current(String project, String flag, String segment, String environment) {
+        return segment != null ? flagApi.segment(project, environment, segment) : flagApi.environment(project, flag, environment);
     }
 
     public ChangeRequest approve(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, String comment) {
@@ -126,14 +140,14 @@ public class ChangeRequestService {
      */
     public ChangeRequest revise(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, JsonNode config,
                                 Long baseVersion, String comment) {
-        requireObject(config);
         ChangeRequest peek = store.get(id);
+        requireObject(config, peek.isSegment());
         boolean requester = peek.requesterId().equals(actor.id());
         if (!requester && (actor.isService() || actor.roles().stream().noneMatch(SeparationOfDuties.APPROVER_ROLES::contains))) {
             throw new ProblemException(403, "Only the requester or an approver can edit the proposal");
         }
-        FlagApiClient.EnvironmentState current = flagApi.environment(peek.project(), peek.flag(), peek.environment());
-        requireBase(baseVersion, current);
+        FlagApiClient.EnvironmentState current = current(peek);
+        requireBase(baseVersion, current, peek.isSegment());
         return db.transaction(tx -> {
             ChangeRequest cr = store.lock(tx, id);
             requireRevision(cr, expectedRevision);
@@ -180,6 +194,48 @@ public class ChangeRequestService {
 
     public Tally tally(ChangeRequest cr, List<Decision> decisions) {
         return Tally.of(cr.policy(), cr.revision(), approvals(decisions), clock.instant());
+    }
+
+    /**
+     * flag-api moved a flag environment ({@code flag}) or a segment ({@code segment}) to {@code version}, by event
+     * {@code eventId}; {@code byRequest} is the change request that write applied, if any.
+     */
+    public record Moved(String project, String flag, String segment, String environment, long version, String eventId,
+                        String action, String byRequest) {
+    }
+
+    /**
+     * Supersedes the pending and approved requests on the moved target whose base version is now behind; returns how
+     * many moved. Idempotent: a redelivered event finds them superseded already (or rebased onto a newer base).
+     */
+    public int supersedeMoved(Moved moved) {
+        int n = 0;
+        for (UUID id : store.openOn(moved.project(), moved.flag(), moved.segment(), moved.environment())) {
+            if (id.toString().equals(moved.byRequest())) {
+                continue; // the write that applied this very request
+            }
+            n += db.transaction(tx -> {
+                ChangeRequest cr = store.lock(tx, id);
+                if ((cr.state() != State.PENDING && cr.state() != State.APPROVED) || moved.version() <= cr.baseVersion()) {
+                    return 0;
+                }
+                Instant now = clock.instant();
+                String reason = "the " + (cr.isSegment() ? "segment" : "environment config") + " changed to version "
+                        + moved.version() + " after base version " + cr.baseVersion() + " (" + moved.action()
+                        + ", event " + moved.eventId() + "); rebase the change request";
+                ChangeRequest superseded = cr.withState(State.SUPERSEDED, now)
+                        .withApplyDue(false, null, now).withAttempt(cr.applyAttempts(), null, reason, now);
+                store.update(tx, superseded);
+                ObjectNode scope = JsonNodeFactory.instance.objectNode();
+                ObjectNode by = scope.putObject("superseded_by");
+                by.put("event_id", moved.eventId());
+                by.put("action", moved.action());
+                by.put("version", moved.version());
+                events.record(tx, "superseded", ChangeRequestEvents.SELF, null, cr, superseded, reason, scope);
+                return 1;
+            });
+        }
+        return n;
     }
 
     /** Pending requests nobody decided on in time expire. */
@@ -245,29 +301,31 @@ public class ChangeRequestService {
         }
     }
 
-    private static void requireBase(Long baseVersion, FlagApiClient.EnvironmentState current) {
+    private static void requireBase(Long baseVersion, FlagApiClient.EnvironmentState current, boolean segment) {
         if (baseVersion != null && baseVersion != current.version()) {
-            throw ProblemException.conflict("The environment config is at version " + current.version() + ", not "
-                    + baseVersion + ": base the change on the current version");
+            throw ProblemException.conflict("The " + (segment ? "segment" : "environment config") + " is at version "
+                    + current.version() + ", not " + baseVersion + ": base the change on the current version");
         }
     }
 
-    private static void requireObject(JsonNode config) {
-        if (config == null || !config.isObject()) {
-            throw ProblemException.badRequest("Field 'config' must be the environment config object flag-api accepts");
+    private static void requireObject(JsonNode proposal, boolean segment) {
+        if (proposal == null || !proposal.isObject()) {
+            throw ProblemException.badRequest(segment
+                    ? "Field 'definition' must be the segment definition object flag-api accepts"
+                    : "Field 'config' must be the environment config object flag-api accepts");
         }
     }
 
     private static JsonNode diffScope(ChangeRequest cr) {
         ObjectNode scope = JsonNodeFactory.instance.objectNode();
         var lines = scope.putArray("diff");
-        for (ConfigDiff.Line line : ConfigDiff.between(cr.previousConfig(), cr.proposedConfig())) {
+        for (ConfigDiff.Line line : cr.diff()) {
             ObjectNode l = lines.addObject();
             l.put("path", line.path());
             l.put("before", line.before());
             l.put("after", line.after());
         }
-        scope.set("proposed_config", cr.proposedConfig());
+        scope.set(cr.isSegment() ? "proposed_definition" : "proposed_config", cr.proposedConfig());
         return scope;
     }
 }

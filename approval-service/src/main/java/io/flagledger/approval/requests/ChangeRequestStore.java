@@ -27,8 +27,8 @@ public class ChangeRequestStore {
     Db db;
 
     /** Filters of the list endpoint; null means "any". */
-    public record Filter(State state, String project, String flag, String environment, String requesterId,
-                         String awaitingDecisionBy, int limit) {
+    public record Filter(State state, String project, String flag, String segment, String environment,
+                         String requesterId, String awaitingDecisionBy, int limit) {
     }
 
     public void insert(Db.Tx tx, ChangeRequest cr) {
@@ -36,14 +36,14 @@ public class ChangeRequestStore {
         tx.query("insert into change_request (id, project, flag_key, environment, base_version, previous_config, "
                         + "proposed_config, change_sha256, risk, reason, correlation_id, requester_id, requester_name, state, "
                         + "revision, policy_name, required_approvals, required_roles, approval_validity_s, apply_window, "
-                        + "auto_apply, apply_requested, apply_attempts, next_apply_at, created_at, updated_at) values "
-                        + "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)",
+                        + "auto_apply, apply_requested, apply_attempts, next_apply_at, created_at, updated_at, target, segment_key) values "
+                        + "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28)",
                 cr.id(), cr.project(), cr.flag(), cr.environment(), cr.baseVersion(), cr.previousConfig().toString(),
                 cr.proposedConfig().toString(), cr.changeSha256(), cr.risk(), cr.reason(), cr.correlationId(),
                 cr.requesterId(), cr.requesterName(), cr.state().wire(), cr.revision(), p.name(), p.approvals(),
                 String.join(",", p.requiredRoles()), p.approvalValidity() == null ? null : p.approvalValidity().toSeconds(),
                 p.applyWindow() == null ? null : p.applyWindow().toString(), p.autoApply(), cr.applyRequested(),
-                cr.applyAttempts(), cr.nextApplyAt(), cr.createdAt(), cr.updatedAt());
+                cr.applyAttempts(), cr.nextApplyAt(), cr.createdAt(), cr.updatedAt(), cr.target(), cr.segment());
     }
 
     /** The request, locked for the rest of the transaction; 404 when there is none. */
@@ -78,9 +78,10 @@ public class ChangeRequestStore {
                 + "and ($4::text is null or environment = $4) and ($5::text is null or requester_id = $5) "
                 + "and ($6::text is null or (state = 'pending' and requester_id <> $6 and not exists ("
                 + "  select 1 from decision d where d.change_request_id = c.id and d.revision = c.revision and d.approver_id = $6))) "
+                + "and ($8::text is null or segment_key = $8) "
                 + "order by created_at desc, id limit $7";
         for (Row row : db.query(sql, f.state() == null ? null : f.state().wire(), f.project(), f.flag(), f.environment(),
-                f.requesterId(), f.awaitingDecisionBy(), f.limit())) {
+                f.requesterId(), f.awaitingDecisionBy(), f.limit(), f.segment())) {
             out.add(map(row));
         }
         return out;
@@ -91,6 +92,16 @@ public class ChangeRequestStore {
         List<UUID> ids = new ArrayList<>();
         for (Row row : db.query("select id from change_request where state = 'approved' and (auto_apply or apply_requested) "
                 + "and next_apply_at <= $1 order by next_apply_at limit $2", now, limit)) {
+            ids.add(row.getUUID("id"));
+        }
+        return ids;
+    }
+
+    /** Pending or approved requests on one flag environment ({@code flag}) or one segment ({@code segment}). */
+    public List<UUID> openOn(String project, String flag, String segment, String environment) {
+        List<UUID> ids = new ArrayList<>();
+        for (Row row : db.query("select id from change_request where state in ('pending', 'approved') and project = $1 "
+                + "and environment = $2 and (flag_key = $3 or segment_key = $4)", project, environment, flag, segment)) {
             ids.add(row.getUUID("id"));
         }
         return ids;
@@ -134,7 +145,8 @@ public class ChangeRequestStore {
         Policy policy = new Policy(r.getString("policy_name"), r.getInteger("required_approvals"),
                 split(r.getString("required_roles")), validity == null ? null : Duration.ofSeconds(validity),
                 window == null ? null : ApplyWindow.parse(window), r.getBoolean("auto_apply"));
-        return new ChangeRequest(r.getUUID("id"), r.getString("project"), r.getString("flag_key"), r.getString("environment"),
+        return new ChangeRequest(r.getUUID("id"), r.getString("project"), r.getString("flag_key"), r.getString("segment_key"),
+                r.getString("environment"),
                 r.getLong("base_version"), json(r.getString("previous_config")), json(r.getString("proposed_config")),
                 r.getString("change_sha256"), r.getString("risk"), r.getString("reason"), r.getString("correlation_id"),
                 r.getString("requester_id"), r.getString("requester_name"), State.of(r.getString("state")),

@@ -90,7 +90,7 @@ public final class ConfigDiff {
         return byIndex;
     }
 
-    /** Drops nulls and empty containers so that omitted defaults do not show up as changes. */
+    /** Drops nulls, empty containers and {@code negate: false} so that omitted defaults do not show up as changes. */
     private static JsonNode normalize(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return null;
@@ -103,7 +103,8 @@ public final class ConfigDiff {
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> e = fields.next();
                 JsonNode n = normalize(e.getValue());
-                if (n == null) {
+                // flag-api echoes every clause's "negate": false; a proposal that omits it means the same
+                if (n == null || ("negate".equals(e.getKey()) && n.isBoolean() && !n.booleanValue())) {
                     drop.add(e.getKey());
                 } else {
                     replace.put(e.getKey(), n);

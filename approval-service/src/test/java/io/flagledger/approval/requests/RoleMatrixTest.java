@@ -38,6 +38,7 @@ class RoleMatrixTest {
     private static final Set<String> EDITORS_AND_APPROVERS = Set.of("requester", "sre", "approval-service", "approver1", "approver2");
 
     private static String flag;
+    private static String segment;
     private static String id;
 
     record Endpoint(String name, Set<String> allowed, BiFunction<RequestSpecification, String, Response> call) {
@@ -51,6 +52,9 @@ class RoleMatrixTest {
         List<Endpoint> endpoints = List.of(
                 new Endpoint("POST /change-requests", EDITORS, (r, cr) -> r.body(Fixtures.create("shop", flag, "production",
                         config(true, 777)).toString()).post("/api/v1/change-requests")),
+                new Endpoint("POST /change-requests (segment)", EDITORS, (r, cr) -> r.body(Fixtures.createSegment("shop",
+                        segment, "production", Fixtures.segmentDefinition(List.of("user-1", "user-2"), List.of())).toString())
+                        .post("/api/v1/change-requests")),
                 new Endpoint("GET /change-requests", READERS, (r, cr) -> r.get("/api/v1/change-requests")),
                 new Endpoint("GET /change-requests/{id}", READERS, (r, cr) -> r.get("/api/v1/change-requests/" + cr)),
                 new Endpoint("POST /{id}/approvals", APPROVERS, (r, cr) -> r.body("{}").post("/api/v1/change-requests/" + cr + "/approvals")),
@@ -73,6 +77,7 @@ class RoleMatrixTest {
     void roleGate(Endpoint endpoint, String identity) throws Exception {
         if (flag == null) {
             flag = Fixtures.seedFlag("shop", null);
+            segment = Fixtures.seedSegment("shop", "production", 1, Fixtures.segmentDefinition(List.of("user-1"), List.of()));
         }
         // a fresh pending request per case, so one case's decision never changes another's answer
         String cr = given().auth().oauth2(token("requester")).contentType(ContentType.JSON)

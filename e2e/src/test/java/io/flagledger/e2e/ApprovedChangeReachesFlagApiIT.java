@@ -83,6 +83,43 @@ class ApprovedChangeReachesFlagApiIT {
         assertThat(ledger).filteredOn(e -> "change_request.applied".equals(e.get("action"))).hasSize(1);
     }
 
+    @Test
+    void aProductionSegmentChangesOnlyThroughApprovalAndTheLedgerShowsWhoApproved() {
+        Stack stack = ApprovalStack.get();
+        String segment = "vip-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> definition = Map.of("included", List.of("user-1", "user-2"));
+        given().baseUri(stack.url("flag-api")).auth().oauth2(stack.token("requester")).contentType(ContentType.JSON)
+                .header("X-Correlation-Id", "sneak").body(Map.of("definition", definition, "reason", "skip the queue"))
+                .put("/api/v1/projects/shop/environments/production/segments/{s}", segment).then().statusCode(428);
+
+        String id = given().baseUri(stack.url("approval-service")).auth().oauth2(stack.token("requester"))
+                .contentType(ContentType.JSON)
+                .body(Map.of("project", "shop", "segment", segment, "environment", "production", "baseVersion", 0,
+                        "definition", definition, "reason", "VIP cohort for the launch", "correlationId", "CHG-" + segment))
+                .post("/api/v1/change-requests").then().statusCode(201).body("state", equalTo("pending"))
+                .extract().path("id");
+        approve(stack, "approver1", id);
+        approve(stack, "approver2", id);
+        awaitState(stack, id, "applied");
+
+        given().baseUri(stack.url("flag-api")).auth().oauth2(stack.token("viewer"))
+                .get("/api/v1/projects/shop/environments/production/segments/{s}", segment).then().statusCode(200)
+                .body("version", equalTo(1)).body("definition.included", org.hamcrest.Matchers.containsInAnyOrder("user-1", "user-2"));
+        String auditor = stack.token("auditor");
+        List<Map<String, Object>> ledger = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> given().baseUri(stack.url("audit-service")).auth().oauth2(auditor)
+                        .queryParam("correlation_id", "CHG-" + segment).get("/api/v1/audit/events")
+                        .then().statusCode(200).extract().jsonPath().<Map<String, Object>>getList("items.event"),
+                        events -> events.stream().anyMatch(e -> "segment.created".equals(e.get("action")))
+                                && events.stream().anyMatch(e -> "change_request.applied".equals(e.get("action"))));
+        Map<String, Object> write = ledger.stream().filter(e -> "segment.created".equals(e.get("action"))).findFirst().orElseThrow();
+        assertThat(write.get("actor_type")).isEqualTo("service");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> approval = (Map<String, Object>) ((Map<String, Object>) write.get("scope")).get("approval");
+        assertThat(approval.get("change_request_id")).isEqualTo(id);
+        assertThat((List<?>) approval.get("approvers")).hasSize(2);
+    }
+
     static String newFlag(Stack stack) {
         String flag = "approved-" + UUID.randomUUID().toString().substring(0, 8);
         given().baseUri(stack.url("flag-api")).auth().oauth2(stack.token("requester")).contentType(ContentType.JSON)

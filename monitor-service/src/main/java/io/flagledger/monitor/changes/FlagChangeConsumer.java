@@ -16,7 +16,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * Judges every flag change as it arrives. Ordered per partition, so one flag's changes are seen in the order
  * flag-api committed them; the offset is committed after the rules ran and their actions were recorded. Only
  * events the {@link EventGate} admits (flag-api's signature, verified) reach the rules; a refused record is
- * reported and acknowledged. A redelivered event is recorded once in the history and a rule's detection of it is
+ * reported and acknowledged. The change is written to the history's table ({@code flag_change}) before the rules
+ * run, so the history the rules look back on survives a restart even though the offset is then committed. A
+ * redelivered event is recorded once in the history (memory and table, by event id) and a rule's detection of it is
  * stored once ({@code detection (rule, suspect)}), so it is never acted upon twice.
  */
 @ApplicationScoped

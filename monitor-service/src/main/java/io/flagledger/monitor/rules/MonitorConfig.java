@@ -23,9 +23,16 @@ public interface MonitorConfig {
 
     Set<String> protectedEnvironments();
 
-    /** How long changes stay in memory for the rules; at least the longest rule window. */
+    /**
+     * How long changes are kept for the rules (in memory, and in the database to be reloaded after a restart); at
+     * least the longest rule window.
+     */
     @WithDefault("1h")
     Duration historyRetention();
+
+    /** How often changes older than {@link #historyRetention()} are deleted. */
+    @WithDefault("5m")
+    Duration historyPruneInterval();
 
     /** How often delayed rules (unapproved changes past their grace period) are re-checked. */
     @WithDefault("1s")

@@ -1,18 +1,17 @@
 package io.flagledger.approval.outbox;
 
 import io.flagledger.approval.db.Db;
+import io.flagledger.common.outbox.OutboxRecord;
 import io.flagledger.contract.AuditEvent;
-import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventSigner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Instant;
-import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Signs an approval event and stores it in the outbox inside the caller's transaction, so the event exists
- * if and only if the state change does.
+ * if and only if the state change does. The shared {@link io.flagledger.common.outbox.OutboxRelay} publishes it
+ * to approval.events.
  */
 @ApplicationScoped
 public class Outbox {
@@ -25,10 +24,10 @@ public class Outbox {
 
     public AuditEvent append(Db.Tx tx, AuditEvent unsigned) {
         AuditEvent signed = signer.sign(unsigned);
-        // One flag's events share a key, hence a partition, hence an order.
-        String key = signed.project() + "/" + signed.flagId();
-        tx.query("insert into outbox_event (event_id, topic, message_key, payload, created_at) values ($1, $2, $3, $4, $5)",
-                UUID.fromString(signed.eventId()), topic, key, EventJson.toJson(signed), Instant.now());
+        // One flag's events share a key, hence a partition, hence an order. Kept exactly as this service has always
+        // written it: a segment change request has no flag and is keyed "<project>/null".
+        OutboxRecord row = OutboxRecord.of(signed, topic, signed.project() + "/" + signed.flagId());
+        tx.query(OutboxRecord.INSERT, row.values());
         return signed;
     }
 }

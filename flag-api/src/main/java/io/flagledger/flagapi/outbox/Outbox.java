@@ -1,18 +1,18 @@
 package io.flagledger.flagapi.outbox;
 
+import io.flagledger.common.outbox.OutboxRecord;
 import io.flagledger.contract.AuditEvent;
-import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventSigner;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Instant;
-import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Signs a change event and stores it in the outbox. Callers run inside the transaction of the
- * state change, so the event exists if and only if the change does.
+ * state change, so the event exists if and only if the change does. The row is a Panache entity because it is
+ * written in the caller's Hibernate Reactive session (and because the outbox is also this service's event store,
+ * read by history and replay); the shared {@link io.flagledger.common.outbox.OutboxRelay} publishes it.
  */
 @ApplicationScoped
 public class Outbox {
@@ -28,14 +28,14 @@ public class Outbox {
     }
 
     public Uni<AuditEvent> append(AuditEvent unsigned, String topic) {
-        AuditEvent signed = signer.sign(unsigned);
+        // keyed project/flag: one flag's events share a partition, hence an order (and FlagHistory reads them by it)
+        OutboxRecord record = OutboxRecord.sign(signer, unsigned, topic);
         OutboxEvent row = new OutboxEvent();
-        row.eventId = UUID.fromString(signed.eventId());
-        row.topic = topic;
-        // One flag's events share a key, hence a partition, hence an order.
-        row.messageKey = (signed.project() == null ? "-" : signed.project()) + "/" + (signed.flagId() == null ? "-" : signed.flagId());
-        row.payload = EventJson.toJson(signed);
-        row.createdAt = Instant.now();
-        return row.persist().replaceWith(signed);
+        row.eventId = record.eventId();
+        row.topic = record.topic();
+        row.messageKey = record.messageKey();
+        row.payload = record.payload();
+        row.createdAt = record.createdAt();
+        return row.persist().replaceWith(record.event());
     }
 }

@@ -1,0 +1,82 @@
+package io.flagledger.common.outbox;
+
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.EventSigner;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One row of a service's {@code outbox_event} table: a signed event, the topic it goes to and its message key.
+ * <p>
+ * Every service that owns an outbox has the same table (its Flyway migrations):
+ * {@code id bigserial, event_id uuid unique, topic, message_key, payload text, created_at timestamptz,
+ * published_at timestamptz} with a partial index on {@code id where published_at is null}. A row is written in the
+ * transaction of the state change it records, so the event exists if and only if the change does;
+ * {@link OutboxRelay} publishes it afterwards.
+ *
+ * @param event      the signed event
+ * @param topic      the Kafka topic it is published to
+ * @param messageKey its Kafka key: events sharing a key share a partition, hence an order
+ * @param payload    the signed event as JSON, exactly as it will be published
+ * @param createdAt  when it was appended
+ */
+public record OutboxRecord(AuditEvent event, String topic, String messageKey, String payload, Instant createdAt) {
+
+    /** Inserts one row; parameters in the order of {@link #tuple()}. */
+    public static final String INSERT = "insert into outbox_event (event_id, topic, message_key, payload, created_at) "
+            + "values ($1, $2, $3, $4, $5)";
+
+    public OutboxRecord {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(messageKey, "messageKey");
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** The row for an already signed event, created now. */
+    public static OutboxRecord of(AuditEvent signed, String topic, String messageKey) {
+        return new OutboxRecord(signed, topic, messageKey, EventJson.toJson(signed), Instant.now());
+    }
+
+    /** Signs {@code unsigned} and returns its row, keyed by {@link #projectFlagKey(AuditEvent)}. */
+    public static OutboxRecord sign(EventSigner signer, AuditEvent unsigned, String topic) {
+        AuditEvent signed = signer.sign(unsigned);
+        return of(signed, topic, projectFlagKey(signed));
+    }
+
+    /**
+     * {@code <project>/<flag id>}, each {@code -} when absent: one flag's events share a key, hence a partition,
+     * hence an order. flag-api's event history reads a flag's events by this key.
+     */
+    public static String projectFlagKey(AuditEvent event) {
+        return (event.project() == null ? "-" : event.project()) + "/" + (event.flagId() == null ? "-" : event.flagId());
+    }
+
+    public UUID eventId() {
+        return UUID.fromString(event.eventId());
+    }
+
+    /** The values of {@link #INSERT}: event id, topic, message key, payload, created at (UTC). */
+    public Tuple tuple() {
+        return Tuple.of(eventId(), topic, messageKey, payload, createdAt.atOffset(ZoneOffset.UTC));
+    }
+
+    /** The same values as an array, for callers with their own statement helpers. */
+    public Object[] values() {
+        OffsetDateTime created = createdAt.atOffset(ZoneOffset.UTC);
+        return new Object[] {eventId(), topic, messageKey, payload, created};
+    }
+
+    /** Appends the row on {@code tx}, a connection inside the caller's transaction. */
+    public Uni<AuditEvent> insert(SqlConnection tx) {
+        return tx.preparedQuery(INSERT).execute(tuple()).replaceWith(event);
+    }
+}

@@ -99,7 +99,11 @@ class OptionalResourcesTest {
         assertThat(alerts.get("audit-service")).contains("FlagledgerServiceDown", "FlagledgerAuditIngestionLag",
                 "FlagledgerAuditSelfCheckFailed", "FlagledgerAuditCheckpointRefused", "FlagledgerAuditEventsQuarantined");
         assertThat(alerts.get("monitor-service")).contains("FlagledgerServiceDown", "FlagledgerMonitorRevertFailed");
-        assertThat(alerts.get("flag-api")).contains("FlagledgerOutboxBacklog");
+        // Every service with a transactional outbox exposes flagledger_outbox_pending_events.
+        for (String withOutbox : List.of("flag-api", "approval-service", "monitor-service")) {
+            assertThat(alerts.get(withOutbox)).as(withOutbox).contains("FlagledgerOutboxBacklog");
+        }
+        assertThat(alerts.get("audit-service")).doesNotContain("FlagledgerOutboxBacklog");
         for (GenericKubernetesResource rule : p.ofKind("PrometheusRule")) {
             for (Map<String, Object> r : rules(rule)) {
                 String expr = (String) r.get("expr");

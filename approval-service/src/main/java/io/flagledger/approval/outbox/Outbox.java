@@ -23,11 +23,9 @@ public class Outbox {
     String topic;
 
     public AuditEvent append(Db.Tx tx, AuditEvent unsigned) {
-        AuditEvent signed = signer.sign(unsigned);
-        // One flag's events share a key, hence a partition, hence an order. Kept exactly as this service has always
-        // written it: a segment change request has no flag and is keyed "<project>/null".
-        OutboxRecord row = OutboxRecord.of(signed, topic, signed.project() + "/" + signed.flagId());
+        // Keyed by flag or segment (OutboxRecord.orderingKey): one target's events stay in order.
+        OutboxRecord row = OutboxRecord.sign(signer, unsigned, topic);
         tx.query(OutboxRecord.INSERT, row.values());
-        return signed;
+        return row.event();
     }
 }

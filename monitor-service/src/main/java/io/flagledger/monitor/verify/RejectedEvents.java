@@ -3,9 +3,9 @@ package io.flagledger.monitor.verify;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.contract.ActorType;
+import io.flagledger.common.outbox.OutboxRecord;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Channel;
-import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventSigner;
 import io.flagledger.contract.Hashing;
 import io.flagledger.contract.RequestMetadata;
@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -72,11 +71,7 @@ public class RejectedEvents {
                             .execute(Tuple.from(new Object[] {topic, partition, offset, eventId, reason, detail, sha256,
                                     OffsetDateTime.now(ZoneOffset.UTC)}))
                             .chain(rows -> !rows.iterator().hasNext() ? io.smallrye.mutiny.Uni.createFrom().item(false)
-                                    : tx.preparedQuery("insert into outbox_event (event_id, topic, message_key, payload, created_at) "
-                                                    + "values ($1, $2, $3, $4, $5)")
-                                            .execute(Tuple.of(UUID.fromString(alert.eventId()), securityTopic, "monitor-service/" + topic,
-                                                    EventJson.toJson(alert), OffsetDateTime.now(ZoneOffset.UTC)))
-                                            .replaceWith(true)))
+                                    : OutboxRecord.of(alert, securityTopic, "monitor-service/" + topic).insert(tx).replaceWith(true)))
                     .await().atMost(TIMEOUT);
             if (Boolean.TRUE.equals(alerted)) {
                 registry.counter("flagledger.monitor.security.alerts", "action", ACTION).increment();

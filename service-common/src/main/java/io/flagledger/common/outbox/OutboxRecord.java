@@ -46,18 +46,25 @@ public record OutboxRecord(AuditEvent event, String topic, String messageKey, St
         return new OutboxRecord(signed, topic, messageKey, EventJson.toJson(signed), Instant.now());
     }
 
-    /** Signs {@code unsigned} and returns its row, keyed by {@link #projectFlagKey(AuditEvent)}. */
+    /** Signs {@code unsigned} and returns its row, keyed by {@link #orderingKey(AuditEvent)}. */
     public static OutboxRecord sign(EventSigner signer, AuditEvent unsigned, String topic) {
         AuditEvent signed = signer.sign(unsigned);
-        return of(signed, topic, projectFlagKey(signed));
+        return of(signed, topic, orderingKey(signed));
     }
 
     /**
-     * {@code <project>/<flag id>}, each {@code -} when absent: one flag's events share a key, hence a partition,
-     * hence an order. flag-api's event history reads a flag's events by this key.
+     * What a change is about, as a Kafka key: events sharing a key share a partition, hence an order.
+     * {@code <project>/<flag id>} for a flag (flag-api's event history reads a flag's events by it);
+     * {@code <project>/segment:<key>} for a segment (named in {@code scope.segment}; no flag key contains ':');
+     * each part {@code -} when absent.
      */
-    public static String projectFlagKey(AuditEvent event) {
-        return (event.project() == null ? "-" : event.project()) + "/" + (event.flagId() == null ? "-" : event.flagId());
+    public static String orderingKey(AuditEvent event) {
+        String project = event.project() == null ? "-" : event.project();
+        if (event.flagId() != null) {
+            return project + "/" + event.flagId();
+        }
+        String segment = event.scope() == null ? "" : event.scope().path("segment").asText("");
+        return project + "/" + (segment.isEmpty() ? "-" : "segment:" + segment);
     }
 
     public UUID eventId() {

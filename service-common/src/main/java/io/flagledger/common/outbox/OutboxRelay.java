@@ -21,6 +21,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -39,7 +40,9 @@ import org.jboss.logging.Logger;
  * such as audit-service, get neither the bean nor the channel.
  * <p>
  * Configuration: {@code flagledger.outbox.poll-interval} (how often it runs), {@code flagledger.outbox.batch-size}
- * (rows per run, default 100). Metric: {@code flagledger.outbox.published} (counter).
+ * (rows per run, default 100). Metrics: {@code flagledger.outbox.published} (counter) and
+ * {@code flagledger.outbox.pending.events} (gauge: rows not yet acknowledged by Kafka, counted after every run, also
+ * a failed one, so a broker outage shows as a growing backlog; the Helm chart alerts on it).
  */
 @ApplicationScoped
 @IfBuildProperty(name = OutboxRelay.ENABLED, stringValue = "true")
@@ -51,6 +54,7 @@ public class OutboxRelay {
     public static final String CHANNEL = "outbox";
     public static final String EVENT_ID_HEADER = "event-id";
     public static final String PUBLISHED_METRIC = "flagledger.outbox.published";
+    public static final String PENDING_METRIC = "flagledger.outbox.pending.events";
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
@@ -58,6 +62,8 @@ public class OutboxRelay {
     static final String PENDING = "select id, event_id, topic, message_key, payload from outbox_event "
             + "where published_at is null order by id limit $1 for update skip locked";
     static final String MARK_PUBLISHED = "update outbox_event set published_at = $1 where id = $2";
+    // Served by the partial index on id where published_at is null, so it stays cheap however large the store grows.
+    static final String COUNT_PENDING = "select count(*) from outbox_event where published_at is null";
 
     // Bounds a send the connector never answers (its own delivery.timeout.ms normally fails it first), so a hung
     // batch does not hold its row locks for ever.
@@ -77,16 +83,29 @@ public class OutboxRelay {
     int batchSize;
 
     private Counter published;
+    private final AtomicLong pending = new AtomicLong();
 
     @PostConstruct
     void init() {
         published = registry.counter(PUBLISHED_METRIC);
+        registry.gauge(PENDING_METRIC, pending);
     }
 
     @Scheduled(every = "${flagledger.outbox.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relayScheduled() {
         return relay().onFailure().invoke(e -> LOG.warnf("Outbox relay paused: %s", e.getMessage()))
+                .onFailure().recoverWithNull()
+                .chain(this::countPending)
                 .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** Refreshes the backlog gauge. */
+    public Uni<Long> countPending() {
+        return pool.query(COUNT_PENDING).execute().map(rows -> {
+            long count = rows.iterator().next().getLong(0);
+            pending.set(count);
+            return count;
+        });
     }
 
     /**

@@ -35,8 +35,17 @@ class OutboxRecordTest {
 
     @Test
     void aMissingProjectOrFlagIsADash() {
-        assertThat(OutboxRecord.projectFlagKey(event(null, null))).isEqualTo("-/-");
-        assertThat(OutboxRecord.projectFlagKey(event("shop", null))).isEqualTo("shop/-");
+        assertThat(OutboxRecord.orderingKey(event(null, null))).isEqualTo("-/-");
+        assertThat(OutboxRecord.orderingKey(event("shop", null))).isEqualTo("shop/-");
+    }
+
+    @Test
+    void aSegmentsEventsShareTheSegmentsKey() {
+        AuditEvent segment = AuditEvent.builder().actorId("alice").actorType(ActorType.USER).sourceService("flag-api")
+                .action("segment.updated").project("shop").environment("production")
+                .scope(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("segment", "beta"))
+                .build();
+        assertThat(OutboxRecord.orderingKey(segment)).isEqualTo("shop/segment:beta");
     }
 
     @Test

@@ -142,6 +142,9 @@ class OutboxRelayTest {
         assertThatThrownBy(() -> relay.relay().await().atMost(TIMEOUT)).isNotNull();
         assertThat(pending()).isEqualTo(10);
         assertThat(publishedIds()).containsExactlyInAnyOrderElementsOf(ids(before));
+        // The backlog gauge the Helm chart alerts on shows the outage.
+        assertThat(relay.countPending().await().atMost(TIMEOUT)).isEqualTo(10);
+        assertThat(registry.get(OutboxRelay.PENDING_METRIC).gauge().value()).isEqualTo(10.0);
 
         RestartableKafkaResource.startBroker();
         // as the scheduler would: run again until the backlog is gone (a run may still fail while the producer
@@ -154,6 +157,7 @@ class OutboxRelayTest {
             }
             return pending() == 0;
         });
+        assertThat(relay.countPending().await().atMost(TIMEOUT)).isZero();
 
         List<OutboxRecord> all = new ArrayList<>(before);
         all.addAll(during);

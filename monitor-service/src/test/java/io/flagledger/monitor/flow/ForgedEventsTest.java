@@ -14,7 +14,7 @@ import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventSigner;
 import io.flagledger.contract.EventVerifier;
 import io.flagledger.contract.RequestMetadata;
-import io.flagledger.monitor.ProducerKeysResource;
+import io.flagledger.testsupport.signing.ProducerKeysResource;
 import io.flagledger.testsupport.kafka.KafkaBrokerResource;
 import io.flagledger.testsupport.signing.SigningKeyResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -12,7 +12,7 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Channel;
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.RequestMetadata;
-import io.flagledger.monitor.ProducerKeysResource;
+import io.flagledger.testsupport.signing.ProducerKeysResource;
 import io.flagledger.monitor.changes.ChangeHistory;
 import io.flagledger.monitor.changes.FlagChange;
 import io.flagledger.monitor.changes.FlagKey;

@@ -469,10 +469,11 @@ imagePullSecrets:
 {{- end }}
 
 {{/* The service's application.properties (trusted keys, then applicationProperties); empty when it has none.
-     monitor-service verifies the same producers' events as audit-service: without keys of its own it gets audit's. */}}
+     monitor-service and approval-service verify the same producers' events as audit-service (service-common's
+     shared flagledger.audit.trusted-keys mapping): without keys of their own they get audit's. */}}
 {{- define "flagledger.applicationProperties" -}}
 {{- $trusted := default dict .svc.trustedKeys }}
-{{- if and (eq .key "monitorService") (not $trusted) }}
+{{- if and (has .key (list "monitorService" "approvalService")) (not $trusted) }}
 {{- $trusted = default dict .root.Values.services.auditService.trustedKeys }}
 {{- end }}
 {{- range $id, $k := $trusted }}

@@ -10,6 +10,7 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventJson;
 import io.flagledger.testsupport.kafka.KafkaBrokerResource;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.flagledger.testsupport.signing.ProducerKeysResource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,34 +159,45 @@ public final class Fixtures {
      * a later record's effect proves the earlier ones were handled.
      */
     public static void publishFlagChange(String key, AuditEvent event) {
+        publishFlagChange(key, EventJson.toJson(event));
+    }
+
+    /** Publishes any record value on flag.changes, e.g. a tampered event. */
+    public static void publishFlagChange(String key, String value) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>("flag.changes", key, EventJson.toJson(event))).get();
+            producer.send(new ProducerRecord<>("flag.changes", key, value)).get();
         } catch (Exception e) {
             throw new IllegalStateException("could not publish to flag.changes", e);
         }
     }
 
-    /** flag-api's event for a flag environment config now at {@code version}. */
+    /** flag-api's event for a flag environment config now at {@code version}, signed with flag-api's test key. */
     public static AuditEvent flagChanged(String project, String flag, String environment, long version, JsonNode scope) {
+        return ProducerKeysResource.signer("flag-api").sign(unsignedFlagChanged(project, flag, environment, version, scope));
+    }
+
+    /** The same event, not yet signed (to sign it with another key or forge it). */
+    public static AuditEvent unsignedFlagChanged(String project, String flag, String environment, long version, JsonNode scope) {
         ObjectNode state = config(false, 0);
         state.put("version", version);
         return changeEvent("flag.environment.updated", project, environment, state, scope).flagId(flag).build();
     }
 
-    /** flag-api's event for a segment now at {@code version}. */
+    /** flag-api's event for a segment now at {@code version}, signed with flag-api's test key. */
     public static AuditEvent segmentChanged(String project, String segment, String environment, long version) {
         ObjectNode state = JSON.createObjectNode();
         state.putArray("included").add("someone");
         state.put("version", version);
         ObjectNode scope = JSON.createObjectNode().put("segment", segment);
-        return changeEvent(version == 1 ? "segment.created" : "segment.updated", project, environment, state, scope).build();
+        return ProducerKeysResource.signer("flag-api")
+                .sign(changeEvent(version == 1 ? "segment.created" : "segment.updated", project, environment, state, scope).build());
     }
 
     private static AuditEvent.Builder changeEvent(String action, String project, String environment, JsonNode state,
                                                   JsonNode scope) {
-        return AuditEvent.builder().eventId(UUID.randomUUID().toString()).actorId("sre").actorName("SRE on call")
+        return AuditEvent.builder().eventId(io.flagledger.contract.UuidV7.nextString()).actorId("sre").actorName("SRE on call")
                 .actorType(io.flagledger.contract.ActorType.USER).actorRoles("flag-editor").sourceService("flag-api")
                 .action(action).project(project).environment(environment).newState(state).scope(scope)
                 .correlationId("INC-" + UUID.randomUUID().toString().substring(0, 6)).reason("hotfix");

@@ -22,7 +22,8 @@ import java.util.Map;
  * The whole of Flagledger on one machine without containers: a real Kafka broker, a real Keycloak,
  * one fresh PostgreSQL database per service and the services themselves as separate JVMs. Used by the
  * end-to-end tests and by {@code deploy/local/up}. Every service gets its own freshly generated signing
- * key; audit-service trusts exactly those keys, each for its own service.
+ * key; every service trusts exactly those keys, each for its own service ({@code flagledger.audit.trusted-keys.*}:
+ * audit-service admits, monitor-service and approval-service verify what they consume with them).
  */
 public final class Stack implements AutoCloseable {
 

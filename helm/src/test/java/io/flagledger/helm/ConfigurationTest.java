@@ -186,9 +186,9 @@ class ConfigurationTest {
                         assertThat(v.getConfigMap().getName()).isEqualTo("flagledger-audit-service");
                     });
                 });
-        // flag-api and approval-service have no properties to mount (monitor-service has the keys, see below).
+        // flag-api has no properties to mount (monitor-service and approval-service have the keys, see below).
         assertThat(p.ofType(ConfigMap.class)).extracting(c -> c.getMetadata().getName())
-                .containsExactlyInAnyOrder("flagledger-audit-service", "flagledger-monitor-service");
+                .containsExactlyInAnyOrder("flagledger-audit-service", "flagledger-monitor-service", "flagledger-approval-service");
         assertThat(p.deployment("flag-api").getSpec().getTemplate().getSpec().getVolumes()).noneMatch(v -> v.getConfigMap() != null);
     }
 
@@ -226,6 +226,27 @@ class ConfigurationTest {
                 "flagledger.audit.trusted-keys.\"flag-api-own\".public-key=MCowBQYDK2VwAyEAcANdvskaY5J19K0ur5q2cVWGEpksByBx2XgFxYfMHRc=",
                 "flagledger.audit.trusted-keys.\"flag-api-own\".service=flag-api");
         assertThat(configMap(own, "flagledger-audit-service")).contains("\"flag-api-2026\"").doesNotContain("flag-api-own");
+    }
+
+    @Test
+    void approvalServiceVerifiesFlagChangesWithTheAuditServicesTrustedKeysUnlessGivenItsOwn() {
+        Rendered p = Chart.production();
+        String approval = configMap(p, "flagledger-approval-service");
+        assertThat(approval).contains("flagledger.audit.trusted-keys.\"flag-api-2026\".service=flag-api\n");
+        assertThat(keyLines(approval)).isEqualTo(keyLines(configMap(p, "flagledger-audit-service")));
+        PodSpec pod = p.deployment("approval-service").getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getMountPath()).isEqualTo("/deployments/config");
+            assertThat(pod.getVolumes()).anySatisfy(v -> {
+                assertThat(v.getName()).isEqualTo(m.getName());
+                assertThat(v.getConfigMap().getName()).isEqualTo("flagledger-approval-service");
+            });
+        });
+        Rendered own = Chart.renderProduction(Map.of("services.approvalService.trustedKeys.flag-api-own.service", "flag-api",
+                "services.approvalService.trustedKeys.flag-api-own.publicKey", "MCowBQYDK2VwAyEAcANdvskaY5J19K0ur5q2cVWGEpksByBx2XgFxYfMHRc="));
+        assertThat(keyLines(configMap(own, "flagledger-approval-service"))).containsExactly(
+                "flagledger.audit.trusted-keys.\"flag-api-own\".public-key=MCowBQYDK2VwAyEAcANdvskaY5J19K0ur5q2cVWGEpksByBx2XgFxYfMHRc=",
+                "flagledger.audit.trusted-keys.\"flag-api-own\".service=flag-api");
     }
 
     private static String configMap(Rendered rendered, String name) {

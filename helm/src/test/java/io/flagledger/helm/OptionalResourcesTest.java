@@ -157,7 +157,8 @@ class OptionalResourcesTest {
         String defaults = notes(List.of());
         assertThat(defaults).contains("trustedKeys is empty", "signs no checkpoint", "kafka.securityProtocol=PLAINTEXT", "oidc.issuer is not an https:// URL",
                 "http://flagledger-flag-api.flagledger.svc:8081",
-                "services.monitorService.trustedKeys and services.auditService.trustedKeys are empty");
+                "services.monitorService.trustedKeys and services.auditService.trustedKeys are empty",
+                "services.approvalService.trustedKeys and services.auditService.trustedKeys are empty");
         String production = notes(List.of(Chart.PRODUCTION_VALUES.toString()));
         assertThat(production).doesNotContain("WARNING").contains("audit-service", "http://flagledger-audit-service.flagledger.svc:8083");
     }

@@ -5,6 +5,7 @@ import io.flagledger.monitor.signals.PrometheusStackResource;
 import io.flagledger.testsupport.kafka.KafkaBrokerResource;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
 import io.flagledger.testsupport.postgres.PostgresDatabaseResource;
+import io.flagledger.testsupport.signing.ProducerKeysResource;
 import io.flagledger.testsupport.signing.SigningKeyResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.TestResourceScope;

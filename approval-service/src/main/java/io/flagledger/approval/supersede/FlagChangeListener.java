@@ -3,10 +3,12 @@ package io.flagledger.approval.supersede;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagledger.approval.requests.ChangeRequestService;
 import io.flagledger.contract.AuditEvent;
-import io.flagledger.contract.EventJson;
+import io.flagledger.contract.verify.EventGate;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -18,6 +20,12 @@ import org.jboss.logging.Logger;
  * Best effort by design: the apply's {@code If-Match} on the base version stays the guarantee, so a record that
  * cannot be handled is logged and skipped rather than stopping the channel. Redelivery is harmless: a request
  * moves only from pending/approved, and only for a version above its base.
+ * <p>
+ * Superseding cancels approved work, so only genuine flag-api events count: every record passes the
+ * {@link EventGate} first (contract envelope, Ed25519 signature by a trusted key bound to flag-api, flag-api being
+ * the producer of {@code flag.changes}). A refused record is never acted upon; it is counted
+ * ({@code flagledger.approval.events.rejected{topic,reason}}), logged without its payload, and acknowledged so a
+ * forged record cannot stall the channel.
  */
 @ApplicationScoped
 public class FlagChangeListener {
@@ -27,16 +35,34 @@ public class FlagChangeListener {
     @Inject
     ChangeRequestService requests;
 
+    @Inject
+    EventGate gate;
+
+    @Inject
+    MeterRegistry registry;
+
     @Incoming("flag-changes")
     @Blocking
-    public void onChange(String json) {
-        AuditEvent event;
-        try {
-            event = EventJson.parse(json);
-        } catch (RuntimeException e) {
-            LOG.warnf("Ignoring a flag.changes record that is not an audit event: %s", e.getMessage());
+    public void onRecord(ConsumerRecord<String, String> record) {
+        EventGate.Verdict verdict = gate.judge(record.topic(), record.value());
+        if (!verdict.admitted()) {
+            reject(record, verdict);
             return;
         }
+        onChange(verdict.event());
+    }
+
+    private void reject(ConsumerRecord<String, String> record, EventGate.Verdict verdict) {
+        String reason = verdict.reason().label();
+        registry.counter("flagledger.approval.events.rejected", "topic", record.topic(), "reason", reason).increment();
+        AuditEvent claimed = verdict.event();
+        String eventId = claimed == null || claimed.eventId() == null ? "-" : clean(claimed.eventId(), 64);
+        LOG.warnf("Rejected record %s/%d@%d (event %s): %s: %s. Not acted upon.", record.topic(), record.partition(),
+                record.offset(), eventId, reason, clean(verdict.detail(), 1000));
+    }
+
+    /** A verified flag-api event. */
+    void onChange(AuditEvent event) {
         ChangeRequestService.Moved moved = moved(event);
         if (moved == null) {
             return;
@@ -73,5 +99,14 @@ public class FlagChangeListener {
                     version.asLong(), event.eventId(), action, byRequest);
         }
         return null;
+    }
+
+    /** No control characters (log forging), bounded length. */
+    static String clean(String s, int max) {
+        if (s == null) {
+            return null;
+        }
+        String printable = s.replaceAll("\\p{Cntrl}", "?");
+        return printable.length() <= max ? printable : printable.substring(0, max) + "...";
     }
 }

@@ -1,6 +1,7 @@
 package io.flagledger.audit.ingest;
 
 import io.flagledger.common.signing.SigningConfig;
+import io.flagledger.common.verify.ProducerKeysConfig;
 import io.flagledger.contract.Ed25519Keys;
 import io.flagledger.contract.EventVerifier;
 import jakarta.inject.Inject;
@@ -33,7 +34,7 @@ public class TrustedProducers {
     private final EventVerifier verifier;
 
     @Inject
-    public TrustedProducers(TrustedKeysConfig trusted, SigningConfig own) {
+    public TrustedProducers(ProducerKeysConfig trusted, SigningConfig own) {
         trusted.trustedKeys().forEach((id, k) -> add(id, decode(id, k.publicKey()), k.service()));
         own.privateKey().filter(k -> !k.isBlank()).ifPresent(privateKey -> {
             String id = own.keyId().filter(k -> !k.isBlank()).orElseThrow(() -> new IllegalStateException(

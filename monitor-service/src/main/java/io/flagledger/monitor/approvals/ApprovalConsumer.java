@@ -2,7 +2,7 @@ package io.flagledger.monitor.approvals;
 
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.monitor.rules.RuleSet;
-import io.flagledger.monitor.verify.EventGate;
+import io.flagledger.contract.verify.EventGate;
 import io.flagledger.monitor.verify.RejectedEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;

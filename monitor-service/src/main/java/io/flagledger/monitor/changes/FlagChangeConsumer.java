@@ -4,7 +4,7 @@ import io.flagledger.monitor.actions.Actions;
 import io.flagledger.monitor.rules.ChangeRule;
 import io.flagledger.monitor.rules.RuleSet;
 import io.flagledger.monitor.stale.FlagStates;
-import io.flagledger.monitor.verify.EventGate;
+import io.flagledger.contract.verify.EventGate;
 import io.flagledger.monitor.verify.RejectedEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;

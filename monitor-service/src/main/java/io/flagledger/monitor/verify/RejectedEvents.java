@@ -6,6 +6,7 @@ import io.flagledger.contract.ActorType;
 import io.flagledger.common.outbox.OutboxRecord;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Channel;
+import io.flagledger.contract.verify.EventGate;
 import io.flagledger.contract.EventSigner;
 import io.flagledger.contract.Hashing;
 import io.flagledger.contract.RequestMetadata;

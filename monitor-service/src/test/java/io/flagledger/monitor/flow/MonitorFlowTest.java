@@ -12,7 +12,7 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Channel;
 import io.flagledger.contract.EventVerifier;
 import io.flagledger.contract.RequestMetadata;
-import io.flagledger.monitor.ProducerKeysResource;
+import io.flagledger.testsupport.signing.ProducerKeysResource;
 import io.flagledger.testsupport.signing.SigningKeyResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventJson;
+import io.flagledger.contract.verify.EventGate;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

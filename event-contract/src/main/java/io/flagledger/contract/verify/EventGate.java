@@ -1,4 +1,4 @@
-package io.flagledger.monitor.verify;
+package io.flagledger.contract.verify;
 
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventJson;
@@ -18,11 +18,12 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Decides whether a record from {@code flag.changes} or {@code approval.events} may be acted upon: it must be a
+ * Decides whether a consumed Kafka record (e.g. from {@code flag.changes} or {@code approval.events}) may be acted upon: it must be a
  * contract event (supported schema version, required fields), signed with Ed25519 by a trusted producer key, that
  * key must be bound to the event's {@code source_service}, and that service must be one that publishes on the
  * topic the record came from (a valid approval-service event replayed onto {@code flag.changes} is refused).
- * Plain Java and thread-safe; the checks run in that order and the first failure is the verdict.
+ * Plain Java and thread-safe; the checks run in that order and the first failure is the verdict. Services build it
+ * from their configured producer keys with service-common's {@code io.flagledger.common.verify.TrustedProducers}.
  */
 public final class EventGate {
 

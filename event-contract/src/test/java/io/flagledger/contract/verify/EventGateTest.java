@@ -1,4 +1,4 @@
-package io.flagledger.monitor.verify;
+package io.flagledger.contract.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +12,7 @@ import io.flagledger.contract.Ed25519Keys;
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventSigner;
 import io.flagledger.contract.RequestMetadata;
-import io.flagledger.monitor.verify.EventGate.Reason;
+import io.flagledger.contract.verify.EventGate.Reason;
 import java.security.KeyPair;
 import java.util.List;
 import java.util.Map;
@@ -133,24 +133,6 @@ class EventGateTest {
                 new EventGate.TrustedKey("k", "flag-api", FLAG_API.getPublic()),
                 new EventGate.TrustedKey("k", "approval-service", APPROVALS.getPublic())), Map.of()))
                 .hasMessageContaining("'k' names two different public keys");
-    }
-
-    @Test
-    void keysFromTheEnvironmentVariableAreParsedAndBoundToTheirService() {
-        EventGate.TrustedKey key = TrustedProducers.parse(" flag-api-2:flag-api:" + Ed25519Keys.encodePublic(FLAG_API.getPublic()) + " ");
-        assertThat(key.keyId()).isEqualTo("flag-api-2");
-        assertThat(key.service()).isEqualTo("flag-api");
-        assertThat(key.key()).isEqualTo(FLAG_API.getPublic());
-        assertThatThrownBy(() -> TrustedProducers.parse("flag-api-2:" + Ed25519Keys.encodePublic(FLAG_API.getPublic())))
-                .hasMessageContaining("expected <key id>:<service>:<base64 public key>");
-        assertThatThrownBy(() -> TrustedProducers.parse("k:flag-api:bm90IGEga2V5"))
-                .hasMessageContaining("trusted-keys \"k\"");
-    }
-
-    @Test
-    void logAndAlertTextIsFreeOfControlCharacters() {
-        assertThat(RejectedEvents.clean("line\nforged INFO entry\r", 100)).isEqualTo("line?forged INFO entry?");
-        assertThat(RejectedEvents.clean("x".repeat(20), 5)).isEqualTo("xxxxx...");
     }
 
     private static void assertRejected(EventGate.Verdict verdict, Reason reason, String detail) {

@@ -4,6 +4,7 @@ import io.flagledger.audit.checkpoint.CheckpointKeyResource;
 import io.flagledger.testsupport.kafka.KafkaBrokerResource;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
 import io.flagledger.testsupport.postgres.PostgresDatabaseResource;
+import io.flagledger.testsupport.signing.ProducerKeysResource;
 import io.flagledger.testsupport.signing.SigningKeyResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.TestResourceScope;
@@ -17,7 +18,8 @@ import io.quarkus.test.common.ResourceArg;
         initArgs = @ResourceArg(name = "client-id", value = "audit-service"))
 @WithTestResource(value = SigningKeyResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = CheckpointKeyResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = ProducerKeysResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ProducerKeysResource.class, scope = TestResourceScope.GLOBAL,
+        initArgs = @ResourceArg(name = "services", value = "approval-service,monitor-service"))
 public final class AuditTestResources {
     private AuditTestResources() {
     }

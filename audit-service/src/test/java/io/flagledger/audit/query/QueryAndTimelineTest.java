@@ -10,13 +10,13 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.flagledger.audit.ProducerKeysResource;
 import io.flagledger.audit.TestLedger;
 import io.flagledger.contract.ActorType;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Channel;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.flagledger.testsupport.signing.ProducerKeysResource;
 import io.flagledger.testsupport.signing.SigningKeyResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;

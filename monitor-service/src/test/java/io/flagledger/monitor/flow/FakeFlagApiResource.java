@@ -84,4 +84,18 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
             server.stop(0);
         }
     }
+
+    /** The requests the stand-in recorded whose path contains {@code pathPart}. */
+    static List<com.fasterxml.jackson.databind.JsonNode> requestsTo(String pathPart) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(System.getProperty("flagledger.test.fake-flag-api") + "/recorded")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        List<com.fasterxml.jackson.databind.JsonNode> matching = new ArrayList<>();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).forEach(r -> {
+            if (r.path("path").asText().contains(pathPart)) {
+                matching.add(r);
+            }
+        });
+        return matching;
+    }
 }

@@ -21,13 +21,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -81,15 +76,15 @@ class HistoryAcrossRestartTest {
 
         // The running monitor restarts (its memory is gone), then the errors come.
         history.forget();
-        kafka.send("service.health", "restarted", sample("restarted", 0.30, change.timestamp().plusSeconds(1)));
+        kafka.send("service.health", "restarted", Kafka.healthSample("restarted", 0.30, change.timestamp().plusSeconds(1)));
 
-        JsonNode put = await().atMost(Duration.ofSeconds(30)).until(() -> requestsTo("/flags/spiky-across-restart/"), r -> r.size() == 1).get(0);
+        JsonNode put = await().atMost(Duration.ofSeconds(30)).until(() -> FakeFlagApiResource.requestsTo("/flags/spiky-across-restart/"), r -> r.size() == 1).get(0);
         assertThat(put.path("headers").path("X-Flagledger-Revert-Of").asText()).isEqualTo(change.eventId());
         assertThat(put.path("headers").path("If-Match").asText()).isEqualTo("\"2\"");
         ObjectNode restored = ((ObjectNode) change.previousState()).deepCopy();
         restored.remove("version");
         assertThat(put.path("body").path("config")).isEqualTo(restored);
-        await().atMost(Duration.ofSeconds(30)).until(() -> actionsFor(change, "error-spike").stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> kafka.actionsFor(change, "error-spike").stream()
                 .map(AuditEvent::action).toList().containsAll(List.of("monitor.detection", "monitor.revert.committed")));
     }
 
@@ -112,7 +107,7 @@ class HistoryAcrossRestartTest {
         kafka.publish("flag.changes", toggles.get(4));
         kafka.publish("flag.changes", toggles.get(5));
 
-        AuditEvent detection = await().atMost(Duration.ofSeconds(30)).until(() -> actionsFor(toggles.get(5), "rapid-toggling"),
+        AuditEvent detection = await().atMost(Duration.ofSeconds(30)).until(() -> kafka.actionsFor(toggles.get(5), "rapid-toggling"),
                         events -> events.stream().anyMatch(e -> e.action().equals("monitor.detection"))).stream()
                 .filter(e -> e.action().equals("monitor.detection")).findFirst().orElseThrow();
         assertThat(detection.scope().path("details").path("changes").asInt()).isEqualTo(6);
@@ -120,8 +115,8 @@ class HistoryAcrossRestartTest {
         detection.scope().path("details").path("event_ids").forEach(id -> counted.add(id.asText()));
         assertThat(counted).containsExactlyElementsOf(ids);
         // One partition, in order: the redeliveries were judged before the sixth change, and did not fire.
-        assertThat(actionsFor(toggles.get(3), "rapid-toggling")).isEmpty();
-        assertThat(actionsFor(toggles.get(4), "rapid-toggling")).isEmpty();
+        assertThat(kafka.actionsFor(toggles.get(3), "rapid-toggling")).isEmpty();
+        assertThat(kafka.actionsFor(toggles.get(4), "rapid-toggling")).isEmpty();
         assertThat(storedRows(ids)).isEqualTo(6);
     }
 
@@ -133,29 +128,8 @@ class HistoryAcrossRestartTest {
                 .iterator().next().getLong(0);
     }
 
-    private static List<AuditEvent> actionsFor(AuditEvent change, String rule) {
-        return kafka.actions().stream()
-                .filter(e -> e.scope() != null && change.eventId().equals(e.scope().path("suspect_event_id").asText())
-                        && rule.equals(e.scope().path("rule").asText()))
-                .toList();
-    }
 
-    private static List<JsonNode> requestsTo(String pathPart) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(System.getProperty("flagledger.test.fake-flag-api") + "/recorded")).build(), HttpResponse.BodyHandlers.ofString());
-        List<JsonNode> matching = new ArrayList<>();
-        JSON.readTree(response.body()).forEach(r -> {
-            if (r.path("path").asText().contains(pathPart)) {
-                matching.add(r);
-            }
-        });
-        return matching;
-    }
 
-    private static String sample(String application, double rate, Instant at) {
-        return JsonNodeFactory.instance.objectNode().put("application", application).put("error_rate", rate)
-                .put("timestamp", at.toString()).toString();
-    }
 
     /** flag-api's event for toggling {@code flag} in {@code environment}, from {@code version} to the next. */
     private static AuditEvent toggle(String flag, String environment, long version) {

@@ -54,6 +54,20 @@ final class Kafka implements AutoCloseable {
         return List.copyOf(actions);
     }
 
+    /** monitor.actions events about {@code change} from {@code rule}. */
+    List<AuditEvent> actionsFor(AuditEvent change, String rule) {
+        return actions().stream()
+                .filter(e -> e.scope() != null && change.eventId().equals(e.scope().path("suspect_event_id").asText())
+                        && rule.equals(e.scope().path("rule").asText()))
+                .toList();
+    }
+
+    /** A pushed error-rate sample as applications send it on service.health. */
+    static String healthSample(String application, double rate, java.time.Instant at) {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("application", application)
+                .put("error_rate", rate).put("timestamp", at.toString()).toString();
+    }
+
     @Override
     public void close() {
         producer.close();

@@ -15,13 +15,8 @@ import io.flagledger.contract.RequestMetadata;
 import io.flagledger.testsupport.signing.ProducerKeysResource;
 import io.flagledger.testsupport.signing.SigningKeyResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -50,13 +45,13 @@ class MonitorFlowTest {
 
     @Test
     void errorSpikeAfterAChangeIsRevertedOnceAndTheLedgerLinksChangeDetectionAndRevert() throws Exception {
-        kafka.send("service.health", "checkout", sample("checkout", 0.001, Instant.now().minusSeconds(5)));
+        kafka.send("service.health", "checkout", Kafka.healthSample("checkout", 0.001, Instant.now().minusSeconds(5)));
         AuditEvent change = toggle("spiky", 1, null);
         kafka.publish("flag.changes", change);
-        kafka.send("service.health", "checkout", sample("checkout", 0.01, change.timestamp().plusMillis(500)));
-        kafka.send("service.health", "checkout", sample("checkout", 0.30, change.timestamp().plusSeconds(1)));
+        kafka.send("service.health", "checkout", Kafka.healthSample("checkout", 0.01, change.timestamp().plusMillis(500)));
+        kafka.send("service.health", "checkout", Kafka.healthSample("checkout", 0.30, change.timestamp().plusSeconds(1)));
 
-        JsonNode put = await().atMost(Duration.ofSeconds(30)).until(() -> requestsTo("/flags/spiky/"), r -> r.size() == 1).get(0);
+        JsonNode put = await().atMost(Duration.ofSeconds(30)).until(() -> FakeFlagApiResource.requestsTo("/flags/spiky/"), r -> r.size() == 1).get(0);
         assertThat(put.path("method").asText()).isEqualTo("PUT");
         assertThat(put.path("path").asText()).isEqualTo("/api/v1/projects/shop/flags/spiky/environments/production");
         assertThat(put.path("headers").path("If-Match").asText()).isEqualTo("\"2\"");
@@ -69,7 +64,7 @@ class MonitorFlowTest {
         assertThat(put.path("body").path("reason").asText()).isEqualTo("auto-revert: error-spike");
         assertThat(put.path("body").path("correlationId").asText()).isEqualTo(change.correlationId());
 
-        List<AuditEvent> trail = await().atMost(Duration.ofSeconds(30)).until(() -> actionsFor(change, "error-spike"),
+        List<AuditEvent> trail = await().atMost(Duration.ofSeconds(30)).until(() -> kafka.actionsFor(change, "error-spike"),
                 events -> events.stream().map(AuditEvent::action).toList()
                         .containsAll(List.of("monitor.detection", "monitor.revert.committed", "monitor.alert.sent")));
         EventVerifier verifier = EventVerifier.fromEncoded(Map.of(SigningKeyResource.KEY_ID,
@@ -88,7 +83,7 @@ class MonitorFlowTest {
         AuditEvent alerted = trail.stream().filter(e -> e.action().equals("monitor.alert.sent")).findFirst().orElseThrow();
         assertThat(alerted.scope().path("severity").asText()).isEqualTo("p1");
         assertThat(alerted.scope().path("receivers").path("webhook").asText()).isEqualTo("sent");
-        JsonNode webhook = await().atMost(Duration.ofSeconds(10)).until(() -> requestsTo("/webhook"),
+        JsonNode webhook = await().atMost(Duration.ofSeconds(10)).until(() -> FakeFlagApiResource.requestsTo("/webhook"),
                 r -> r.stream().anyMatch(w -> w.path("body").path("subject").asText().equals(change.eventId())
                         && w.path("body").path("rule").asText().equals("error-spike"))).stream()
                 .filter(w -> w.path("body").path("subject").asText().equals(change.eventId())
@@ -99,26 +94,26 @@ class MonitorFlowTest {
         // flag-api's own flag.reverted event arrives while errors are still high: a revert is never reverted.
         AuditEvent revertEvent = revertOf(change);
         kafka.publish("flag.changes", revertEvent);
-        kafka.send("service.health", "checkout", sample("checkout", 0.4, revertEvent.timestamp().plusMillis(200)));
+        kafka.send("service.health", "checkout", Kafka.healthSample("checkout", 0.4, revertEvent.timestamp().plusMillis(200)));
         // A new bad change inside the revert window: detected, but the flag is not reverted twice in one window.
         AuditEvent again = toggle("spiky", 3, null);
-        kafka.send("service.health", "checkout", sample("checkout", 0.001, again.timestamp().minusMillis(1)));
+        kafka.send("service.health", "checkout", Kafka.healthSample("checkout", 0.001, again.timestamp().minusMillis(1)));
         kafka.publish("flag.changes", again);
-        kafka.send("service.health", "checkout", sample("checkout", 0.5, again.timestamp().plusMillis(300)));
-        AuditEvent skipped = await().atMost(Duration.ofSeconds(30)).until(() -> actionsFor(again, "error-spike"),
+        kafka.send("service.health", "checkout", Kafka.healthSample("checkout", 0.5, again.timestamp().plusMillis(300)));
+        AuditEvent skipped = await().atMost(Duration.ofSeconds(30)).until(() -> kafka.actionsFor(again, "error-spike"),
                 events -> events.stream().anyMatch(e -> e.action().equals("monitor.revert.skipped"))).stream()
                 .filter(e -> e.action().equals("monitor.revert.skipped")).findFirst().orElseThrow();
         assertThat(skipped.scope().path("outcome").asText()).isEqualTo("skipped-rate-limited");
-        assertThat(requestsTo("/flags/spiky/")).hasSize(1);
-        assertThat(actionsFor(revertEvent, "error-spike")).isEmpty();
+        assertThat(FakeFlagApiResource.requestsTo("/flags/spiky/")).hasSize(1);
+        assertThat(kafka.actionsFor(revertEvent, "error-spike")).isEmpty();
     }
 
     @Test
     void aFlagChangedSinceTheSuspectChangeIsNotOverwritten() throws Exception {
         AuditEvent change = toggle("spiky-changed-since", 1, null);
         kafka.publish("flag.changes", change);
-        kafka.send("service.health", "cart", sample("cart", 0.9, change.timestamp().plusMillis(100)));
-        AuditEvent skipped = await().atMost(Duration.ofSeconds(30)).until(() -> actionsFor(change, "error-spike"),
+        kafka.send("service.health", "cart", Kafka.healthSample("cart", 0.9, change.timestamp().plusMillis(100)));
+        AuditEvent skipped = await().atMost(Duration.ofSeconds(30)).until(() -> kafka.actionsFor(change, "error-spike"),
                 events -> events.stream().anyMatch(e -> e.action().equals("monitor.revert.skipped"))).stream()
                 .filter(e -> e.action().equals("monitor.revert.skipped")).findFirst().orElseThrow();
         assertThat(skipped.scope().path("outcome").asText()).isEqualTo("skipped-changed-since");
@@ -140,38 +135,17 @@ class MonitorFlowTest {
         kafka.publish("flag.changes", neverApproved);
         kafka.publish("flag.changes", noRequest);
         kafka.publish("flag.changes", noRequest); // redelivered: still one detection
-        await().atMost(Duration.ofSeconds(30)).until(() -> actionsFor(neverApproved, "unapproved-change").size() == 2
-                && actionsFor(noRequest, "unapproved-change").size() == 2);
-        assertThat(actionsFor(noRequest, "unapproved-change")).extracting(AuditEvent::action)
+        await().atMost(Duration.ofSeconds(30)).until(() -> kafka.actionsFor(neverApproved, "unapproved-change").size() == 2
+                && kafka.actionsFor(noRequest, "unapproved-change").size() == 2);
+        assertThat(kafka.actionsFor(noRequest, "unapproved-change")).extracting(AuditEvent::action)
                 .containsExactlyInAnyOrder("monitor.detection", "monitor.alert.sent");
-        assertThat(actionsFor(withApproval, "unapproved-change")).isEmpty();
+        assertThat(kafka.actionsFor(withApproval, "unapproved-change")).isEmpty();
     }
 
     // ------------------------------------------------------------------------------------------------------------
 
-    private static List<AuditEvent> actionsFor(AuditEvent change, String rule) {
-        return kafka.actions().stream()
-                .filter(e -> e.scope() != null && change.eventId().equals(e.scope().path("suspect_event_id").asText())
-                        && rule.equals(e.scope().path("rule").asText()))
-                .toList();
-    }
 
-    private static List<JsonNode> requestsTo(String pathPart) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(System.getProperty("flagledger.test.fake-flag-api") + "/recorded")).build(), HttpResponse.BodyHandlers.ofString());
-        List<JsonNode> matching = new ArrayList<>();
-        JSON.readTree(response.body()).forEach(r -> {
-            if (r.path("path").asText().contains(pathPart)) {
-                matching.add(r);
-            }
-        });
-        return matching;
-    }
 
-    private static String sample(String application, double rate, Instant at) {
-        return JsonNodeFactory.instance.objectNode().put("application", application).put("error_rate", rate)
-                .put("timestamp", at.toString()).toString();
-    }
 
     static ObjectNode state(boolean enabled, long version) {
         ObjectNode s = JsonNodeFactory.instance.objectNode();

@@ -15,6 +15,15 @@ public final class EventValidator {
     public static final int MAX_ID_LENGTH = 256;
     public static final int MAX_REASON_LENGTH = 2000;
     public static final int MAX_USER_AGENT_LENGTH = 1024;
+    /**
+     * Largest signed event, as its canonical UTF-8 JSON. Kafka's default {@code max.message.bytes} is 1 MiB
+     * (1,048,588); half of it leaves room for the record's key, headers and batch overhead and for the producer's
+     * own {@code max.request.size}, so an event the contract accepts is always sendable. Producers check it before
+     * the outbox (a change whose event would be larger is refused), consumers check the record they received.
+     */
+    public static final int MAX_EVENT_BYTES = 512 * 1024;
+    /** Messages reported per event at most: enough to name the fields, bounded for a hostile payload. */
+    private static final int MAX_MESSAGES = 20;
 
     private static final Pattern ACTION = Pattern.compile("^[a-z][a-z0-9_.-]{0,63}$");
     private static final Pattern UUID_V7 = Pattern.compile(
@@ -67,7 +76,60 @@ public final class EventValidator {
             optional(out, "request.client_address", e.request().clientAddress(), MAX_ID_LENGTH);
         }
         checkSignature(out, e.signature());
+        checkText(out, e);
         return out;
+    }
+
+    /** The violations of {@link #violations(AuditEvent)} plus the size of the event's canonical JSON form. */
+    public static List<String> violations(AuditEvent e, int canonicalBytes) {
+        List<String> out = violations(e);
+        if (canonicalBytes > MAX_EVENT_BYTES) {
+            out.add("event: its canonical JSON is " + canonicalBytes + " bytes, more than " + MAX_EVENT_BYTES);
+        }
+        return out;
+    }
+
+    /** Every string of the event obeys {@link SafeText}; ids and other single-line values have no control character. */
+    private static void checkText(List<String> out, AuditEvent e) {
+        line(out, "event_id", e.eventId());
+        line(out, "actor_id", e.actorId());
+        line(out, "actor_name", e.actorName());
+        line(out, "actor_email", e.actorEmail());
+        if (e.actorRoles() != null) {
+            for (int i = 0; i < e.actorRoles().size(); i++) {
+                line(out, "actor_roles[" + i + "]", e.actorRoles().get(i));
+            }
+        }
+        line(out, "source_service", e.sourceService());
+        line(out, "project", e.project());
+        line(out, "flag_id", e.flagId());
+        line(out, "environment", e.environment());
+        line(out, "correlation_id", e.correlationId());
+        text(out, "reason", e.reason());
+        if (e.request() != null) {
+            line(out, "request.user_agent", e.request().userAgent());
+            line(out, "request.client_address", e.request().clientAddress());
+        }
+        if (e.signature() != null) {
+            line(out, "signature.key_id", e.signature().keyId());
+        }
+        SafeText.jsonViolations("previous_state", e.previousState(), out, MAX_MESSAGES);
+        SafeText.jsonViolations("new_state", e.newState(), out, MAX_MESSAGES);
+        SafeText.jsonViolations("scope", e.scope(), out, MAX_MESSAGES);
+    }
+
+    private static void line(List<String> out, String field, String value) {
+        String v = SafeText.lineViolation(value);
+        if (v != null && out.size() < MAX_MESSAGES) {
+            out.add(field + ": " + v);
+        }
+    }
+
+    private static void text(List<String> out, String field, String value) {
+        String v = SafeText.violation(value);
+        if (v != null && out.size() < MAX_MESSAGES) {
+            out.add(field + ": " + v);
+        }
     }
 
     private static void checkSignature(List<String> out, EventSignature sig) {
@@ -106,7 +168,8 @@ public final class EventValidator {
         return s.codePointCount(0, s.length());
     }
 
+    // Escaped: messages reach logs, problem details and the quarantine's reason column.
     private static String abbreviate(String s) {
-        return s == null ? "null" : s.length() <= 80 ? s : s.substring(0, 80) + "...";
+        return s == null ? "null" : SafeText.escape(s.length() <= 80 ? s : s.substring(0, 80) + "...");
     }
 }

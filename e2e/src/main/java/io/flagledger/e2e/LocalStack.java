@@ -21,7 +21,9 @@ public final class LocalStack {
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         Path state = root.resolve("deploy/local/.state");
         CountDownLatch stopped = new CountDownLatch(1);
-        Stack stack = Stack.start(root, state, Stack.ALL_SERVICES);
+        // deploy/local/up --port-base N sets it; empty or 0: free ports (the default)
+        String base = System.getenv().getOrDefault("FLAGLEDGER_PORT_BASE", "");
+        Stack stack = Stack.start(root, state, Stack.ALL_SERVICES, java.util.Map.of(), base.isBlank() ? 0 : Integer.parseInt(base.trim()));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
             stopped.countDown();
@@ -36,6 +38,7 @@ public final class LocalStack {
     private static void writeEnv(Stack stack, Path file) throws IOException {
         StringBuilder env = new StringBuilder();
         stack.urls().forEach((name, url) -> env.append(name.toUpperCase().replace('-', '_')).append("_URL=").append(url).append('\n'));
+        env.append("CONSOLE_URL=").append(stack.urls().get("approval-service")).append("/console\n");
         env.append("KAFKA_BOOTSTRAP=").append(stack.kafka().bootstrapServers()).append('\n');
         env.append("KEYCLOAK_URL=").append(stack.keycloak().baseUrl()).append('\n');
         env.append("OIDC_ISSUER=").append(stack.keycloak().issuerUrl()).append('\n');

@@ -59,9 +59,19 @@ public final class Stack implements AutoCloseable {
     /** As {@link #start(Path, Path, List)}, with extra configuration per service that wins over the stack's. */
     public static Stack start(Path repoRoot, Path stateDir, List<String> serviceNames,
                               Map<String, Map<String, String>> overrides) {
+        return start(repoRoot, stateDir, serviceNames, overrides, 0);
+    }
+
+    /**
+     * As {@link #start(Path, Path, List, Map)} on fixed ports when {@code portBase > 0}, for people who bookmark
+     * the local stack: {@link #ALL_SERVICES} in order at {@code portBase + 0..3}, Keycloak at {@code + 8}, Kafka's
+     * client port at {@code + 9}. {@code 0}: free ports, so parallel runs and tests never collide.
+     */
+    public static Stack start(Path repoRoot, Path stateDir, List<String> serviceNames,
+                              Map<String, Map<String, String>> overrides, int portBase) {
         Stack stack = new Stack();
         try {
-            stack.boot(repoRoot, Files.createDirectories(stateDir), serviceNames, overrides);
+            stack.boot(repoRoot, Files.createDirectories(stateDir), serviceNames, overrides, portBase);
             return stack;
         } catch (RuntimeException | IOException e) {
             stack.close();
@@ -69,17 +79,23 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** Port offsets from the port base (see {@link #start(Path, Path, List, Map, int)}). */
+    public static final int KEYCLOAK_PORT_OFFSET = 8;
+    public static final int KAFKA_PORT_OFFSET = 9;
+
     private void boot(Path repoRoot, Path stateDir, List<String> serviceNames,
-                      Map<String, Map<String, String>> overrides) throws IOException {
+                      Map<String, Map<String, String>> overrides, int portBase) throws IOException {
         this.repoRoot = repoRoot;
         long t = System.nanoTime();
-        kafka = track(KafkaBroker.start(Files.createDirectories(stateDir.resolve("kafka")), Duration.ofSeconds(60)));
+        kafka = track(KafkaBroker.start(Files.createDirectories(stateDir.resolve("kafka")), Duration.ofSeconds(60),
+                portBase > 0 ? portBase + KAFKA_PORT_OFFSET : 0));
         kafka.createTopics(TOPICS);
         lap("kafka", t);
 
         t = System.nanoTime();
         realm = DemoRealm.generate();
-        keycloak = track(Keycloak.start(Keycloak.defaultCacheDir(), Duration.ofSeconds(180), realm.environment()));
+        keycloak = track(Keycloak.start(Keycloak.defaultCacheDir(), Duration.ofSeconds(180), realm.environment(),
+                portBase > 0 ? portBase + KEYCLOAK_PORT_OFFSET : 0));
         lap("keycloak", t);
 
         Map<String, KeyPair> keys = new HashMap<>();
@@ -88,7 +104,7 @@ public final class Stack implements AutoCloseable {
         approvalTokenKey = Ed25519Keys.generate();
         // ports up front, so each service can be told where the others will be
         Map<String, Integer> ports = new HashMap<>();
-        serviceNames.forEach(name -> ports.put(name, freePort()));
+        serviceNames.forEach(name -> ports.put(name, portBase > 0 ? portBase + ALL_SERVICES.indexOf(name) : freePort()));
         for (String name : serviceNames) {
             t = System.nanoTime();
             PostgresDatabase db = track(PostgresDatabase.create("flagledger_" + name.replace('-', '_')));

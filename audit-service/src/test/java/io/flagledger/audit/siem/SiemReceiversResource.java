@@ -121,10 +121,12 @@ public class SiemReceiversResource implements QuarkusTestResourceLifecycleManage
         int port = Integer.parseInt(System.getProperty(SYSLOG_PORT));
         Process p;
         try {
-            p = new ProcessBuilder("rsyslogd", "-n", "-f", d.resolve("rsyslog.conf").toString(), "-i", d.resolve("rsyslogd.pid").toString())
+            // Debian puts it in /usr/sbin, which a non-root user's PATH often lacks
+            String rsyslogd = Files.isExecutable(Path.of("/usr/sbin/rsyslogd")) ? "/usr/sbin/rsyslogd" : "rsyslogd";
+            p = new ProcessBuilder(rsyslogd, "-n", "-f", d.resolve("rsyslog.conf").toString(), "-i", d.resolve("rsyslogd.pid").toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("rsyslogd.out").toFile())).start();
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start rsyslogd (Debian package rsyslog)", e);
+            throw new UncheckedIOException("could not start rsyslogd: install it with 'sudo apt-get install rsyslog' (./test does it)", e);
         }
         System.setProperty(RSYSLOG_PID, Long.toString(p.pid()));
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();

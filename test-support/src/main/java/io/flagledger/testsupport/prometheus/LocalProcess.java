@@ -29,7 +29,10 @@ abstract class LocalProcess implements AutoCloseable {
             process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command.get(0) + " (is the Debian package installed?)", e);
+            // the binaries are named after their Debian packages (/usr/bin/prometheus, /usr/bin/prometheus-alertmanager)
+            String pkg = Path.of(command.get(0)).getFileName().toString();
+            throw new UncheckedIOException("cannot start " + command.get(0) + ": install it with 'sudo apt-get install "
+                    + pkg + "' (./test does it)", e);
         }
         shutdownHook = new Thread(process::destroy, "stop-" + name);
         Runtime.getRuntime().addShutdownHook(shutdownHook);

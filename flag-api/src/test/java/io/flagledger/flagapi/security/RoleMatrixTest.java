@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Every management endpoint × every caller: no token, a garbage token, an expired (genuinely signed) token, and each
  * role of the realm. A cell is either allowed (2xx) or the exact refusal (401 unauthenticated, 403 not permitted).
+ * "Every management endpoint" is every method of FlagResource, SegmentResource and SdkKeyResource; the OFREP and SDK
+ * stream endpoints take SDK keys, not tokens, and have their own tests. Endpoints that change a flag's lifecycle or
+ * revoke a key get a fresh flag or key per call (made by an allowed user), so every cell starts from the same state.
  */
 @QuarkusTest
 class RoleMatrixTest {
@@ -49,6 +52,29 @@ class RoleMatrixTest {
         flag = "matrix-" + UUID.randomUUID().toString().substring(0, 8);
         given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON).body(Map.of("key", flag, "name", "M"))
                 .post("/api/v1/projects/{p}/flags", PROJECT).then().statusCode(201);
+        given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON)
+                .body(Map.of("definition", Map.of("included", List.of("u")))).put("/api/v1/projects/{p}/environments/{e}/segments/matrix-read", PROJECT, ENV)
+                .then().statusCode(org.hamcrest.Matchers.lessThan(300));
+    }
+
+    /** A new flag in the matrix project, archived first when asked; returns its path. */
+    private String freshFlag(boolean archived) {
+        String key = "matrix-" + UUID.randomUUID().toString().substring(0, 8);
+        String path = "/api/v1/projects/" + PROJECT + "/flags/" + key;
+        given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON).body(Map.of("key", key, "name", "M"))
+                .post("/api/v1/projects/{p}/flags", PROJECT).then().statusCode(201);
+        if (archived) {
+            given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON).body(Map.of("reason", "matrix"))
+                    .post(path + "/archive").then().statusCode(200);
+        }
+        return path;
+    }
+
+    /** A new SDK key of the matrix environment, issued by the admin; returns its id. */
+    private String freshSdkKey() {
+        return given().auth().oauth2(callers.get("admin")).contentType(ContentType.JSON).body(Map.of("kind", "server"))
+                .post("/api/v1/projects/{p}/environments/{e}/sdk-keys", PROJECT, ENV).then().statusCode(201)
+                .extract().path("id");
     }
 
     private List<Endpoint> endpoints() {
@@ -62,20 +88,29 @@ class RoleMatrixTest {
                 new Endpoint("read flag", r -> r.get(flags + "/" + flag), READERS),
                 new Endpoint("flag at time", r -> r.queryParam("at", "2100-01-01T00:00:00Z").get(flags + "/" + flag), READERS),
                 new Endpoint("flag events", r -> r.get(flags + "/" + flag + "/events"), READERS),
+                new Endpoint("patch metadata", r -> r.body(Map.of("owner", "team-matrix", "reason", "matrix")).patch(flags + "/" + flag),
+                        Set.of("requester", "monitor-service")),
+                new Endpoint("archive flag", r -> r.body(Map.of("reason", "matrix")).post(freshFlag(false) + "/archive"),
+                        Set.of("requester", "monitor-service")),
+                new Endpoint("restore flag", r -> r.body(Map.of("reason", "matrix")).post(freshFlag(true) + "/restore"),
+                        Set.of("requester", "monitor-service")),
                 new Endpoint("toggle staging", r -> r.body(Map.of("enabled", true)).post(flags + "/" + flag + "/environments/" + ENV + "/toggle"),
                         STAGING_WRITERS),
                 new Endpoint("replace staging config", r -> r.body(Map.of("config", Map.of("enabled", false, "offVariation", "off",
                         "fallthrough", Map.of("variation", "on")))).put(flags + "/" + flag + "/environments/" + ENV), STAGING_WRITERS),
                 new Endpoint("list segments", r -> r.get(env + "/segments"), READERS),
+                new Endpoint("read segment", r -> r.get(env + "/segments/matrix-read"), READERS),
                 new Endpoint("put segment", r -> r.body(Map.of("definition", Map.of("included", List.of("u")))).put(env + "/segments/matrix"),
                         STAGING_WRITERS),
                 new Endpoint("list sdk keys", r -> r.get(env + "/sdk-keys"), Set.of("admin")),
-                new Endpoint("issue sdk key", r -> r.body(Map.of("kind", "server")).post(env + "/sdk-keys"), Set.of("admin")));
+                new Endpoint("issue sdk key", r -> r.body(Map.of("kind", "server")).post(env + "/sdk-keys"), Set.of("admin")),
+                new Endpoint("revoke sdk key", r -> r.delete(env + "/sdk-keys/" + freshSdkKey()), Set.of("admin")));
     }
 
     @Test
     void everyEndpointTimesEveryCaller() {
         tokensAndFlag();
+        assertThat(endpoints()).as("every method of the three management resources").hasSize(17);
         List<String> mismatches = new ArrayList<>();
         for (Endpoint endpoint : endpoints()) {
             callers.forEach((caller, token) -> {

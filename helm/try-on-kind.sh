@@ -18,7 +18,7 @@
 #
 # Usage:  helm/try-on-kind.sh            set up everything and install the chart
 #         helm/try-on-kind.sh --delete   delete the kind cluster
-# Existing Kafka/PostgreSQL/OIDC instead: skip step 3 and install the chart with your own values file (README,
+# Existing Kafka/PostgreSQL/OIDC instead: skip step 3 and install the chart with your own values file (docs/operations.md,
 # "Deploying on Kubernetes with Helm").
 # ---------------------------------------------------------------------------------------------------------------------
 set -euo pipefail

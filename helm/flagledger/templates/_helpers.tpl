@@ -170,7 +170,7 @@ QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS instead.
 
 {{/*
 The container environment of a service. mode "service" (Deployment) or "migration" (migration Job).
-Names are the contract with the services: see the README table "Environment variables".
+Names are the contract with the services: see the table "Environment variables" in docs/operations.md.
 */}}
 {{- define "flagledger.env" -}}
 {{- $root := .root }}

@@ -20,20 +20,21 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README section "Deploying on Kubernetes with Helm" is the contract the service owners follow: every environment
- * variable and every metric the chart uses must be listed there, so the chart and its documentation cannot drift.
+ * The section "Deploying on Kubernetes with Helm" of docs/operations.md is the contract the service owners follow: every
+ * environment variable and every metric the chart uses must be listed there, so the chart and its documentation
+ * cannot drift.
  */
-class ReadmeContractTest {
+class OperationsDocContractTest {
 
     static String section;
 
     @BeforeAll
     static void readSection() throws IOException {
-        String readme = Files.readString(Paths.get(System.getProperty("flagledger.readme", "../README.md")));
-        int start = readme.indexOf("\n## Deploying on Kubernetes with Helm\n");
-        assertThat(start).as("README section").isNotNegative();
-        int end = readme.indexOf("\n## ", start + 5);
-        section = end < 0 ? readme.substring(start) : readme.substring(start, end);
+        String doc = Files.readString(Paths.get(System.getProperty("flagledger.repo.dir", ".."), "docs", "operations.md"));
+        int start = doc.indexOf("\n## Deploying on Kubernetes with Helm\n");
+        assertThat(start).as("docs/operations.md section").isNotNegative();
+        int end = doc.indexOf("\n## ", start + 5);
+        section = end < 0 ? doc.substring(start) : doc.substring(start, end);
     }
 
     @Test

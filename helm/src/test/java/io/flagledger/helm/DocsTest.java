@@ -95,6 +95,89 @@ class DocsTest {
         assertThat(missing).as("properties missing from docs/operations.md").isEmpty();
     }
 
+    @Test
+    void everyConfigMappingPropertyIsInTheConfigurationReference() throws IOException {
+        String reference = Files.readString(REPO.resolve("docs/operations.md"));
+        List<String> keys = new ArrayList<>();
+        for (String service : SERVICES) {
+            try (Stream<Path> sources = Files.walk(REPO.resolve(service + "/src/main/java"))) {
+                for (Path source : sources.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                    keys.addAll(configMappingKeys(Files.readString(source)));
+                }
+            }
+        }
+        assertThat(keys).as("@ConfigMapping properties found").hasSizeGreaterThan(80);
+        // a map property may be documented by its entries (sources."flag.changes"), so a documented prefix counts
+        assertThat(keys).as("@ConfigMapping properties missing from docs/operations.md").allSatisfy(key ->
+                assertThat(reference.contains("`" + key + "`") || reference.contains("`" + key + ".")).as(key).isTrue());
+    }
+
+    private static final Pattern MAPPING = Pattern.compile("@ConfigMapping\\(prefix\\s*=\\s*\"([^\"]+)\"\\)");
+    private static final Pattern INTERFACE = Pattern.compile("^(?:public\\s+)?interface\\s+(\\w+)");
+    private static final Pattern METHOD = Pattern.compile("^([\\w<>, ?.]+?)\\s+(\\w+)\\(\\);");
+    private static final Pattern WITH_NAME = Pattern.compile("^@WithName\\(\"([^\"]*)\"\\)");
+    private static final Pattern MAP_OF = Pattern.compile("^Map<String,\\s*(\\w+)>$");
+
+    /**
+     * The property names a {@code @ConfigMapping} interface declares: its methods in kebab case (or {@code @WithName}),
+     * nested interfaces as groups, {@code Map<String, Group>} as {@code "<name>"} entries. A source-level reading that
+     * fits the simple interfaces this project writes; a new construct shows up as a missing or odd name.
+     */
+    static List<String> configMappingKeys(String source) {
+        Matcher mapping = MAPPING.matcher(source);
+        if (!mapping.find()) {
+            return List.of();
+        }
+        Map<String, List<String[]>> members = new HashMap<>();
+        List<String> stack = new ArrayList<>();
+        List<Integer> stackDepth = new ArrayList<>();
+        String top = null;
+        String withName = null;
+        int depth = 0;
+        for (String line : source.split("\n")) {
+            String s = line.strip();
+            Matcher i = INTERFACE.matcher(s);
+            if (i.find()) {
+                stack.add(i.group(1));
+                stackDepth.add(depth);
+                members.put(i.group(1), new ArrayList<>());
+                top = top == null ? i.group(1) : top;
+            }
+            Matcher n = WITH_NAME.matcher(s);
+            if (n.find()) {
+                withName = n.group(1);
+            }
+            Matcher m = METHOD.matcher(s);
+            if (m.find() && !stack.isEmpty()) {
+                String name = withName != null ? withName : m.group(2).replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+                members.get(stack.get(stack.size() - 1)).add(new String[] {name, m.group(1)});
+                withName = null;
+            }
+            depth += line.chars().filter(c -> c == '{').count() - line.chars().filter(c -> c == '}').count();
+            while (!stack.isEmpty() && line.contains("}") && depth <= stackDepth.get(stackDepth.size() - 1)) {
+                stack.remove(stack.size() - 1);
+                stackDepth.remove(stackDepth.size() - 1);
+            }
+        }
+        List<String> keys = new ArrayList<>();
+        collect(members, top, mapping.group(1), keys);
+        return keys;
+    }
+
+    private static void collect(Map<String, List<String[]>> members, String iface, String prefix, List<String> keys) {
+        for (String[] member : members.get(iface)) {
+            String key = prefix + "." + member[0];
+            Matcher map = MAP_OF.matcher(member[1]);
+            if (members.containsKey(member[1])) {
+                collect(members, member[1], key, keys);
+            } else if (map.find() && members.containsKey(map.group(1))) {
+                collect(members, map.group(1), key + ".\"<name>\"", keys);
+            } else {
+                keys.add(key);
+            }
+        }
+    }
+
     static List<Path> pages() throws IOException {
         List<Path> pages = new ArrayList<>();
         pages.add(REPO.resolve("README.md"));

@@ -14,6 +14,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.UUID;
 
 /**
@@ -37,6 +39,8 @@ public record OutboxRecord(AuditEvent event, String topic, String messageKey, St
     /** Inserts one row; parameters in the order of {@link #tuple()}. */
     public static final String INSERT = "insert into outbox_event (event_id, topic, message_key, payload, created_at) "
             + "values ($1, $2, $3, $4, $5)";
+
+    private static final Pattern JSON_PATH = Pattern.compile(" at \\$\\.([A-Za-z0-9_.\\[\\]]+)");
 
     public OutboxRecord {
         Objects.requireNonNull(event, "event");
@@ -86,9 +90,14 @@ public record OutboxRecord(AuditEvent event, String topic, String messageKey, St
         }
     }
 
-    // CanonicalJson's IllegalArgumentException: content JCS cannot represent, a property of the input, not a bug here.
+    // CanonicalJson's IllegalArgumentException: content JCS cannot represent, a property of the input, not a bug
+    // here. Its message names the place as "at $.new_state.n"; that becomes the field, as EventValidator words it.
     private static EventRefusedException uncanonical(IllegalArgumentException e) {
-        return new EventRefusedException(List.of("event: cannot be canonicalized: " + SafeText.escape(e.getMessage())), 0);
+        String message = String.valueOf(e.getMessage());
+        Matcher at = JSON_PATH.matcher(message);
+        String violation = at.find() ? at.group(1) + ": " + message.substring(0, at.start()) + message.substring(at.end())
+                : "event: " + message;
+        return new EventRefusedException(List.of(SafeText.escape(violation)), 0);
     }
 
     /**

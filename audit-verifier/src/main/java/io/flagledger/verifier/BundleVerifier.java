@@ -48,8 +48,8 @@ import java.util.zip.ZipFile;
  * the checkpoint verifier key(s) the caller trusts. Every check runs even after a failure, so the report lists
  * everything that is wrong: the manifest's signature and file hashes, the checkpoint's signature, each entry's
  * leaf hash, canonical form, producer signature and key binding, the sequence numbers, and either each entry's
- * inclusion proof (filtered exports) or the root recomputed from the whole range plus the consistency proof to
- * the checkpoint (range exports). Producer keys come from the bundle; they are only as trustworthy as the
+ * inclusion proof and its match with the export's filter, re-derived from the signed event (filtered exports),
+ * or the root recomputed from the whole range plus the consistency proof to the checkpoint (range exports). Producer keys come from the bundle; they are only as trustworthy as the
  * manifest signature that covers them, which is checked with the caller's key.
  */
 public final class BundleVerifier {
@@ -129,7 +129,11 @@ public final class BundleVerifier {
             JsonNode range = rangeBytes == null ? null : parse(run, "range.json", rangeBytes);
             count = entries(zip, entries, run, producers, checkpoint, range, selection);
         } else if ("filter".equals(mode)) {
-            count = entries(zip, entries, run, producers, checkpoint, null, selection);
+            List<String> unusable = new ArrayList<>();
+            ExportFilter filter = ExportFilter.of(selection.path("filter"), unusable);
+            unusable.forEach(p -> run.file("manifest.json", "selection", p));
+            count = entries(zip, entries, run, new Producers(producers.verifier(), producers.services(), filter),
+                    checkpoint, null, selection);
         } else {
             run.file("manifest.json", "selection", "unknown selection mode '" + mode + "'");
             count = 0;
@@ -214,8 +218,8 @@ public final class BundleVerifier {
         return c;
     }
 
-    /** The bundled producer keys and the services each may sign for. */
-    private record Producers(EventVerifier verifier, Map<String, Set<String>> services) {
+    /** The bundled producer keys and the services each may sign for; and a filtered export's filter, else null. */
+    private record Producers(EventVerifier verifier, Map<String, Set<String>> services, ExportFilter filter) {
     }
 
     private Producers producers(ZipFile zip, Map<String, ZipEntry> entries, Run run) throws IOException {
@@ -236,7 +240,7 @@ public final class BundleVerifier {
                 }
             }
         }
-        return new Producers(new EventVerifier(byId), services);
+        return new Producers(new EventVerifier(byId), services, null);
     }
 
     /**
@@ -409,6 +413,12 @@ public final class BundleVerifier {
         } catch (InvalidEventException e) {
             found.add(new Found(seq, new Problem("seq " + seq, "event", e.getMessage())));
             return;
+        }
+        if (producers.filter() != null) {
+            for (String mismatch : producers.filter().mismatches(event)) {
+                found.add(new Found(seq, new Problem("seq " + seq, "selection", mismatch + ": the ledger's query columns "
+                        + "were edited, so the export holds an entry its filter does not select")));
+            }
         }
         if (!Arrays.equals(EventJson.canonicalBytes(event), bytes)) {
             found.add(new Found(seq, new Problem("seq " + seq, "canonical form",

@@ -120,7 +120,7 @@ public final class BundleVerifier {
         checkFileHashes(zip, entries, run, manifest);
 
         Checkpoint checkpoint = checkpoint(zip, entries, run, manifest);
-        Producers producers = producers(zip, entries, run);
+        EventChecks producers = producers(zip, entries, run);
         JsonNode selection = manifest.path("selection");
         String mode = selection.path("mode").asText();
         long count;
@@ -132,7 +132,7 @@ public final class BundleVerifier {
             List<String> unusable = new ArrayList<>();
             ExportFilter filter = ExportFilter.of(selection.path("filter"), unusable);
             unusable.forEach(p -> run.file("manifest.json", "selection", p));
-            count = entries(zip, entries, run, new Producers(producers.verifier(), producers.services(), filter),
+            count = entries(zip, entries, run, new EventChecks(producers.verifier(), producers.services(), filter),
                     checkpoint, null, selection);
         } else {
             run.file("manifest.json", "selection", "unknown selection mode '" + mode + "'");
@@ -218,11 +218,12 @@ public final class BundleVerifier {
         return c;
     }
 
-    /** The bundled producer keys and the services each may sign for; and a filtered export's filter, else null. */
-    private record Producers(EventVerifier verifier, Map<String, Set<String>> services, ExportFilter filter) {
+    /** What each event is checked against: the bundled producer keys, the services each may sign for, and a
+     *  filtered export's filter (else null). */
+    private record EventChecks(EventVerifier verifier, Map<String, Set<String>> services, ExportFilter filter) {
     }
 
-    private Producers producers(ZipFile zip, Map<String, ZipEntry> entries, Run run) throws IOException {
+    private EventChecks producers(ZipFile zip, Map<String, ZipEntry> entries, Run run) throws IOException {
         byte[] bytes = read(zip, entries, "keys.json", run);
         JsonNode keys = bytes == null ? null : parse(run, "keys.json", bytes);
         Map<String, PublicKey> byId = new HashMap<>();
@@ -240,14 +241,14 @@ public final class BundleVerifier {
                 }
             }
         }
-        return new Producers(new EventVerifier(byId), services, null);
+        return new EventChecks(new EventVerifier(byId), services, null);
     }
 
     /**
      * Walks events.jsonl and entries.jsonl in step. Leaf hashes, sequence order and proofs are checked here;
      * parsing and signatures, the expensive part, run on a pool in chunks (a bounded number in flight).
      */
-    private long entries(ZipFile zip, Map<String, ZipEntry> entries, Run run, Producers producers, Checkpoint checkpoint,
+    private long entries(ZipFile zip, Map<String, ZipEntry> entries, Run run, EventChecks producers, Checkpoint checkpoint,
                          JsonNode range, JsonNode selection) throws IOException {
         ZipEntry eventsEntry = entries.get("events.jsonl");
         ZipEntry indexEntry = entries.get("entries.jsonl");
@@ -378,7 +379,7 @@ public final class BundleVerifier {
         }
     }
 
-    private void submit(ExecutorService pool, Deque<Future<List<Found>>> inFlight, Run run, Producers producers,
+    private void submit(ExecutorService pool, Deque<Future<List<Found>>> inFlight, Run run, EventChecks producers,
                         List<byte[]> events, List<Long> seqs) {
         if (events.isEmpty()) {
             return;
@@ -406,7 +407,7 @@ public final class BundleVerifier {
         }
     }
 
-    private static void checkEvent(long seq, byte[] bytes, Producers producers, List<Found> found) {
+    private static void checkEvent(long seq, byte[] bytes, EventChecks producers, List<Found> found) {
         AuditEvent event;
         try {
             event = EventJson.parse(bytes);

@@ -13,6 +13,7 @@ import io.flagledger.contract.note.NoteVerificationException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -132,7 +133,9 @@ public class SelfCheck {
     private Uni<Void> walk(SqlClient client, LedgerWalk walk, long afterSeq) {
         return client.preparedQuery("select seq, canonical_json, leaf_hash, " + EntryColumns.COLUMNS
                         + " from ledger_entry where seq > $1 order by seq limit $2")
-                .execute(Tuple.of(afterSeq, BATCH)).chain(rows -> {
+                .execute(Tuple.of(afterSeq, BATCH))
+                .emitOn(Infrastructure.getDefaultWorkerPool()) // parsing every payload is too much for the event loop
+                .chain(rows -> {
                     for (Row r : rows) {
                         walk.row(r.getLong("seq"), r.getString("canonical_json"), r.getBuffer("leaf_hash").getBytes(),
                                 EntryColumns.of(r));

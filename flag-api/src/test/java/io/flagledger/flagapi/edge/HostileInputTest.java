@@ -268,17 +268,17 @@ class HostileInputTest {
     }
 
     @Test
-    void anUnknownChannelOrABadCorrelationIdCannotSkipDenialRecording() {
-        String viewer = KeycloakResource.tokenFor("viewer");
+    void anUnknownChannelOrABadCorrelationIdCannotSkipDenialRecording() throws Exception {
         long start = maxOutboxId();
-        assertThat(raw("POST /api/v1/projects/" + PROJECT + "/environments/development/sdk-keys HTTP/1.1\r\nAuthorization: Bearer " + viewer
-                + "\r\nContent-Type: application/json\r\nX-Flagledger-Channel: x\u0001\r\nX-Correlation-Id: bad\u0001id\r\n",
-                "{\"kind\":\"server\"}".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(403);
-        List<AuditEvent> denied = eventsSince(start, e -> "access.denied".equals(e.action())
-                && e.scope().path("endpoint").asText().endsWith("/sdk-keys") && e.scope().has("channel_header"));
+        // An endpoint no other test calls without a token, so the throttle has no earlier denial of this key.
+        String revoke = "/api/v1/projects/" + PROJECT + "/environments/development/sdk-keys/" + UUID.randomUUID();
+        assertThat(raw("DELETE " + revoke + " HTTP/1.1\r\nX-Flagledger-Channel: x\u0001\r\nX-Correlation-Id: bad\u0001id\r\n",
+                new byte[0]).status()).isEqualTo(401);
+        List<AuditEvent> denied = eventsSince(start, e -> "access.denied".equals(e.action()) && revoke.equals(e.scope().path("path").asText()));
         assertThat(denied).hasSize(1);
         assertThat(denied.get(0).scope().get("channel_header").asText()).isEqualTo("x%01");
         assertThat(denied.get(0).scope().get("correlation_header").asText()).isEqualTo("bad%01id");
+        assertThat(denied.get(0).request().channel()).isEqualTo(io.flagledger.contract.Channel.API);
         assertThat(EventValidator.violations(denied.get(0))).isEmpty();
     }
 

@@ -3,6 +3,7 @@ package io.flagledger.common.actor;
 import io.flagledger.contract.ActorType;
 import io.flagledger.contract.Channel;
 import io.flagledger.contract.RequestMetadata;
+import io.flagledger.contract.SafeText;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.core.http.HttpServerRequest;
@@ -62,9 +63,12 @@ public class CurrentActor {
     /** Request metadata; {@code channel}, when given, is used if the client named none (no identity lookup then). */
     public RequestMetadata requestMetadata(Channel channel) {
         HttpServerRequest http = request.getCurrent().request();
-        String userAgent = http.getHeader("User-Agent");
+        // recorded, not chosen by us: percent-escaped so a control character in it cannot make the event unsignable
+        String userAgent = SafeText.escape(http.getHeader("User-Agent"));
         if (userAgent != null && userAgent.length() > MAX_USER_AGENT) {
-            userAgent = userAgent.substring(0, MAX_USER_AGENT);
+            // never half a surrogate pair: that has no UTF-8 form
+            int end = Character.isHighSurrogate(userAgent.charAt(MAX_USER_AGENT - 1)) ? MAX_USER_AGENT - 1 : MAX_USER_AGENT;
+            userAgent = userAgent.substring(0, end);
         }
         String address = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
         String header = http.getHeader(CHANNEL_HEADER);

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 @Path("/api/v1/audit/events")
 @Produces(MediaType.APPLICATION_JSON)
@@ -65,6 +66,7 @@ public class AuditEventResource {
 
     @GET
     @RolesAllowed({"audit-reader", "audit-admin"})
+    @APIResponse(responseCode = "400", description = "A filter, cursor or limit is malformed")
     public Uni<Page> search(@QueryParam("project") String project,
                             @QueryParam("flag") String flag,
                             @QueryParam("environment") String environment,
@@ -102,6 +104,8 @@ public class AuditEventResource {
     @GET
     @Path("{eventId}")
     @RolesAllowed({"audit-reader", "audit-admin"})
+    @APIResponse(responseCode = "400", description = "The event id is not a UUID, or tree_size is malformed or too small")
+    @APIResponse(responseCode = "404", description = "No such event in the ledger, or no tree of that size")
     public Uni<ProvenEntry> get(@PathParam("eventId") String eventId, @QueryParam("tree_size") String treeSize) {
         UUID id;
         try {

@@ -25,6 +25,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Everything that happened to one flag: its changes, plus every approval, monitor action or other entry that
@@ -62,6 +63,7 @@ public class TimelineResource {
 
     @GET
     @RolesAllowed({"audit-reader", "audit-admin"})
+    @APIResponse(responseCode = "400", description = "cursor or limit is not a positive whole number, or limit is too large")
     public Uni<Timeline> timeline(@PathParam("project") String project, @PathParam("flag") String flag,
                                   @QueryParam("cursor") String cursor, @QueryParam("limit") @DefaultValue("100") String limit) {
         long before = cursor == null || cursor.isBlank() ? Long.MAX_VALUE : positive("cursor", cursor);

@@ -20,6 +20,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** SDK keys of one environment. Rotation is: issue a new key, roll it out, revoke the old one. */
 @Path("/api/v1/projects/{project}/environments/{environment}/sdk-keys")
@@ -28,6 +31,7 @@ import java.util.UUID;
 @RolesAllowed("flag-admin")
 public class SdkKeyResource {
 
+    @Schema(example = "{\"kind\": \"server\"}")
     public record IssueRequest(@NotNull @Pattern(regexp = "^(server|client)$", message = "must be server or client") String kind) {
     }
 
@@ -39,6 +43,9 @@ public class SdkKeyResource {
 
     /** The response holds the key itself; it is never shown again. */
     @POST
+    @APIResponse(responseCode = "201", description = "The new key; the secret is shown only in this response (Cache-Control: no-store)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = SdkKeys.Issued.class)))
+    @APIResponse(responseCode = "404", description = "No such environment")
     public Uni<Response> issue(@PathParam("project") String project, @PathParam("environment") String environment,
                                @NotNull @jakarta.validation.Valid IssueRequest body,
                                @HeaderParam("X-Correlation-Id") String correlationId) {
@@ -47,12 +54,16 @@ public class SdkKeyResource {
     }
 
     @GET
+    @APIResponse(responseCode = "404", description = "No such environment")
     public Uni<List<SdkKeys.Listed>> list(@PathParam("project") String project, @PathParam("environment") String environment) {
         return keys.list(project, environment);
     }
 
     @DELETE
     @Path("/{id}")
+    @APIResponse(responseCode = "204", description = "Revoked; SDKs using the key are refused from now on")
+    @APIResponse(responseCode = "400", description = "The id is not an SDK key id")
+    @APIResponse(responseCode = "404", description = "No such key in this environment")
     public Uni<Response> revoke(@PathParam("project") String project, @PathParam("environment") String environment,
                                 @PathParam("id") String id, @HeaderParam("X-Correlation-Id") String correlationId) {
         UUID keyId;

@@ -37,6 +37,9 @@ import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Segments: reusable audiences per project and environment. A change is a signed {@code segment.updated} event
@@ -52,6 +55,8 @@ public class SegmentResource {
     }
 
     /** {@code definition} stays raw JSON: an approval token hashes it exactly as sent. */
+    @Schema(example = "{\"definition\": {\"included\": [\"user-42\"], \"excluded\": [], \"rules\": []}, "
+            + "\"reason\": \"Beta testers, CHG-900\", \"correlationId\": \"CHG-900\"}")
     public record PutSegment(@NotNull JsonNode definition, @Size(max = 2000) String reason,
                              @Size(max = 256) String correlationId) {
     }
@@ -81,6 +86,7 @@ public class SegmentResource {
     @GET
     @Path("/{key}")
     @WithSession
+    @APIResponse(responseCode = "404", description = "No such segment")
     public Uni<SegmentView> get(@PathParam("project") String project, @PathParam("environment") String environment,
                                 @PathParam("key") String key) {
         Grants.requireRead(currentActor.actor().roles());
@@ -99,6 +105,12 @@ public class SegmentResource {
      */
     @PUT
     @Path("/{key}")
+    @APIResponse(responseCode = "200", description = "The segment; ETag is its new version",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = SegmentView.class)))
+    @APIResponse(responseCode = "404", description = "No such environment")
+    @APIResponse(responseCode = "409", description = "The approval token was already used or is for another change")
+    @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the segment's current version")
+    @APIResponse(responseCode = "428", description = "The environment is protected: an approval token is required")
     public Uni<Response> put(@PathParam("project") @Pattern(regexp = FlagRequests.KEY_PATTERN) String project,
                              @PathParam("environment") String environment,
                              @PathParam("key") @Pattern(regexp = FlagRequests.KEY_PATTERN) String key,

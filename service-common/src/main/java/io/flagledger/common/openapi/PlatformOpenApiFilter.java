@@ -33,7 +33,9 @@ import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
  * Resources declare only what is specific to them (404, 409, 412, 428, ..., their 2xx schema, request examples).
  * test-support's OpenApiContract fails when an operation lacks any of it.
  */
-@OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
+// BUILD completes the document Quarkus serves; RUNTIME_PER_REQUEST runs again after Quarkus' own runtime filters,
+// which would otherwise add back their "SecurityScheme" (OIDC discovery) next to the bearer scheme.
+@OpenApiFilter(stages = {OpenApiFilter.RunStage.BUILD, OpenApiFilter.RunStage.RUNTIME_PER_REQUEST})
 public class PlatformOpenApiFilter implements OASFilter {
 
     public static final String BEARER = "bearer";

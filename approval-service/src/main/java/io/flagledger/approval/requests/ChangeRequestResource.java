@@ -90,6 +90,8 @@ public class ChangeRequestResource {
     @RolesAllowed({"flag-viewer", "flag-editor", "flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "List change requests", description = "mine=true: filed by me; awaitingMe=true: pending and mine to decide.")
     @APIResponse(responseCode = "400", description = "Unknown state, or limit out of range")
+    @APIResponse(responseCode = "200", description = "Matching change requests, newest first",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Page.class)))
     public ChangeRequestApi.Page list(@QueryParam("state") String state, @QueryParam("project") String project,
                                       @QueryParam("flag") String flag, @QueryParam("segment") String segment,
                                       @QueryParam("environment") String environment,

@@ -26,6 +26,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 
 /** Legal holds keep matching events in the hot store regardless of retention. Only audit-admin may see or change them. */
 @Path("/api/v1/audit/legal-holds")
@@ -54,6 +55,8 @@ public class LegalHoldResource {
     /** All holds, newest first; {@code active=true|false} filters. */
     @GET
     @APIResponse(responseCode = "400", description = "active is not true or false")
+    @APIResponse(responseCode = "200", description = "The holds, newest first",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = LegalHold.class)))
     public Uni<List<LegalHold>> list(@QueryParam("active") String active) {
         Boolean filter = null;
         if (active != null && !active.isBlank()) {
@@ -69,6 +72,8 @@ public class LegalHoldResource {
     @GET
     @Path("{id}")
     @APIResponse(responseCode = "404", description = "No such legal hold")
+    @APIResponse(responseCode = "200", description = "The hold",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = LegalHold.class)))
     public Uni<LegalHold> get(@PathParam("id") String id) {
         return holds.get(id(id));
     }
@@ -80,6 +85,8 @@ public class LegalHoldResource {
     @APIResponse(responseCode = "404", description = "No such legal hold")
     @APIResponse(responseCode = "409", description = "The hold was already lifted")
     @APIResponse(responseCode = "503", description = "audit-service cannot sign the lift event")
+    @APIResponse(responseCode = "200", description = "The lifted hold (inactive, still listed)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = LegalHold.class)))
     public Uni<LegalHold> lift(@PathParam("id") String id, @QueryParam("reason") String reason,
                                @HeaderParam(CORRELATION_HEADER) String correlationId) {
         return holds.lift(id(id), reason, currentActor.actor(), currentActor.requestMetadata(), correlation(correlationId));

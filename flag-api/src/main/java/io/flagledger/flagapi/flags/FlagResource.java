@@ -45,6 +45,7 @@ import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 
 @Path("/api/v1/projects/{project}/flags")
 @Produces(MediaType.APPLICATION_JSON)
@@ -127,6 +128,8 @@ public class FlagResource {
     @GET
     @Path("/{key}/events")
     @APIResponse(responseCode = "404", description = "No such flag")
+    @APIResponse(responseCode = "200", description = "The flag's signed events, oldest first",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = AuditEvent.class)))
     public Uni<List<AuditEvent>> events(@PathParam("project") String project, @PathParam("key") String key) {
         Grants.requireRead(currentActor.actor().roles());
         return history.events(project, key).map(events -> {

@@ -23,6 +23,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 
 /** SDK keys of one environment. Rotation is: issue a new key, roll it out, revoke the old one. */
 @Path("/api/v1/projects/{project}/environments/{environment}/sdk-keys")
@@ -55,6 +56,8 @@ public class SdkKeyResource {
 
     @GET
     @APIResponse(responseCode = "404", description = "No such environment")
+    @APIResponse(responseCode = "200", description = "The environment's keys, revoked ones included (prefix only, never the secret)",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = SdkKeys.Listed.class)))
     public Uni<List<SdkKeys.Listed>> list(@PathParam("project") String project, @PathParam("environment") String environment) {
         return keys.list(project, environment);
     }

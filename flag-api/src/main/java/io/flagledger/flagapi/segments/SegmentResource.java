@@ -87,6 +87,8 @@ public class SegmentResource {
     @Path("/{key}")
     @WithSession
     @APIResponse(responseCode = "404", description = "No such segment")
+    @APIResponse(responseCode = "200", description = "The segment",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = SegmentView.class)))
     public Uni<SegmentView> get(@PathParam("project") String project, @PathParam("environment") String environment,
                                 @PathParam("key") String key) {
         Grants.requireRead(currentActor.actor().roles());

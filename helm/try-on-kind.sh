@@ -26,7 +26,8 @@ set -euo pipefail
 CLUSTER=flagledger
 NS=flagledger
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-VERSION=0.1.0
+# The tag the chart's image defaults use (Chart.yaml appVersion).
+VERSION=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$ROOT/helm/flagledger/Chart.yaml")
 STRIMZI_VERSION=${STRIMZI_VERSION:-0.48.0}
 CNPG_CHART_VERSION=${CNPG_CHART_VERSION:-0.26.0}
 KEYCLOAK_IMAGE=${KEYCLOAK_IMAGE:-quay.io/keycloak/keycloak:26.5.6}
@@ -50,18 +51,8 @@ kubectl config use-context "kind-$CLUSTER"
 step "Building the services and their images"
 (cd "$ROOT" && ./mvnw -B -q install -DskipTests)
 for svc in "${SERVICES[@]}"; do
-  # The images run as user 185 (UBI OpenJDK's jboss user) from /deployments, as the chart expects.
-  docker build -q -t "ghcr.io/flagledger/$svc:$VERSION" -f - "$ROOT/$svc" <<'DOCKERFILE'
-FROM registry.access.redhat.com/ubi9/openjdk-17-runtime:latest
-COPY --chown=185 target/quarkus-app/lib/ /deployments/lib/
-COPY --chown=185 target/quarkus-app/*.jar /deployments/
-COPY --chown=185 target/quarkus-app/app/ /deployments/app/
-COPY --chown=185 target/quarkus-app/quarkus/ /deployments/quarkus/
-USER 185
-ENV JAVA_APP_JAR=/deployments/quarkus-run.jar
-ENV JAVA_OPTS_APPEND="-Djava.util.logging.manager=org.jboss.logmanager.LogManager"
-ENTRYPOINT ["/opt/jboss/container/java/run/run-java.sh"]
-DOCKERFILE
+  # The release's image (docker/Dockerfile.jvm, as .github/workflows/release.yml builds it), for this machine only.
+  docker build -q -f "$ROOT/docker/Dockerfile.jvm" --build-arg "SERVICE=$svc" -t "ghcr.io/flagledger/$svc:$VERSION" "$ROOT"
   kind load docker-image --name "$CLUSTER" "ghcr.io/flagledger/$svc:$VERSION"
 done
 

@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Request and response bodies of the change request API. */
 public final class ChangeRequestApi {
@@ -25,6 +26,10 @@ public final class ChangeRequestApi {
      * ({@code segment} + {@code definition}, also accepted as {@code proposed}: the segment definition flag-api's
      * segment PUT takes). {@code baseVersion} is the version the proposal was made against (0: a new segment).
      */
+    @Schema(example = "{\"project\": \"shop\", \"flag\": \"new-checkout\", \"environment\": \"production\", "
+            + "\"baseVersion\": 4, \"config\": {\"enabled\": true, \"offVariation\": \"off\", \"targets\": [], \"rules\": [], "
+            + "\"fallthrough\": {\"variation\": \"on\"}}, "
+            + "\"reason\": \"Launch the new checkout\", \"correlationId\": \"CHG-881\"}")
     public record Create(@NotBlank @Pattern(regexp = KEY_PATTERN) String project,
                          @Pattern(regexp = KEY_PATTERN) String flag,
                          @Pattern(regexp = KEY_PATTERN) String segment,
@@ -36,13 +41,18 @@ public final class ChangeRequestApi {
                          @Size(max = 200) @Carriable(Kind.LINE) String correlationId) {
     }
 
+    @Schema(example = "{\"comment\": \"Checked the rollout plan with payments\"}")
     public record Decide(@Size(max = 2000) @Carriable(Kind.TEXT) String comment) {
     }
 
+    @Schema(example = "{\"reason\": \"Superseded by CHG-890\"}")
     public record Withdraw(@Size(max = 2000) @Carriable(Kind.TEXT) String reason) {
     }
 
     /** A new proposal: {@code config} for a flag request, {@code definition} for a segment request. */
+    @Schema(example = "{\"config\": {\"enabled\": true, \"offVariation\": \"off\", \"targets\": [], \"rules\": [], "
+            + "\"fallthrough\": {\"variation\": \"on\"}}, \"baseVersion\": 5, "
+            + "\"comment\": \"Rebased on version 5\"}")
     public record Revise(@Carriable(Kind.JSON) JsonNode config, @Carriable(Kind.JSON) @JsonAlias("proposed") JsonNode definition,
                          @PositiveOrZero Long baseVersion, @Size(max = 2000) @Carriable(Kind.TEXT) String comment) {
     }

@@ -31,6 +31,9 @@ import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The change request API: what the console does, for CI pipelines too. Decisions and edits accept
@@ -54,6 +57,12 @@ public class ChangeRequestResource {
     @RolesAllowed("flag-editor")
     @Operation(summary = "File a change request", description = "For a flag's environment config (flag + config) or a "
             + "segment's definition (segment + definition). The current state is read from flag-api; the diff is stored.")
+    @APIResponse(responseCode = "201", description = "The change request, pending; ETag is its revision, Location its URL",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
+    @APIResponse(responseCode = "404", description = "flag-api has no such flag, segment or environment")
+    @APIResponse(responseCode = "409", description = "The base version is not the current one, or the proposal changes nothing")
+    @APIResponse(responseCode = "502", description = "flag-api answered with an error or could not be reached")
+    @APIResponse(responseCode = "503", description = "Interrupted while calling flag-api")
     public Response create(@NotNull @Valid ChangeRequestApi.Create body,
                            @HeaderParam(CORRELATION_HEADER) @Carriable(value = LINE, max = MAX_CORRELATION_LENGTH)
                            String correlationHeader) {
@@ -86,6 +95,9 @@ public class ChangeRequestResource {
     @GET
     @RolesAllowed({"flag-viewer", "flag-editor", "flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "List change requests", description = "mine=true: filed by me; awaitingMe=true: pending and mine to decide.")
+    @APIResponse(responseCode = "400", description = "Unknown state, or limit out of range")
+    @APIResponse(responseCode = "200", description = "Matching change requests, newest first",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Page.class)))
     public ChangeRequestApi.Page list(@QueryParam("state") @Carriable(value = LINE, max = MAX_LINE_LENGTH) String state,
                                       @QueryParam("project") @Carriable(value = LINE, max = MAX_LINE_LENGTH) String project,
                                       @QueryParam("flag") @Carriable(value = LINE, max = MAX_LINE_LENGTH) String flag,
@@ -104,6 +116,9 @@ public class ChangeRequestResource {
     @Path("/{id}")
     @RolesAllowed({"flag-viewer", "flag-editor", "flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "A change request with its diff, policy, approvals so far and decisions")
+    @APIResponse(responseCode = "200", description = "The change request; ETag is its revision",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
+    @APIResponse(responseCode = "404", description = "No such change request")
     public Response get(@PathParam("id") String id) {
         ChangeRequest cr = service.get(parseId(id));
         return Response.ok(detail(cr)).tag(revisionTag(cr)).build();
@@ -113,6 +128,11 @@ public class ChangeRequestResource {
     @Path("/{id}/approvals")
     @RolesAllowed({"flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "Approve", description = "Never the requester's own request, never a service identity, once per person.")
+    @APIResponse(responseCode = "200", description = "The change request with the approval counted; ETag is its revision",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
+    @APIResponse(responseCode = "404", description = "No such change request")
+    @APIResponse(responseCode = "409", description = "The request is not pending, or this person already decided")
+    @APIResponse(responseCode = "412", description = "If-Match is not the request's current revision: review the new proposal first")
     public Response approve(@PathParam("id") String id, @Valid ChangeRequestApi.Decide body, @HeaderParam("If-Match") String ifMatch) {
         ChangeRequest cr = service.approve(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
                 parseRevision(ifMatch), body == null ? null : body.comment());
@@ -123,6 +143,11 @@ public class ChangeRequestResource {
     @Path("/{id}/rejections")
     @RolesAllowed({"flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "Reject")
+    @APIResponse(responseCode = "200", description = "The rejected change request; ETag is its revision",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
+    @APIResponse(responseCode = "404", description = "No such change request")
+    @APIResponse(responseCode = "409", description = "The request is not pending, or this person already decided")
+    @APIResponse(responseCode = "412", description = "If-Match is not the request's current revision: review the new proposal first")
     public Response reject(@PathParam("id") String id, @Valid ChangeRequestApi.Decide body, @HeaderParam("If-Match") String ifMatch) {
         ChangeRequest cr = service.reject(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
                 parseRevision(ifMatch), body == null ? null : body.comment());
@@ -133,6 +158,10 @@ public class ChangeRequestResource {
     @Path("/{id}/withdrawal")
     @RolesAllowed("flag-editor")
     @Operation(summary = "Withdraw (requester only)")
+    @APIResponse(responseCode = "200", description = "The withdrawn change request",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
+    @APIResponse(responseCode = "404", description = "No such change request")
+    @APIResponse(responseCode = "409", description = "The request is no longer open")
     public Response withdraw(@PathParam("id") String id, @Valid ChangeRequestApi.Withdraw body) {
         ChangeRequest cr = service.withdraw(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
                 body == null ? null : body.reason());
@@ -143,6 +172,13 @@ public class ChangeRequestResource {
     @Path("/{id}/proposal")
     @RolesAllowed({"flag-editor", "flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "Edit or rebase the proposal", description = "Resets every approval given so far.")
+    @APIResponse(responseCode = "200", description = "The change request with the new proposal; approvals reset",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
+    @APIResponse(responseCode = "404", description = "No such change request, or flag-api has no such flag, segment or environment")
+    @APIResponse(responseCode = "409", description = "The request is no longer open, or the base version is not the current one")
+    @APIResponse(responseCode = "412", description = "If-Match is not the request's current revision")
+    @APIResponse(responseCode = "502", description = "flag-api answered with an error or could not be reached")
+    @APIResponse(responseCode = "503", description = "Interrupted while calling flag-api")
     public Response revise(@PathParam("id") String id, @NotNull @Valid ChangeRequestApi.Revise body,
                            @HeaderParam("If-Match") String ifMatch) {
         ChangeRequest cr = service.revise(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
@@ -155,6 +191,10 @@ public class ChangeRequestResource {
     @Path("/{id}/apply")
     @RolesAllowed("flag-editor")
     @Operation(summary = "Ask for an approved change to be applied (policies with apply=requester)")
+    @APIResponse(responseCode = "202", description = "Accepted: the approved change will be applied",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
+    @APIResponse(responseCode = "404", description = "No such change request")
+    @APIResponse(responseCode = "409", description = "The request is not approved")
     public Response apply(@PathParam("id") String id) {
         ChangeRequest cr = service.requestApply(parseId(id), currentActor.actor());
         return Response.accepted(detail(cr)).tag(revisionTag(cr)).build();

@@ -13,6 +13,10 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.OffsetDateTime;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 
 @Path("/api/v1/audit/checkpoints")
 public class CheckpointResource {
@@ -33,6 +37,10 @@ public class CheckpointResource {
     @Path("latest")
     @Produces({MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
     @RolesAllowed({"audit-reader", "audit-admin"})
+    @APIResponse(responseCode = "200", description = "The signed checkpoint note (C2SP), or its fields as JSON when Accept prefers it",
+            content = {@Content(mediaType = "text/plain", schema = @Schema(type = SchemaType.STRING)),
+                    @Content(mediaType = "application/json", schema = @Schema(implementation = CheckpointView.class))})
+    @APIResponse(responseCode = "404", description = "No checkpoint has been signed yet")
     public Uni<Response> latest(HttpHeaders headers) {
         boolean json = prefersJson(headers);
         return checkpoints.latest(pool).map(found -> {

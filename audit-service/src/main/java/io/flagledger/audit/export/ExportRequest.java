@@ -2,12 +2,15 @@ package io.flagledger.audit.export;
 
 import io.flagledger.audit.query.AuditFilter;
 import io.flagledger.common.problem.ProblemException;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * What to export and why. Either a {@code filter} (any entries; each gets an inclusion proof) or a sequence
  * range {@code fromSeq..toSeq} (contiguous; proven by recomputing the tree), never both; neither means the
  * whole ledger up to the latest checkpoint. {@code reason} and {@code ticket} go into the chain of custody.
  */
+@Schema(example = "{\"filter\": {\"project\": \"shop\", \"flag\": \"new-checkout\", "
+        + "\"from\": \"2026-04-01T00:00:00Z\"}, \"reason\": \"Quarterly access review\", \"ticket\": \"AUD-77\"}")
 public record ExportRequest(Filter filter, Long fromSeq, Long toSeq, String reason, String ticket) {
 
     /** The search filters, as in GET /api/v1/audit/events; times are ISO-8601 with offset. */

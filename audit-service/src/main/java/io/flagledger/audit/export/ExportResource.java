@@ -24,6 +24,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.List;
 import org.jboss.logging.Logger;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 
 @Path("/api/v1/audit/exports")
 public class ExportResource {
@@ -52,6 +56,11 @@ public class ExportResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({"application/zip", "application/problem+json"})
     @RolesAllowed("audit-exporter")
+    @APIResponse(responseCode = "200", description = "The export bundle (zip: manifest, entries, proofs, checkpoint)",
+            content = @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "404", description = "The range ends beyond the ledger, or no entry matches the filter")
+    @APIResponse(responseCode = "409", description = "No checkpoint has been signed yet, or none covers the range")
+    @APIResponse(responseCode = "503", description = "audit-service has no checkpoint signing key")
     public Response export(ExportRequest request) {
         if (request == null) {
             throw ProblemException.badRequest("a JSON body with reason, ticket and a filter or sequence range is required");

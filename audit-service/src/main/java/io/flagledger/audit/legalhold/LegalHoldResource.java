@@ -23,6 +23,10 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 
 /** Legal holds keep matching events in the hot store regardless of retention. Only audit-admin may see or change them. */
 @Path("/api/v1/audit/legal-holds")
@@ -40,6 +44,9 @@ public class LegalHoldResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "201", description = "The hold, now active; Location is its URL",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = LegalHold.class)))
+    @APIResponse(responseCode = "503", description = "audit-service cannot sign the legal hold event")
     public Uni<Response> place(@NotNull @Valid LegalHoldRequest body, @HeaderParam(CORRELATION_HEADER) String correlationId) {
         return holds.place(body, currentActor.actor(), currentActor.requestMetadata(), correlation(correlationId))
                 .map(hold -> Response.created(URI.create("/api/v1/audit/legal-holds/" + hold.id())).entity(hold).build());
@@ -47,6 +54,9 @@ public class LegalHoldResource {
 
     /** All holds, newest first; {@code active=true|false} filters. */
     @GET
+    @APIResponse(responseCode = "400", description = "active is not true or false")
+    @APIResponse(responseCode = "200", description = "The holds, newest first",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = LegalHold.class)))
     public Uni<List<LegalHold>> list(@QueryParam("active") String active) {
         Boolean filter = null;
         if (active != null && !active.isBlank()) {
@@ -61,6 +71,9 @@ public class LegalHoldResource {
 
     @GET
     @Path("{id}")
+    @APIResponse(responseCode = "404", description = "No such legal hold")
+    @APIResponse(responseCode = "200", description = "The hold",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = LegalHold.class)))
     public Uni<LegalHold> get(@PathParam("id") String id) {
         return holds.get(id(id));
     }
@@ -68,6 +81,12 @@ public class LegalHoldResource {
     /** Lifts the hold (it stays listed, inactive); {@code reason} is required and recorded in the ledger event. */
     @DELETE
     @Path("{id}")
+    @APIResponse(responseCode = "400", description = "reason is missing or too long")
+    @APIResponse(responseCode = "404", description = "No such legal hold")
+    @APIResponse(responseCode = "409", description = "The hold was already lifted")
+    @APIResponse(responseCode = "503", description = "audit-service cannot sign the lift event")
+    @APIResponse(responseCode = "200", description = "The lifted hold (inactive, still listed)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = LegalHold.class)))
     public Uni<LegalHold> lift(@PathParam("id") String id, @QueryParam("reason") String reason,
                                @HeaderParam(CORRELATION_HEADER) String correlationId) {
         return holds.lift(id(id), reason, currentActor.actor(), currentActor.requestMetadata(), correlation(correlationId));

@@ -14,6 +14,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 @Path("/api/v1/audit/proofs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -32,6 +35,10 @@ public class ProofResource {
     @GET
     @Path("consistency")
     @RolesAllowed({"audit-reader", "audit-admin"})
+    @APIResponse(responseCode = "400", description = "from is missing, not a tree size, or larger than to")
+    @APIResponse(responseCode = "404", description = "No checkpoint yet, or the ledger is smaller than the requested tree")
+    @APIResponse(responseCode = "200", description = "The RFC 9162 consistency proof between the two tree sizes, with both roots and checkpoints",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ConsistencyProofView.class)))
     public Uni<ConsistencyProofView> consistency(@QueryParam("from") String from, @QueryParam("to") String to) {
         if (from == null || from.isBlank()) {
             throw ProblemException.badRequest("from (the older tree size) is required");

@@ -29,6 +29,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 @Path("/api/v1/audit/events")
 @Produces(MediaType.APPLICATION_JSON)
@@ -65,6 +68,9 @@ public class AuditEventResource {
 
     @GET
     @RolesAllowed({"audit-reader", "audit-admin"})
+    @APIResponse(responseCode = "400", description = "A filter, cursor or limit is malformed")
+    @APIResponse(responseCode = "200", description = "A page of entries, newest first",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = Page.class)))
     public Uni<Page> search(@QueryParam("project") String project,
                             @QueryParam("flag") String flag,
                             @QueryParam("environment") String environment,
@@ -102,6 +108,10 @@ public class AuditEventResource {
     @GET
     @Path("{eventId}")
     @RolesAllowed({"audit-reader", "audit-admin"})
+    @APIResponse(responseCode = "400", description = "The event id is not a UUID, or tree_size is malformed or too small")
+    @APIResponse(responseCode = "404", description = "No such event in the ledger, or no tree of that size")
+    @APIResponse(responseCode = "200", description = "The entry with its inclusion proof (null until a checkpoint covers it)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ProvenEntry.class)))
     public Uni<ProvenEntry> get(@PathParam("eventId") String eventId, @QueryParam("tree_size") String treeSize) {
         UUID id;
         try {

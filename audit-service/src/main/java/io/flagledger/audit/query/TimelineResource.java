@@ -25,6 +25,9 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Everything that happened to one flag: its changes, plus every approval, monitor action or other entry that
@@ -62,6 +65,9 @@ public class TimelineResource {
 
     @GET
     @RolesAllowed({"audit-reader", "audit-admin"})
+    @APIResponse(responseCode = "400", description = "cursor or limit is not a positive whole number, or limit is too large")
+    @APIResponse(responseCode = "200", description = "The flag's ledger entries and those correlated with them, newest first",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = Timeline.class)))
     public Uni<Timeline> timeline(@PathParam("project") String project, @PathParam("flag") String flag,
                                   @QueryParam("cursor") String cursor, @QueryParam("limit") @DefaultValue("100") String limit) {
         long before = cursor == null || cursor.isBlank() ? Long.MAX_VALUE : positive("cursor", cursor);

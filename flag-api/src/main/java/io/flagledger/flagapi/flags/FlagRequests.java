@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Request bodies of the flag endpoints. */
 public final class FlagRequests {
@@ -31,6 +32,8 @@ public final class FlagRequests {
      * A new flag. Without variations it is a boolean flag with variations {@code on}/{@code off}; without a kind it
      * is a release flag; temporary kinds without an expiry get one 90 days out.
      */
+    @Schema(example = "{\"key\": \"new-checkout\", \"name\": \"New checkout\", \"kind\": \"release\", "
+            + "\"owner\": \"team-payments\", \"tags\": [\"checkout\"], \"risk\": \"high\", \"reason\": \"PAY-1234\"}")
     public record CreateFlag(
             @NotNull @Pattern(regexp = KEY_PATTERN, message = "must match " + KEY_PATTERN) String key,
             @NotBlank @Size(max = 200) @EventText.Line String name,
@@ -48,6 +51,7 @@ public final class FlagRequests {
     }
 
     /** Metadata to change; absent fields stay as they are. */
+    @Schema(example = "{\"description\": \"The one-page checkout\", \"owner\": \"team-payments\", \"reason\": \"PAY-1240\"}")
     public record UpdateMetadata(
             @Size(min = 1, max = 200) @EventText.Line String name,
             @Size(max = 2000) @EventText.Free String description,
@@ -59,9 +63,11 @@ public final class FlagRequests {
     }
 
     /** Why a flag is archived or restored. */
+    @Schema(example = "{\"reason\": \"Fully rolled out since release 42\"}")
     public record Lifecycle(@Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason) {
     }
 
+    @Schema(example = "{\"enabled\": true, \"reason\": \"Launch, CHG-881\", \"correlationId\": \"CHG-881\"}")
     public record Toggle(
             @NotNull Boolean enabled,
             @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason,
@@ -72,6 +78,10 @@ public final class FlagRequests {
      * Replaces an environment's whole targeting configuration. The config stays raw JSON here because an approval
      * token binds the hash of exactly what was approved; {@link FlagCodec#parseConfig} reads it.
      */
+    @Schema(example = "{\"config\": {\"enabled\": true, \"offVariation\": \"off\", \"targets\": [], \"rules\": [], "
+            + "\"fallthrough\": {\"rollout\": {\"variations\": [{\"variation\": \"on\", \"weight\": 10000}, "
+            + "{\"variation\": \"off\", \"weight\": 90000}]}}}, \"reason\": \"10% rollout, CHG-882\", "
+            + "\"correlationId\": \"CHG-882\"}")
     public record UpdateEnvironment(
             @NotNull @EventText.Json JsonNode config,
             @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason,

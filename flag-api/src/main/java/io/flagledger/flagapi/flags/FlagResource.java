@@ -45,6 +45,10 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 
 @Path("/api/v1/projects/{project}/flags")
 @Produces(MediaType.APPLICATION_JSON)
@@ -73,6 +77,9 @@ public class FlagResource {
     StaleFlags staleFlags;
 
     @POST
+    @APIResponse(responseCode = "201", description = "The flag, in every environment (off); Location is its URL",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagView.class)))
+    @APIResponse(responseCode = "409", description = "A flag with this key already exists in the project")
     public Uni<Response> create(@PathParam("project") @PathParams.Key String project,
                                 @NotNull @Valid FlagRequests.CreateFlag body,
                                 @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader) {
@@ -89,6 +96,9 @@ public class FlagResource {
     /** Flags by key, a page at a time; with {@code stale=true} the hygiene report instead. */
     @GET
     @Operation(summary = "List flags", description = "Cursor pagination by key; stale=true reports expired or long fully-rolled-out flags")
+    @APIResponse(responseCode = "200", description = "A page of flags; with stale=true an object whose items are the stale-flag report instead",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagViews.FlagPage.class)))
+    @APIResponse(responseCode = "400", description = "limit is out of range")
     public Uni<Object> list(@PathParam("project") @PathParams.Key String project,
                             @QueryParam("cursor") String cursor,
                             @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit,
@@ -103,6 +113,10 @@ public class FlagResource {
     @GET
     @Path("/{key}")
     @Operation(summary = "Read a flag", description = "With ?at=2026-04-04T12:00:00Z the flag as it was then, rebuilt from its events")
+    @APIResponse(responseCode = "200", description = "The flag; with at, the flag's state as it was then, rebuilt from its events",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagView.class)))
+    @APIResponse(responseCode = "400", description = "at is not an RFC 3339 UTC timestamp")
+    @APIResponse(responseCode = "404", description = "No such flag (or it did not exist at that time)")
     public Uni<Object> get(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                            @QueryParam("at") String at) {
         Grants.requireRead(currentActor.actor().roles());
@@ -115,6 +129,9 @@ public class FlagResource {
     /** The flag's change events, oldest first, exactly as signed (the same events the audit ledger holds). */
     @GET
     @Path("/{key}/events")
+    @APIResponse(responseCode = "404", description = "No such flag")
+    @APIResponse(responseCode = "200", description = "The flag's signed events, oldest first",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = AuditEvent.class)))
     public Uni<List<AuditEvent>> events(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key) {
         Grants.requireRead(currentActor.actor().roles());
         return history.events(project, key).map(events -> {
@@ -131,6 +148,10 @@ public class FlagResource {
      */
     @PATCH
     @Path("/{key}")
+    @APIResponse(responseCode = "200", description = "The flag; ETag is its new metadata version",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagView.class)))
+    @APIResponse(responseCode = "404", description = "No such flag")
+    @APIResponse(responseCode = "412", description = "If-Match is not the flag's current metadata version")
     public Uni<Response> updateMetadata(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                         @NotNull @Valid FlagRequests.UpdateMetadata body,
                                         @HeaderParam("If-Match") String ifMatch,
@@ -142,6 +163,11 @@ public class FlagResource {
     /** Archives a flag: it stops being evaluated and listed; its history stays and it can be restored. */
     @POST
     @Path("/{key}/archive")
+    @APIResponse(responseCode = "200", description = "The archived flag; ETag is its new metadata version",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagView.class)))
+    @APIResponse(responseCode = "404", description = "No such flag")
+    @APIResponse(responseCode = "409", description = "The flag is already archived")
+    @APIResponse(responseCode = "412", description = "If-Match is not the flag's current metadata version")
     public Uni<Response> archive(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
                                  @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader) {
@@ -151,6 +177,11 @@ public class FlagResource {
 
     @POST
     @Path("/{key}/restore")
+    @APIResponse(responseCode = "200", description = "The restored flag; ETag is its new metadata version",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagView.class)))
+    @APIResponse(responseCode = "404", description = "No such flag")
+    @APIResponse(responseCode = "409", description = "The flag is not archived")
+    @APIResponse(responseCode = "412", description = "If-Match is not the flag's current metadata version")
     public Uni<Response> restore(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
                                  @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader) {
@@ -172,6 +203,12 @@ public class FlagResource {
     /** Turns a flag on or off in one environment. Send the version you saw as If-Match to avoid overwriting someone else's change. */
     @POST
     @Path("/{key}/environments/{environment}/toggle")
+    @APIResponse(responseCode = "200", description = "The environment's new state; ETag is its version",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagViews.EnvironmentView.class)))
+    @APIResponse(responseCode = "404", description = "No such flag or environment")
+    @APIResponse(responseCode = "409", description = "The flag is archived, or the approval token was already used or is for another change")
+    @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the environment's current version")
+    @APIResponse(responseCode = "428", description = "The environment is protected: an approval token (or a revert reference) is required")
     public Uni<Response> toggle(@PathParam("project") @PathParams.Key String project,
                                 @PathParam("key") @PathParams.Key String key,
                                 @PathParam("environment") @PathParams.Environment String environment,
@@ -190,6 +227,12 @@ public class FlagResource {
     /** Replaces the environment's targeting: individual targets, ordered rules, rollouts, fallthrough and off variation. */
     @PUT
     @Path("/{key}/environments/{environment}")
+    @APIResponse(responseCode = "200", description = "The environment's new state; ETag is its version",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagViews.EnvironmentView.class)))
+    @APIResponse(responseCode = "404", description = "No such flag or environment")
+    @APIResponse(responseCode = "409", description = "The flag is archived, or the approval token was already used or is for another change")
+    @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the environment's current version")
+    @APIResponse(responseCode = "428", description = "The environment is protected: an approval token (or a revert reference) is required")
     public Uni<Response> updateEnvironment(@PathParam("project") @PathParams.Key String project,
                                            @PathParam("key") @PathParams.Key String key,
                                            @PathParam("environment") @PathParams.Environment String environment,

@@ -24,6 +24,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 /**
  * OpenFeature Remote Evaluation Protocol v1. Authenticated with an environment's SDK key (Bearer or X-API-Key),
@@ -34,6 +40,8 @@ import java.util.function.Supplier;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @PermitAll
+@SecurityRequirement(name = "sdkKey")
+@SecurityRequirement(name = "sdkKeyBearer")
 public class OfrepResource {
 
     @Inject
@@ -49,6 +57,16 @@ public class OfrepResource {
 
     @POST
     @Path("/{key}")
+    @APIResponse(responseCode = "200", description = "The flag's value for this context",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationSuccess.class)))
+    @APIResponse(responseCode = "400", description = "The body is not JSON with a context object, or the context cannot be evaluated",
+            extensions = @Extension(name = "x-error-format", value = "OFREP v1 evaluation failure"),
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationFailure.class)))
+    @APIResponse(responseCode = "404", description = "No such flag in the key's environment (FLAG_NOT_FOUND)",
+            extensions = @Extension(name = "x-error-format", value = "OFREP v1 evaluation failure"),
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationFailure.class)))
+    @APIResponse(responseCode = "503", description = "The evaluation snapshot is still loading; Retry-After says when to retry")
+    @RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationRequest.class)))
     public Response evaluate(@PathParam("key") String key, @HeaderParam("Authorization") String authorization,
                              @HeaderParam("X-API-Key") String apiKey, String body) {
         Admission admission = admit(authorization, apiKey, body,
@@ -69,6 +87,14 @@ public class OfrepResource {
     }
 
     @POST
+    @APIResponse(responseCode = "200", description = "Every flag of the key's environment for this context; ETag for If-None-Match",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.BulkEvaluation.class)))
+    @APIResponse(responseCode = "304", description = "Unchanged since the ETag sent as If-None-Match")
+    @APIResponse(responseCode = "400", description = "The body is not JSON with a context object",
+            extensions = @Extension(name = "x-error-format", value = "OFREP v1 evaluation failure"),
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationFailure.class)))
+    @APIResponse(responseCode = "503", description = "The evaluation snapshot is still loading; Retry-After says when to retry")
+    @RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationRequest.class)))
     public Response evaluateAll(@HeaderParam("Authorization") String authorization, @HeaderParam("X-API-Key") String apiKey,
                                 @HeaderParam("If-None-Match") String ifNoneMatch, String body) {
         Admission admission = admit(authorization, apiKey, body,

@@ -24,6 +24,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 
 /** SDK keys of one environment. Rotation is: issue a new key, roll it out, revoke the old one. */
 @Path("/api/v1/projects/{project}/environments/{environment}/sdk-keys")
@@ -32,6 +36,7 @@ import java.util.UUID;
 @RolesAllowed("flag-admin")
 public class SdkKeyResource {
 
+    @Schema(example = "{\"kind\": \"server\"}")
     public record IssueRequest(@NotNull @Pattern(regexp = "^(server|client)$", message = "must be server or client") String kind) {
     }
 
@@ -43,6 +48,9 @@ public class SdkKeyResource {
 
     /** The response holds the key itself; it is never shown again. */
     @POST
+    @APIResponse(responseCode = "201", description = "The new key; the secret is shown only in this response (Cache-Control: no-store)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = SdkKeys.Issued.class)))
+    @APIResponse(responseCode = "404", description = "No such environment")
     public Uni<Response> issue(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment,
                                @NotNull @jakarta.validation.Valid IssueRequest body,
                                @HeaderParam("X-Correlation-Id") @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationId) {
@@ -51,12 +59,18 @@ public class SdkKeyResource {
     }
 
     @GET
+    @APIResponse(responseCode = "404", description = "No such environment")
+    @APIResponse(responseCode = "200", description = "The environment's keys, revoked ones included (prefix only, never the secret)",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = SdkKeys.Listed.class)))
     public Uni<List<SdkKeys.Listed>> list(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment) {
         return keys.list(project, environment);
     }
 
     @DELETE
     @Path("/{id}")
+    @APIResponse(responseCode = "204", description = "Revoked; SDKs using the key are refused from now on")
+    @APIResponse(responseCode = "400", description = "The id is not an SDK key id")
+    @APIResponse(responseCode = "404", description = "No such key in this environment")
     public Uni<Response> revoke(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment,
                                 @PathParam("id") String id, @HeaderParam("X-Correlation-Id") @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationId) {
         UUID keyId;

@@ -19,6 +19,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * Server-Sent Events for SDKs and relays: on connect, the environment's whole flag configuration ({@code put});
@@ -27,6 +32,8 @@ import java.util.TreeMap;
  */
 @Path("/sdk/v1/stream")
 @PermitAll
+@SecurityRequirement(name = "sdkKey")
+@SecurityRequirement(name = "sdkKeyBearer")
 public class SdkStreamResource {
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
@@ -39,6 +46,9 @@ public class SdkStreamResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @APIResponse(responseCode = "200", description = "Server-Sent Events: put events with the environment's whole configuration, heartbeat comments",
+            content = @Content(mediaType = "text/event-stream", schema = @Schema(type = SchemaType.STRING),
+                    example = "id: 00000000000000a7\nevent: put\ndata: {\"revision\": \"00000000000000a7\", \"flags\": {}}\n\n"))
     public Multi<OutboundSseEvent> stream(@HeaderParam("Authorization") String authorization,
                                           @HeaderParam("X-API-Key") String apiKey,
                                           @HeaderParam("Last-Event-ID") String lastEventId,

@@ -42,6 +42,9 @@ import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Segments: reusable audiences per project and environment. A change is a signed {@code segment.updated} event
@@ -57,6 +60,8 @@ public class SegmentResource {
     }
 
     /** {@code definition} stays raw JSON: an approval token hashes it exactly as sent. */
+    @Schema(example = "{\"definition\": {\"included\": [\"user-42\"], \"excluded\": [], \"rules\": []}, "
+            + "\"reason\": \"Beta testers, CHG-900\", \"correlationId\": \"CHG-900\"}")
     public record PutSegment(@NotNull @EventText.Json JsonNode definition,
                              @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason,
                              @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationId) {
@@ -87,6 +92,9 @@ public class SegmentResource {
     @GET
     @Path("/{key}")
     @WithSession
+    @APIResponse(responseCode = "404", description = "No such segment")
+    @APIResponse(responseCode = "200", description = "The segment",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = SegmentView.class)))
     public Uni<SegmentView> get(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment,
                                 @PathParam("key") @PathParams.Key String key) {
         Grants.requireRead(currentActor.actor().roles());
@@ -105,6 +113,12 @@ public class SegmentResource {
      */
     @PUT
     @Path("/{key}")
+    @APIResponse(responseCode = "200", description = "The segment; ETag is its new version",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = SegmentView.class)))
+    @APIResponse(responseCode = "404", description = "No such environment")
+    @APIResponse(responseCode = "409", description = "The approval token was already used or is for another change")
+    @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the segment's current version")
+    @APIResponse(responseCode = "428", description = "The environment is protected: an approval token is required")
     public Uni<Response> put(@PathParam("project") @PathParams.Key String project,
                              @PathParam("environment") @PathParams.Environment String environment,
                              @PathParam("key") @PathParams.Key String key,

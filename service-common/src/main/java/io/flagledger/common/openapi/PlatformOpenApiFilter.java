@@ -22,7 +22,7 @@ import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
  * What every Flagledger service's OpenAPI document says the same way, so client generators see it:
  * <ul>
  *   <li>the security schemes: {@value #BEARER} (an OIDC access token, what {@code @RolesAllowed}/{@code @Authenticated}
- *   operations require; Quarkus marks them, see META-INF/microprofile-config.properties) and flag-api's SDK key, sent as
+ *   operations require; Quarkus marks them with their roles, this filter names the scheme) and flag-api's SDK key, sent as
  *   {@value #SDK_KEY_HEADER} ({@value #SDK_KEY}) or as a bearer token ({@value #SDK_KEY_BEARER});</li>
  *   <li>an operation without a requirement is public and says so with an explicit empty {@code security: []};</li>
  *   <li>the statuses any operation can return by the platform's own doing (ProblemMappers): 401 and 403 when

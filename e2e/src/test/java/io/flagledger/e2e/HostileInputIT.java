@@ -75,6 +75,8 @@ class HostileInputIT {
     static final int FLOOD_REQUESTS = 20_000;
     static final Duration FLOOD_TIME_LIMIT = Duration.ofSeconds(150);
     static final int FLOOD_MAX_LEDGER_ENTRIES = 20;
+    /** flag-api's denial window (60 s) + its flush interval (5 s) + ingestion: when the last summary must be in. */
+    static final Duration DENIAL_ACCOUNTING = Duration.ofSeconds(90);
     static final List<String> AUDITED_TOPICS = List.of("flag.changes", "approval.events", "monitor.actions", "security.events");
     static final List<String> CONSUMED_TOPICS = List.of("flag.changes", "approval.events", "monitor.actions", "security.events", "service.health");
     private static final int TEN_MB = 10 * 1024 * 1024;
@@ -274,8 +276,11 @@ class HostileInputIT {
         } catch (Exception e) {
             provenProblem = e.getCause() == null ? e.toString() : e.getCause().toString();
         }
-        // Denials reach the ledger asynchronously: count once the number stops growing (5 s unchanged, 60 s at most).
-        long entries = settledDenials(before);
+        // Denials reach the ledger asynchronously, the suppressed ones as a summary per window: wait until the ledger
+        // accounts for every refused request (full events + summary counts), at most DENIAL_ACCOUNTING after the flood.
+        long[] ledger = awaitDenialsAccounted(before, c4xx.get());
+        long entries = ledger[0];
+        long accounted = ledger[1];
 
         print("denial flood", List.of(
                 row("token-less requests sent", Integer.toString(sent.get())),
@@ -284,6 +289,7 @@ class HostileInputIT {
                 row("answered 5xx (must be 0)", Integer.toString(c5xx.get())),
                 row("no answer", Integer.toString(failed.get())),
                 row("access.denied* ledger entries the flood added (max " + FLOOD_MAX_LEDGER_ENTRIES + ")", Long.toString(entries)),
+                row("denials those entries account for (full + summary counts)", Long.toString(accounted)),
                 row("legitimate change during the flood proven in (s)", proven == null ? "not within " + seconds(BOUND) : seconds(proven)),
                 row("bound (s)", seconds(BOUND))));
 
@@ -292,6 +298,7 @@ class HostileInputIT {
         soft.assertThat(c5xx.get()).as("5xx answers to the flood").isZero();
         soft.assertThat(c4xx.get()).as("4xx answers to the flood").isEqualTo(sent.get() - failed.get());
         soft.assertThat(entries).as("denials recorded at all (the flood is not silent)").isPositive();
+        soft.assertThat(accounted).as("refused requests the ledger accounts for (nothing lost)").isGreaterThanOrEqualTo(c4xx.get());
         soft.assertThat(entries).as("ledger entries the flood added").isLessThanOrEqualTo(FLOOD_MAX_LEDGER_ENTRIES);
         soft.assertThat(provenProblem).as("legitimate change during the flood proven within " + BOUND).isNull();
         soft.assertAll();
@@ -857,9 +864,37 @@ class HostileInputIT {
         }
     }
 
-    /** The denials added to the ledger after {@code afterSeq}, once their number has stopped growing. */
-    private static long settledDenials(long afterSeq) {
-        return settle("select count(*) from ledger_entry where seq > " + afterSeq + " and action like 'access.denied%'");
+    /**
+     * The access.denied* entries after {@code afterSeq} and the refused requests they account for (1 per full event, the
+     * {@code scope.count} of a summary), polled until they account for {@code refused} or {@link #DENIAL_ACCOUNTING}
+     * has passed, then until the number of entries is stable.
+     */
+    private static long[] awaitDenialsAccounted(long afterSeq, long refused) {
+        long deadline = System.nanoTime() + DENIAL_ACCOUNTING.toNanos();
+        long[] now = denials(afterSeq);
+        while (now[1] < refused && System.nanoTime() < deadline) {
+            sleep(1_000);
+            now = denials(afterSeq);
+        }
+        settle("select count(*) from ledger_entry where seq > " + afterSeq + " and action like 'access.denied%'");
+        return denials(afterSeq);
+    }
+
+    private static long[] denials(long afterSeq) {
+        long entries = 0;
+        long accounted = 0;
+        try (Connection c = connect("audit-service");
+             ResultSet rs = c.createStatement().executeQuery("select action, canonical_json from ledger_entry where seq > " + afterSeq
+                     + " and action like 'access.denied%'")) {
+            while (rs.next()) {
+                entries++;
+                JsonNode scope = EventJson.mapper().readTree(rs.getString(2)).path("scope");
+                accounted += rs.getString(1).equals("access.denied") ? 1 : scope.path("count").asLong(0);
+            }
+        } catch (Exception e) {
+            System.out.println("[hostile-input] reading the denials failed: " + e);
+        }
+        return new long[] {entries, accounted};
     }
 
     /** Polls a number from audit-service's database until it is unchanged for 5 s (60 s at most). */

@@ -2,6 +2,7 @@ package io.flagledger.audit.alert;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.audit.ingest.TrustedProducers;
+import io.flagledger.audit.ledger.Reason;
 import io.flagledger.contract.ActorType;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventJson;
@@ -46,7 +47,7 @@ public class SecurityAlerts {
                 .actorType(ActorType.SERVICE)
                 .sourceService(TrustedProducers.SELF)
                 .correlationId(correlationId)
-                .reason(reason.length() > 2000 ? reason.substring(0, 2000) : reason)
+                .reason(Reason.safe(reason)) // an alert must never be a record the ledger refuses
                 .newState(details)
                 .build());
         registry.counter("flagledger.audit.alerts", "action", action).increment();

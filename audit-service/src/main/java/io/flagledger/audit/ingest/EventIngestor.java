@@ -5,32 +5,62 @@ import io.flagledger.audit.alert.SecurityAlerts;
 import io.flagledger.audit.checkpoint.Checkpointer;
 import io.flagledger.audit.ledger.Ledger;
 import io.flagledger.audit.ledger.SourcePosition;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.EventValidator;
+import io.flagledger.contract.SafeText;
+import io.flagledger.contract.verify.EventGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Moves every polled batch of the audited topics into the ledger or the quarantine in one transaction, in
- * poll order (per partition, the Kafka order). The batch is acknowledged (and its offsets committed) only after
- * that transaction committed; while the database is unreachable the consumer retries the same batch instead of
- * skipping it, and a redelivered batch after a crash is deduplicated by event id.
+ * Moves every polled batch of the audited topics into the ledger or the quarantine, in poll order (per partition,
+ * the Kafka order), and acknowledges it (its offsets are committed) only after that is in the database. No single
+ * record can stop this:
+ * <ul>
+ *   <li>admission (the shared {@link EventGate} plus the contract's size limit) quarantines what the contract refuses;</li>
+ *   <li>a batch that fails for a reason of its data ({@link StoreFailure}) is bisected until the failing record is
+ *       alone, and that record is quarantined with the database's reason; the records around it are appended in
+ *       their order;</li>
+ *   <li>a batch that fails because of the database (connection lost, serialization failure, revoked grant) is
+ *       retried with capped backoff for as long as it takes: nothing is skipped or quarantined, and
+ *       {@code flagledger_audit_ingest_stalled_seconds} shows how long ingestion has been stuck.</li>
+ * </ul>
+ * A redelivered batch after a crash is deduplicated by event id (ledger) and by Kafka position (quarantine).
  */
 @ApplicationScoped
 public class EventIngestor {
 
     private static final Logger LOG = Logger.getLogger(EventIngestor.class);
+    static final Duration FIRST_RETRY = Duration.ofMillis(200);
+    static final Duration MAX_RETRY = Duration.ofSeconds(10);
+
+    /** One polled record: where it came from, its bytes, and either the admitted event or why it was refused. */
+    record Item(SourcePosition position, byte[] payload, AuditEvent event, String rejection) {
+        Item refused(String reason) {
+            return new Item(position, payload, null, reason);
+        }
+    }
 
     @Inject
-    EventAdmission admission;
+    TrustedProducers producers;
+
+    @ConfigProperty(name = "flagledger.topics.audited")
+    List<String> topics;
 
     @Inject
     Ledger ledger;
@@ -44,34 +74,111 @@ public class EventIngestor {
     @Inject
     MeterRegistry registry;
 
+    private EventGate gate;
+    /** When the batch being retried first failed (epoch millis), 0 while ingestion flows. */
+    private final AtomicLong stalledSince = new AtomicLong();
+
+    @PostConstruct
+    void init() {
+        gate = producers.gate(topics);
+        registry.gauge("flagledger.audit.ingest.stalled.seconds", stalledSince,
+                s -> s.get() == 0 ? 0 : (System.currentTimeMillis() - s.get()) / 1000.0);
+    }
+
     @Incoming("audited-events")
     public Uni<Void> ingest(ConsumerRecords<String, byte[]> records) {
         List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
         records.forEach(polled::add);
         // Signature checks are ingestion's CPU cost: off the event loop, on every core; toList() keeps poll order.
-        return Uni.createFrom().item(() -> polled.parallelStream().map(r -> admission.judge(r.value())).toList())
+        return Uni.createFrom().item(() -> polled.parallelStream().map(this::judge).toList())
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(verdicts -> store(polled, verdicts));
+                .chain(this::store);
     }
 
-    private Uni<Void> store(List<ConsumerRecord<String, byte[]>> polled, List<EventAdmission.Verdict> verdicts) {
-        List<Ledger.Admitted> admitted = new ArrayList<>(polled.size());
+    Item judge(ConsumerRecord<String, byte[]> record) {
+        SourcePosition position = new SourcePosition(record.topic(), record.partition(), record.offset());
+        byte[] payload = record.value() == null ? new byte[0] : record.value();
+        if (payload.length > EventValidator.MAX_EVENT_BYTES) { // refused before parsing: a huge record costs nothing more
+            return new Item(position, payload, null, "oversized: the record is " + payload.length + " bytes, more than "
+                    + EventValidator.MAX_EVENT_BYTES);
+        }
+        EventGate.Verdict verdict = gate.judge(record.topic(), new String(payload, StandardCharsets.UTF_8));
+        if (!verdict.admitted()) {
+            return new Item(position, payload, null, verdict.reason().label() + ": " + verdict.detail());
+        }
+        int canonical = EventJson.canonicalBytes(verdict.event()).length; // numbers may expand when canonicalized
+        if (canonical > EventValidator.MAX_EVENT_BYTES) {
+            return new Item(position, payload, null, "oversized: "
+                    + String.join("; ", EventValidator.violations(verdict.event(), canonical)));
+        }
+        return new Item(position, payload, verdict.event(), null);
+    }
+
+    /** Stores the items in order; on a failure of their data, bisects until the failing record is alone. */
+    Uni<Void> store(List<Item> items) {
+        return attempt(items).onFailure().recoverWithUni(e -> {
+            StoreFailure failure = StoreFailure.of(e);
+            if (items.size() > 1) {
+                LOG.warnf("Storing a batch of %d records failed (%s); storing its halves separately to find the record",
+                        items.size(), SafeText.escape(failure.message()));
+                int half = items.size() / 2;
+                return store(items.subList(0, half)).chain(() -> store(items.subList(half, items.size())));
+            }
+            return alone(items.get(0), failure);
+        });
+    }
+
+    /**
+     * One transaction for the items. Transient failures are retried here, indefinitely with capped backoff: the
+     * consumer holds the batch (Kafka's poll loop keeps the group membership), so nothing is lost or skipped.
+     */
+    private Uni<Void> attempt(List<Item> items) {
+        List<Ledger.Admitted> admitted = new ArrayList<>(items.size());
         List<Ledger.Rejected> rejected = new ArrayList<>();
-        for (int i = 0; i < polled.size(); i++) {
-            ConsumerRecord<String, byte[]> record = polled.get(i);
-            SourcePosition position = new SourcePosition(record.topic(), record.partition(), record.offset());
-            EventAdmission.Verdict verdict = verdicts.get(i);
-            if (verdict.admitted()) {
-                admitted.add(new Ledger.Admitted(verdict.event(), position));
+        for (Item i : items) {
+            if (i.event() != null) {
+                admitted.add(new Ledger.Admitted(i.event(), i.position()));
             } else {
-                rejected.add(new Ledger.Rejected(record.value(), verdict.rejection(), position));
+                rejected.add(new Ledger.Rejected(i.payload(), i.rejection(), i.position()));
             }
         }
         return Uni.createFrom().deferred(() -> ledger.append(admitted, rejected))
-                .onFailure().invoke(e -> LOG.warnf("Storing a batch of %d records failed, retrying: %s", polled.size(), e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).expireIn(Duration.ofMinutes(10).toMillis())
-                .invoke(outcome -> committed(admitted, rejected, outcome))
+                .onFailure(e -> StoreFailure.of(e).transientFailure()).invoke(e -> stalled(items.size(), e))
+                .onFailure(e -> StoreFailure.of(e).transientFailure()).retry().withBackOff(FIRST_RETRY, MAX_RETRY).indefinitely()
+                .invoke(outcome -> {
+                    stalledSince.set(0);
+                    committed(admitted, rejected, outcome);
+                })
                 .replaceWithVoid();
+    }
+
+    /** A record that failed alone: quarantined if the failure is its own, i.e. deterministic or the same twice. */
+    private Uni<Void> alone(Item item, StoreFailure failure) {
+        if (item.event() == null) {
+            // Even the quarantine row was refused: never skip, keep retrying and let the stall gauge show it.
+            LOG.errorf("Quarantining record %s failed (%s); retrying", item.position(), SafeText.escape(failure.message()));
+            stalled(1, null);
+            return Uni.createFrom().voidItem().onItem().delayIt().by(MAX_RETRY).chain(() -> store(List.of(item)));
+        }
+        Uni<Void> quarantine = attempt(List.of(item.refused("refused by the database: " + failure.message())));
+        if (failure.kind() == StoreFailure.Kind.DETERMINISTIC) {
+            return quarantine;
+        }
+        return Uni.createFrom().voidItem().onItem().delayIt().by(FIRST_RETRY).chain(() -> attempt(List.of(item)))
+                .onFailure().recoverWithUni(e -> {
+                    StoreFailure again = StoreFailure.of(e);
+                    return again.signature().equals(failure.signature())
+                            ? attempt(List.of(item.refused("refused by the database twice: " + again.message())))
+                            : alone(item, again);
+                });
+    }
+
+    private void stalled(int records, Throwable e) {
+        stalledSince.compareAndSet(0, System.currentTimeMillis());
+        registry.counter("flagledger.audit.ingest.retries").increment();
+        if (e != null) {
+            LOG.warnf("Storing a batch of %d records failed, retrying: %s", records, SafeText.escape(String.valueOf(e.getMessage())));
+        }
     }
 
     private void committed(List<Ledger.Admitted> admitted, List<Ledger.Rejected> rejected, Ledger.Outcome outcome) {
@@ -90,11 +197,11 @@ public class EventIngestor {
             registry.counter("flagledger.audit.quarantined", "topic", r.position().topic()).increment();
             LOG.warnf("Quarantined record %s: %s", r.position(), r.reason());
             alerts.raise("audit.event_quarantined", "quarantine-" + r.position(), "record " + r.position()
-                    + " failed verification and was quarantined: " + r.reason(), JsonNodeFactory.instance.objectNode()
+                    + " could not enter the ledger and was quarantined: " + r.reason(), JsonNodeFactory.instance.objectNode()
                     .put("topic", r.position().topic())
                     .put("partition", r.position().partition())
                     .put("offset", r.position().offset())
-                    .put("reason", r.reason().length() > 1000 ? r.reason().substring(0, 1000) : r.reason()));
+                    .put("reason", r.reason()));
         }
     }
 }

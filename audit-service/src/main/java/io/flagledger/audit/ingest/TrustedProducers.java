@@ -3,10 +3,12 @@ package io.flagledger.audit.ingest;
 import io.flagledger.common.signing.SigningConfig;
 import io.flagledger.common.verify.ProducerKeysConfig;
 import io.flagledger.contract.Ed25519Keys;
-import io.flagledger.contract.EventVerifier;
+import io.flagledger.contract.verify.EventGate;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +33,6 @@ public class TrustedProducers {
 
     private final Map<String, PublicKey> keys = new HashMap<>();
     private final Map<String, Set<String>> servicesByKeyId = new HashMap<>();
-    private final EventVerifier verifier;
 
     @Inject
     public TrustedProducers(ProducerKeysConfig trusted, SigningConfig own) {
@@ -41,7 +42,6 @@ public class TrustedProducers {
                     "flagledger.signing.key-id is not set (env FLAGLEDGER_SIGNING_KEY_ID)"));
             add(id, Ed25519Keys.publicKeyOf(Ed25519Keys.decodePrivate(privateKey)), SELF);
         });
-        this.verifier = new EventVerifier(keys);
     }
 
     private void add(String id, PublicKey key, String service) {
@@ -60,12 +60,19 @@ public class TrustedProducers {
         }
     }
 
-    public EventVerifier verifier() {
-        return verifier;
-    }
-
-    public boolean maySignFor(String keyId, String service) {
-        return servicesByKeyId.getOrDefault(keyId, Set.of()).contains(service);
+    /**
+     * The shared consumer gate over these keys. Every audited topic admits every service that has a key: the ledger
+     * records whatever a trusted producer signed, wherever it arrived (the other consumers pin topics to producers
+     * because they act on the events; the ledger only records them, with their topic).
+     */
+    public EventGate gate(Collection<String> topics) {
+        List<EventGate.TrustedKey> trusted = new ArrayList<>();
+        servicesByKeyId.forEach((id, services) -> services.forEach(s -> trusted.add(new EventGate.TrustedKey(id, s, keys.get(id)))));
+        Set<String> every = new TreeSet<>();
+        servicesByKeyId.values().forEach(every::addAll);
+        Map<String, Set<String>> sources = new HashMap<>();
+        topics.forEach(t -> sources.put(t, every));
+        return new EventGate(trusted, sources);
     }
 
     public List<ProducerKey> all() {

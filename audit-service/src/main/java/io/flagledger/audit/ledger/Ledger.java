@@ -14,11 +14,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
@@ -49,24 +48,25 @@ public class Ledger {
             on conflict (source_topic, source_partition, source_offset) do nothing
             returning source_topic, source_partition, source_offset""";
 
-    private static final int MAX_REASON = 2000;
-
     /** An event that passed admission, and where it came from. */
     public record Admitted(AuditEvent event, SourcePosition position) {
     }
 
-    /** A record that failed admission: kept with the reason, never dropped. */
+    /** A record that failed admission or could not be stored: kept with the reason (made {@link Reason#safe}), never dropped. */
     public record Rejected(byte[] payload, String reason, SourcePosition position) {
+        public Rejected {
+            reason = Reason.safe(reason);
+        }
     }
 
     /**
-     * @param seqs for each admitted event in input order, its sequence number, or 0 if it was already in the
-     *             ledger (a redelivery or a producer retry)
+     * @param seqs        for each admitted event in input order, its sequence number, or 0 if it was already in the
+     *                    ledger (a redelivery or a producer retry)
+     * @param quarantined only the records new to the quarantine (a redelivered one is not alerted on twice)
      */
-    /** {@code seqs[i]} is 0 for an event already in the ledger; {@code quarantined} holds only records new to quarantine. */
-    public record Outcome(long[] seqs, java.util.Set<SourcePosition> quarantined) {
+    public record Outcome(long[] seqs, Set<SourcePosition> quarantined) {
         public long appended() {
-            return java.util.Arrays.stream(seqs).filter(s -> s > 0).count();
+            return Arrays.stream(seqs).filter(s -> s > 0).count();
         }
     }
 
@@ -137,6 +137,7 @@ public class Ledger {
             int i = fresh.get(j);
             AuditEvent e = admitted.get(i).event();
             SourcePosition p = admitted.get(i).position();
+            EntryColumns c = EntryColumns.of(e);
             byte[] bytes = EventJson.canonicalBytes(e);
             byte[] leaf = MerkleHash.leaf(bytes);
             seqs[i] = size + j + 1;
@@ -148,15 +149,15 @@ public class Ledger {
             topics[j] = p.topic();
             partitions[j] = p.partition();
             offsets[j] = p.offset();
-            occurred[j] = OffsetDateTime.ofInstant(e.timestamp(), ZoneOffset.UTC);
-            services[j] = e.sourceService();
-            actions[j] = e.action();
-            actors[j] = e.actorId();
-            actorTypes[j] = e.actorType().name().toLowerCase(Locale.ROOT);
-            projects[j] = e.project();
-            flags[j] = e.flagId();
-            environments[j] = e.environment();
-            correlations[j] = e.correlationId();
+            occurred[j] = c.occurredAtUtc();
+            services[j] = c.sourceService();
+            actions[j] = c.action();
+            actors[j] = c.actorId();
+            actorTypes[j] = c.actorType();
+            projects[j] = c.project();
+            flags[j] = c.flagId();
+            environments[j] = c.environment();
+            correlations[j] = c.correlationId();
         }
         Tuple values = Tuple.tuple().addValue(seq).addValue(eventIds).addValue(canonical).addValue(leafHashes)
                 .addValue(topics).addValue(partitions).addValue(offsets).addValue(occurred).addValue(services)
@@ -167,9 +168,9 @@ public class Ledger {
                 .replaceWith(seqs);
     }
 
-    private Uni<java.util.Set<SourcePosition>> quarantine(SqlClient tx, List<Rejected> rejected) {
+    private Uni<Set<SourcePosition>> quarantine(SqlClient tx, List<Rejected> rejected) {
         if (rejected.isEmpty()) {
-            return Uni.createFrom().item(java.util.Set.of());
+            return Uni.createFrom().item(Set.of());
         }
         int n = rejected.size();
         String[] topics = new String[n];
@@ -182,12 +183,12 @@ public class Ledger {
             topics[i] = r.position().topic();
             partitions[i] = r.position().partition();
             offsets[i] = r.position().offset();
-            reasons[i] = r.reason().length() > MAX_REASON ? r.reason().substring(0, MAX_REASON) : r.reason();
+            reasons[i] = r.reason();
             payloads[i] = Buffer.buffer(r.payload() == null ? new byte[0] : r.payload());
         }
         return tx.preparedQuery(QUARANTINE).execute(Tuple.of(topics, partitions, offsets, reasons, payloads))
                 .map(rows -> {
-                    java.util.Set<SourcePosition> inserted = new java.util.HashSet<>();
+                    Set<SourcePosition> inserted = new HashSet<>();
                     rows.forEach(row -> inserted.add(new SourcePosition(row.getString(0), row.getInteger(1), row.getLong(2))));
                     return inserted;
                 });

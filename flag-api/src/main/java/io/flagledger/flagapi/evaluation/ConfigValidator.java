@@ -7,6 +7,7 @@ import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
 import io.flagledger.flagapi.evaluation.FlagModel.FlagDefinition;
 import io.flagledger.flagapi.evaluation.FlagModel.Operator;
 import io.flagledger.flagapi.evaluation.FlagModel.Rule;
+import io.flagledger.flagapi.evaluation.FlagModel.Segment;
 import io.flagledger.flagapi.evaluation.FlagModel.Serve;
 import io.flagledger.flagapi.evaluation.FlagModel.Target;
 import io.flagledger.flagapi.evaluation.FlagModel.WeightedVariation;
@@ -24,6 +25,9 @@ public final class ConfigValidator {
     static final int MAX_TARGET_VALUES = 10_000;
     static final int MAX_TEXT = 256;
 
+    /** Explicit includes plus excludes of one segment: a segment is an audience list, but its event must stay in budget. */
+    static final int MAX_SEGMENT_KEYS = 10_000;
+
     private final FlagDefinition flag;
     private final List<FieldError> errors = new ArrayList<>();
 
@@ -37,6 +41,40 @@ public final class ConfigValidator {
         return validator.errors;
     }
 
+    /** Refuses a segment definition the evaluator could not serve or its event could not carry, naming each field. */
+    public static List<FieldError> violations(Segment segment) {
+        ConfigValidator validator = new ConfigValidator(null);
+        validator.check(segment);
+        return validator.errors;
+    }
+
+    private void check(Segment segment) {
+        if (segment.included().size() + segment.excluded().size() > MAX_SEGMENT_KEYS) {
+            error("definition", "at most " + MAX_SEGMENT_KEYS + " included and excluded keys together; use rules");
+        }
+        keys("definition.included", segment.included());
+        keys("definition.excluded", segment.excluded());
+        if (segment.rules().size() > MAX_RULES) {
+            error("definition.rules", "at most " + MAX_RULES + " rules");
+        }
+        for (int i = 0; i < segment.rules().size(); i++) {
+            Rule rule = segment.rules().get(i);
+            String path = "definition.rules[" + i + "]";
+            if (rule.clauses().isEmpty() || rule.clauses().size() > MAX_CLAUSES) {
+                error(path + ".clauses", "a rule needs 1 to " + MAX_CLAUSES + " clauses");
+            }
+            for (int j = 0; j < rule.clauses().size() && j < MAX_CLAUSES; j++) {
+                clause(path + ".clauses[" + j + "]", rule.clauses().get(j));
+            }
+        }
+    }
+
+    private void keys(String path, java.util.Collection<String> values) {
+        if (values.stream().anyMatch(v -> v == null || v.isEmpty() || v.length() > MAX_TEXT)) {
+            error(path, "each key must be 1 to " + MAX_TEXT + " characters");
+        }
+    }
+
     private void check(EnvironmentConfig config) {
         variation("offVariation", config.offVariation());
         serve("fallthrough", config.fallthrough());
@@ -45,9 +83,7 @@ public final class ConfigValidator {
             Target target = config.targets().get(i);
             variation("targets[" + i + "].variation", target.variation());
             targetValues += target.values().size();
-            if (target.values().stream().anyMatch(v -> v == null || v.isEmpty() || v.length() > MAX_TEXT)) {
-                error("targets[" + i + "].values", "each value must be 1 to " + MAX_TEXT + " characters");
-            }
+            keys("targets[" + i + "].values", target.values());
         }
         if (targetValues > MAX_TARGET_VALUES) {
             error("targets", "at most " + MAX_TARGET_VALUES + " individual targets; use a segment");

@@ -10,6 +10,7 @@ import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.UuidV7;
 import io.flagledger.flagapi.approval.ProtectedEnvironmentGate;
 import io.flagledger.flagapi.approval.ProtectedWrite;
+import io.flagledger.flagapi.edge.EventBudget;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.evaluation.ConfigValidator;
 import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
@@ -73,6 +74,7 @@ public class FlagChanges {
             }
             List<FlagEnvironment> configs = environments.names().stream().map(name -> newEnvironment(flag, name, initial)).toList();
             ObjectNode state = (ObjectNode) FlagCodec.tree(view(flag, configs));
+            EventBudget.require("flag", state, EventBudget.FLAG_BYTES);
             return flag.persist()
                     .chain(() -> FlagEnvironment.persist(configs))
                     .chain(() -> outbox.append(event(project, flag.key, null, "flag.created", null, state, null, context)))
@@ -142,8 +144,10 @@ public class FlagChanges {
             edit.accept(flag);
             flag.metadataVersion++;
             FlagView after = view(flag, rows);
+            JsonNode afterState = FlagCodec.tree(after);
+            EventBudget.require("flag", afterState, EventBudget.FLAG_BYTES);
             return flag.persistAndFlush().chain(() -> outbox.append(event(project, key, null, action, before,
-                    FlagCodec.tree(after), null, context))).replaceWith(after);
+                    afterState, null, context))).replaceWith(after);
         }));
     }
 
@@ -188,6 +192,7 @@ public class FlagChanges {
             if (!errors.isEmpty()) {
                 throw new InvalidConfigException(errors);
             }
+            EventBudget.require("config", FlagCodec.tree(after), EventBudget.ENVIRONMENT_CONFIG_BYTES);
             long beforeVersion = row.version;
             ProtectedEnvironmentGate.Change change = new ProtectedEnvironmentGate.Change(flag, environment, beforeVersion,
                     before, after, action, context.actor().roles(), context.offer());

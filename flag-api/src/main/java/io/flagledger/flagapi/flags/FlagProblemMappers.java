@@ -1,13 +1,14 @@
 package io.flagledger.flagapi.flags;
 
 import io.flagledger.common.problem.Problem;
+import io.flagledger.flagapi.edge.RefusedInputException;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.hibernate.StaleStateException;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** flag-api's own failures: invalid configurations, and two writers racing on one flag environment (the loser learns it, nothing is overwritten). */
+/** flag-api's own failures: refused input (invalid configurations, values no event can carry, over-budget changes), and two writers racing on one flag environment (the loser learns it, nothing is overwritten). */
 public class FlagProblemMappers {
 
     @ServerExceptionMapper
@@ -21,9 +22,8 @@ public class FlagProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response invalidConfig(InvalidConfigException e, UriInfo uri) {
-        return Problem.of(400, "The flag configuration is invalid: " + e.errors().size() + " field(s) rejected")
-                .withInstance(uri.getPath()).withErrors(e.errors()).toResponse();
+    public Response refused(RefusedInputException e, UriInfo uri) {
+        return e.problem(uri.getPath()).toResponse();
     }
 
     private static Response conflict(UriInfo uri) {

@@ -1,6 +1,8 @@
 package io.flagledger.flagapi.flags;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flagledger.common.text.EventText;
+import io.flagledger.contract.EventValidator;
 import io.flagledger.flagapi.evaluation.FlagModel.FlagType;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -15,12 +17,14 @@ public final class FlagRequests {
 
     public static final String KEY_PATTERN = "^[a-z0-9][a-z0-9._-]{0,127}$";
     public static final String NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
-    private static final String CORRELATION_PATTERN = "^[\\x21-\\x7e]+$";
+    /** Environment names in paths and configuration. */
+    public static final String ENV_PATTERN = "^[a-z0-9][a-z0-9-]{0,63}$";
+    static final String CORRELATION_PATTERN = "^[\\x21-\\x7e]+$";
 
     private FlagRequests() {
     }
 
-    public record VariationInput(@NotNull @Pattern(regexp = NAME_PATTERN) String name, @NotNull JsonNode value) {
+    public record VariationInput(@NotNull @Pattern(regexp = NAME_PATTERN) String name, @NotNull @EventText.Json JsonNode value) {
     }
 
     /**
@@ -29,38 +33,38 @@ public final class FlagRequests {
      */
     public record CreateFlag(
             @NotNull @Pattern(regexp = KEY_PATTERN, message = "must match " + KEY_PATTERN) String key,
-            @NotBlank @Size(max = 200) String name,
-            @Size(max = 2000) String description,
-            @Size(max = 2000) String reason,
+            @NotBlank @Size(max = 200) @EventText.Line String name,
+            @Size(max = 2000) @EventText.Free String description,
+            @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason,
             FlagKind kind,
             FlagType type,
             @Size(min = 2, max = 20) List<@Valid @NotNull VariationInput> variations,
             @Pattern(regexp = NAME_PATTERN) String offVariation,
             @Pattern(regexp = NAME_PATTERN) String defaultVariation,
-            @Size(max = 256) String owner,
+            @Size(max = 256) @EventText.Line String owner,
             Instant expiresAt,
-            @Size(max = 20) List<@NotBlank @Size(max = 64) String> tags,
+            @Size(max = 20) List<@NotBlank @Size(max = 64) @EventText.Line String> tags,
             @Pattern(regexp = "^(low|high)$", message = "must be low or high") String risk) {
     }
 
     /** Metadata to change; absent fields stay as they are. */
     public record UpdateMetadata(
-            @Size(min = 1, max = 200) String name,
-            @Size(max = 2000) String description,
-            @Size(max = 256) String owner,
+            @Size(min = 1, max = 200) @EventText.Line String name,
+            @Size(max = 2000) @EventText.Free String description,
+            @Size(max = 256) @EventText.Line String owner,
             Instant expiresAt,
-            @Size(max = 20) List<@NotBlank @Size(max = 64) String> tags,
+            @Size(max = 20) List<@NotBlank @Size(max = 64) @EventText.Line String> tags,
             @Pattern(regexp = "^(low|high)$", message = "must be low or high") String risk,
-            @Size(max = 2000) String reason) {
+            @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason) {
     }
 
     /** Why a flag is archived or restored. */
-    public record Lifecycle(@Size(max = 2000) String reason) {
+    public record Lifecycle(@Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason) {
     }
 
     public record Toggle(
             @NotNull Boolean enabled,
-            @Size(max = 2000) String reason,
+            @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason,
             @Size(max = 256) @Pattern(regexp = CORRELATION_PATTERN, message = "must be printable ASCII without spaces") String correlationId) {
     }
 
@@ -69,8 +73,8 @@ public final class FlagRequests {
      * token binds the hash of exactly what was approved; {@link FlagCodec#parseConfig} reads it.
      */
     public record UpdateEnvironment(
-            @NotNull JsonNode config,
-            @Size(max = 2000) String reason,
+            @NotNull @EventText.Json JsonNode config,
+            @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason,
             @Size(max = 256) @Pattern(regexp = CORRELATION_PATTERN, message = "must be printable ASCII without spaces") String correlationId) {
     }
 }

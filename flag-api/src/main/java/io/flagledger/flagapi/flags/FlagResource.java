@@ -10,12 +10,15 @@ import io.flagledger.flagapi.flags.FlagViews.FlagView;
 import io.flagledger.flagapi.security.Grants;
 import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.FlagChanges.ChangeContext;
+import io.flagledger.common.text.EventText;
+import io.flagledger.contract.EventValidator;
+import io.flagledger.flagapi.edge.PathParams;
+import jakarta.validation.constraints.Size;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -50,7 +53,6 @@ import java.util.Optional;
 public class FlagResource {
 
     static final String CORRELATION_HEADER = "X-Correlation-Id";
-    private static final String ENV_PATTERN = "^[a-z0-9][a-z0-9-]{0,63}$";
 
     @Inject
     FlagChanges changes;
@@ -71,9 +73,9 @@ public class FlagResource {
     StaleFlags staleFlags;
 
     @POST
-    public Uni<Response> create(@PathParam("project") @Pattern(regexp = FlagRequests.KEY_PATTERN) String project,
+    public Uni<Response> create(@PathParam("project") @PathParams.Key String project,
                                 @NotNull @Valid FlagRequests.CreateFlag body,
-                                @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+                                @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader) {
         Grants.requireUnscopedEditor(currentActor.actor().roles());
         String correlationId = correlationOrNew(correlationHeader, null);
         ChangeContext context = new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationId,
@@ -87,7 +89,7 @@ public class FlagResource {
     /** Flags by key, a page at a time; with {@code stale=true} the hygiene report instead. */
     @GET
     @Operation(summary = "List flags", description = "Cursor pagination by key; stale=true reports expired or long fully-rolled-out flags")
-    public Uni<Object> list(@PathParam("project") String project,
+    public Uni<Object> list(@PathParam("project") @PathParams.Key String project,
                             @QueryParam("cursor") String cursor,
                             @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit,
                             @QueryParam("stale") @DefaultValue("false") boolean stale) {
@@ -101,7 +103,7 @@ public class FlagResource {
     @GET
     @Path("/{key}")
     @Operation(summary = "Read a flag", description = "With ?at=2026-04-04T12:00:00Z the flag as it was then, rebuilt from its events")
-    public Uni<Object> get(@PathParam("project") String project, @PathParam("key") String key,
+    public Uni<Object> get(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                            @QueryParam("at") String at) {
         Grants.requireRead(currentActor.actor().roles());
         if (at != null) {
@@ -113,7 +115,7 @@ public class FlagResource {
     /** The flag's change events, oldest first, exactly as signed (the same events the audit ledger holds). */
     @GET
     @Path("/{key}/events")
-    public Uni<List<AuditEvent>> events(@PathParam("project") String project, @PathParam("key") String key) {
+    public Uni<List<AuditEvent>> events(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key) {
         Grants.requireRead(currentActor.actor().roles());
         return history.events(project, key).map(events -> {
             if (events.isEmpty()) {
@@ -129,10 +131,10 @@ public class FlagResource {
      */
     @PATCH
     @Path("/{key}")
-    public Uni<Response> updateMetadata(@PathParam("project") String project, @PathParam("key") String key,
+    public Uni<Response> updateMetadata(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                         @NotNull @Valid FlagRequests.UpdateMetadata body,
                                         @HeaderParam("If-Match") String ifMatch,
-                                        @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+                                        @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader) {
         return changes.updateMetadata(project, key, body, parseVersion(ifMatch), flagWide(body.reason(), correlationHeader))
                 .map(FlagResource::versioned);
     }
@@ -140,18 +142,18 @@ public class FlagResource {
     /** Archives a flag: it stops being evaluated and listed; its history stays and it can be restored. */
     @POST
     @Path("/{key}/archive")
-    public Uni<Response> archive(@PathParam("project") String project, @PathParam("key") String key,
-                                 FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
-                                 @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+    public Uni<Response> archive(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
+                                 @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
+                                 @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader) {
         return changes.archive(project, key, true, parseVersion(ifMatch), flagWide(body == null ? null : body.reason(), correlationHeader))
                 .invoke(refresher::kick).map(FlagResource::versioned);
     }
 
     @POST
     @Path("/{key}/restore")
-    public Uni<Response> restore(@PathParam("project") String project, @PathParam("key") String key,
-                                 FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
-                                 @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+    public Uni<Response> restore(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
+                                 @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
+                                 @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader) {
         return changes.archive(project, key, false, parseVersion(ifMatch), flagWide(body == null ? null : body.reason(), correlationHeader))
                 .invoke(refresher::kick).map(FlagResource::versioned);
     }
@@ -170,12 +172,12 @@ public class FlagResource {
     /** Turns a flag on or off in one environment. Send the version you saw as If-Match to avoid overwriting someone else's change. */
     @POST
     @Path("/{key}/environments/{environment}/toggle")
-    public Uni<Response> toggle(@PathParam("project") String project,
-                                @PathParam("key") String key,
-                                @PathParam("environment") @Pattern(regexp = ENV_PATTERN) String environment,
+    public Uni<Response> toggle(@PathParam("project") @PathParams.Key String project,
+                                @PathParam("key") @PathParams.Key String key,
+                                @PathParam("environment") @PathParams.Environment String environment,
                                 @NotNull @Valid FlagRequests.Toggle body,
                                 @HeaderParam("If-Match") String ifMatch,
-                                @HeaderParam(CORRELATION_HEADER) String correlationHeader,
+                                @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader,
                                 @HeaderParam(ApprovalTokens.HEADER) String approvalToken,
                                 @HeaderParam(ProtectedWrite.REVERT_HEADER) String revertOf) {
         ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId(),
@@ -188,12 +190,12 @@ public class FlagResource {
     /** Replaces the environment's targeting: individual targets, ordered rules, rollouts, fallthrough and off variation. */
     @PUT
     @Path("/{key}/environments/{environment}")
-    public Uni<Response> updateEnvironment(@PathParam("project") String project,
-                                           @PathParam("key") String key,
-                                           @PathParam("environment") @Pattern(regexp = ENV_PATTERN) String environment,
+    public Uni<Response> updateEnvironment(@PathParam("project") @PathParams.Key String project,
+                                           @PathParam("key") @PathParams.Key String key,
+                                           @PathParam("environment") @PathParams.Environment String environment,
                                            @NotNull @Valid FlagRequests.UpdateEnvironment body,
                                            @HeaderParam("If-Match") String ifMatch,
-                                           @HeaderParam(CORRELATION_HEADER) String correlationHeader,
+                                           @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader,
                                            @HeaderParam(ApprovalTokens.HEADER) String approvalToken,
                                            @HeaderParam(ProtectedWrite.REVERT_HEADER) String revertOf) {
         ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId(),
@@ -252,10 +254,8 @@ public class FlagResource {
     }
 
     private static String correlationOrNew(String header, String body) {
+        // The header's length and characters are checked where it is declared (@Size, @EventText.Line).
         if (!blank(header)) {
-            if (header.length() > 256) {
-                throw ProblemException.badRequest(CORRELATION_HEADER + " must be at most 256 characters");
-            }
             return header.trim();
         }
         return blank(body) ? UuidV7.nextString() : body;

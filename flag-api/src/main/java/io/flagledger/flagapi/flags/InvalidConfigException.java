@@ -1,19 +1,13 @@
 package io.flagledger.flagapi.flags;
 
 import io.flagledger.common.problem.Problem;
+import io.flagledger.flagapi.edge.RefusedInputException;
 import java.util.List;
 
 /** A configuration the evaluator could not serve; rendered as 400 with one entry per offending field. */
-public class InvalidConfigException extends RuntimeException {
-
-    private final List<Problem.FieldError> errors;
+public class InvalidConfigException extends RefusedInputException {
 
     public InvalidConfigException(List<Problem.FieldError> errors) {
-        super("invalid flag configuration", null, false, false);
-        this.errors = List.copyOf(errors);
-    }
-
-    public List<Problem.FieldError> errors() {
-        return errors;
+        super(400, "The flag configuration is invalid: " + errors.size() + " field(s) rejected", errors);
     }
 }

@@ -3,7 +3,9 @@ package io.flagledger.flagapi.outbox;
 import io.flagledger.common.outbox.OutboxRecord;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventSigner;
+import io.flagledger.flagapi.edge.EventBudget;
 import io.smallrye.mutiny.Uni;
+import java.nio.charset.StandardCharsets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -29,7 +31,10 @@ public class Outbox {
 
     public Uni<AuditEvent> append(AuditEvent unsigned, String topic) {
         // keyed project/flag: one flag's events share a partition, hence an order (and FlagHistory reads them by it)
+        // Refused here, inside the change's transaction, the change is rolled back with its event: nothing is written.
+        EventBudget.requireValid(unsigned);
         OutboxRecord record = OutboxRecord.sign(signer, unsigned, topic);
+        EventBudget.requireSendable(record.payload().getBytes(StandardCharsets.UTF_8).length);
         OutboxEvent row = new OutboxEvent();
         row.eventId = record.eventId();
         row.topic = record.topic();

@@ -3,6 +3,10 @@ package io.flagledger.flagapi.sdkkeys;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.UuidV7;
+import io.flagledger.common.text.EventText;
+import io.flagledger.contract.EventValidator;
+import io.flagledger.flagapi.edge.PathParams;
+import jakarta.validation.constraints.Size;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -39,22 +43,22 @@ public class SdkKeyResource {
 
     /** The response holds the key itself; it is never shown again. */
     @POST
-    public Uni<Response> issue(@PathParam("project") String project, @PathParam("environment") String environment,
+    public Uni<Response> issue(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment,
                                @NotNull @jakarta.validation.Valid IssueRequest body,
-                               @HeaderParam("X-Correlation-Id") String correlationId) {
+                               @HeaderParam("X-Correlation-Id") @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationId) {
         return keys.issue(project, environment, body.kind(), currentActor.actor(), currentActor.requestMetadata(), correlation(correlationId))
                 .map(issued -> Response.status(201).entity(issued).header("Cache-Control", "no-store").build());
     }
 
     @GET
-    public Uni<List<SdkKeys.Listed>> list(@PathParam("project") String project, @PathParam("environment") String environment) {
+    public Uni<List<SdkKeys.Listed>> list(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment) {
         return keys.list(project, environment);
     }
 
     @DELETE
     @Path("/{id}")
-    public Uni<Response> revoke(@PathParam("project") String project, @PathParam("environment") String environment,
-                                @PathParam("id") String id, @HeaderParam("X-Correlation-Id") String correlationId) {
+    public Uni<Response> revoke(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment,
+                                @PathParam("id") String id, @HeaderParam("X-Correlation-Id") @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationId) {
         UUID keyId;
         try {
             keyId = UUID.fromString(id);

@@ -11,18 +11,23 @@ import io.flagledger.flagapi.approval.ProtectedEnvironmentGate;
 import io.flagledger.flagapi.approval.ProtectedWrite;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.evaluation.FlagModel.Segment;
+import io.flagledger.flagapi.edge.EventBudget;
+import io.flagledger.flagapi.evaluation.ConfigValidator;
 import io.flagledger.flagapi.evaluation.SnapshotRefresher;
+import io.flagledger.flagapi.flags.InvalidConfigException;
 import io.flagledger.flagapi.flags.FlagCodec;
-import io.flagledger.flagapi.flags.FlagRequests;
 import io.flagledger.flagapi.outbox.Outbox;
 import io.flagledger.flagapi.security.Grants;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
+import io.flagledger.common.text.EventText;
+import io.flagledger.contract.EventValidator;
+import io.flagledger.flagapi.edge.PathParams;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -52,8 +57,9 @@ public class SegmentResource {
     }
 
     /** {@code definition} stays raw JSON: an approval token hashes it exactly as sent. */
-    public record PutSegment(@NotNull JsonNode definition, @Size(max = 2000) String reason,
-                             @Size(max = 256) String correlationId) {
+    public record PutSegment(@NotNull @EventText.Json JsonNode definition,
+                             @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason,
+                             @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationId) {
     }
 
     @Inject
@@ -73,7 +79,7 @@ public class SegmentResource {
 
     @GET
     @WithSession
-    public Uni<List<SegmentView>> list(@PathParam("project") String project, @PathParam("environment") String environment) {
+    public Uni<List<SegmentView>> list(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment) {
         Grants.requireRead(currentActor.actor().roles());
         return SegmentRow.inEnvironment(project, environment).map(rows -> rows.stream().map(SegmentResource::view).toList());
     }
@@ -81,8 +87,8 @@ public class SegmentResource {
     @GET
     @Path("/{key}")
     @WithSession
-    public Uni<SegmentView> get(@PathParam("project") String project, @PathParam("environment") String environment,
-                                @PathParam("key") String key) {
+    public Uni<SegmentView> get(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment,
+                                @PathParam("key") @PathParams.Key String key) {
         Grants.requireRead(currentActor.actor().roles());
         return SegmentRow.find(project, environment, key).map(row -> {
             if (row == null) {
@@ -99,12 +105,12 @@ public class SegmentResource {
      */
     @PUT
     @Path("/{key}")
-    public Uni<Response> put(@PathParam("project") @Pattern(regexp = FlagRequests.KEY_PATTERN) String project,
-                             @PathParam("environment") String environment,
-                             @PathParam("key") @Pattern(regexp = FlagRequests.KEY_PATTERN) String key,
-                             @NotNull PutSegment body,
+    public Uni<Response> put(@PathParam("project") @PathParams.Key String project,
+                             @PathParam("environment") @PathParams.Environment String environment,
+                             @PathParam("key") @PathParams.Key String key,
+                             @NotNull @Valid PutSegment body,
                              @HeaderParam("If-Match") String ifMatch,
-                             @HeaderParam("X-Correlation-Id") String correlationHeader,
+                             @HeaderParam("X-Correlation-Id") @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader,
                              @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
         Grants.requireWrite(currentActor.actor().roles(), environment);
         if (!environments.names().contains(environment)) {
@@ -124,6 +130,11 @@ public class SegmentResource {
         }
         Segment parsed = FlagCodec.parseSegment(body.definition());
         Segment definition = new Segment(key, parsed.included(), parsed.excluded(), parsed.rules());
+        List<io.flagledger.common.problem.Problem.FieldError> errors = ConfigValidator.violations(definition);
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(errors);
+        }
+        EventBudget.require("definition", FlagCodec.tree(definition), EventBudget.SEGMENT_BYTES);
         ProtectedWrite offer = new ProtectedWrite(approvalToken, null, body.definition());
         // The snapshot refresh is kicked after the commit, so evaluations see the segment at once.
         return Panache.withTransaction(() -> SegmentRow.find(project, environment, key).chain(existing -> {

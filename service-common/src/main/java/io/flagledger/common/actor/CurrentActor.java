@@ -8,8 +8,9 @@ import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import io.flagledger.common.text.EventText;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -59,26 +60,53 @@ public class CurrentActor {
         return requestMetadata(null);
     }
 
-    /** Request metadata; {@code channel}, when given, is used if the client named none (no identity lookup then). */
+    /**
+     * Request metadata; {@code channel}, when given, is used if the client named none (no identity lookup then).
+     * An unknown channel is the caller's mistake: 400.
+     */
     public RequestMetadata requestMetadata(Channel channel) {
         HttpServerRequest http = request.getCurrent().request();
-        String userAgent = http.getHeader("User-Agent");
-        if (userAgent != null && userAgent.length() > MAX_USER_AGENT) {
-            userAgent = userAgent.substring(0, MAX_USER_AGENT);
-        }
-        String address = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
         String header = http.getHeader(CHANNEL_HEADER);
-        return new RequestMetadata(userAgent, address, channel != null && (header == null || header.isBlank()) ? channel : channel(header));
+        return new RequestMetadata(userAgent(http), address(http),
+                channel != null && (header == null || header.isBlank()) ? channel : channel(header));
+    }
+
+    /**
+     * Metadata of a request being refused (401/403): never fails, so no header can keep a refusal out of the ledger.
+     * A channel the contract does not know is left out here ({@link #channelHeader()} gives it, escaped).
+     */
+    public RequestMetadata refusedRequestMetadata(Channel fallback) {
+        HttpServerRequest http = request.getCurrent().request();
+        return new RequestMetadata(userAgent(http), address(http), knownChannel(http.getHeader(CHANNEL_HEADER)).orElse(fallback));
+    }
+
+    /** The raw channel header, escaped and bounded, when it names no known channel; null otherwise. */
+    public String channelHeader() {
+        String header = request.getCurrent().request().getHeader(CHANNEL_HEADER);
+        return header == null || header.isBlank() || knownChannel(header).isPresent() ? null : EventText.escape(header, 64);
+    }
+
+    // The user agent is the client's text, not ours: escaped (lossless) so an event can always carry it.
+    private static String userAgent(HttpServerRequest http) {
+        return EventText.escape(http.getHeader("User-Agent"), MAX_USER_AGENT);
+    }
+
+    private static String address(HttpServerRequest http) {
+        return http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
     }
 
     private Channel channel(String header) {
         if (header == null || header.isBlank()) {
             return actor().isService() ? Channel.AUTOMATION : Channel.API;
         }
-        try {
-            return Channel.valueOf(header.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest(CHANNEL_HEADER + " must be one of api, console, ci, automation");
+        return knownChannel(header).orElseThrow(
+                () -> ProblemException.badRequest(CHANNEL_HEADER + " must be one of api, console, ci, automation"));
+    }
+
+    private static Optional<Channel> knownChannel(String header) {
+        if (header == null) {
+            return Optional.empty();
         }
+        return Arrays.stream(Channel.values()).filter(c -> c.name().equalsIgnoreCase(header.trim())).findFirst();
     }
 }

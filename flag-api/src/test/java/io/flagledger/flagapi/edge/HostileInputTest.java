@@ -1,0 +1,428 @@
+package io.flagledger.flagapi.edge;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.EventValidator;
+import io.flagledger.flagapi.ofrep.OfrepFixtures;
+import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hostile input through every flag-api endpoint: control characters and lone surrogates in every string field, in
+ * the path and in headers, huge bodies, deep nesting, huge arrays, non-finite numbers. Each must be a 4xx (never a
+ * 5xx), a problem+json naming the field when the request reached flag-api, and nothing may be written to the outbox.
+ */
+@QuarkusTest
+class HostileInputTest {
+
+    private static final String PROJECT = "hostile";
+    private static final String PROBLEM = "application/problem+json";
+    private static final String NUL = "\u0000";
+    private static final byte[] LONE_SURROGATE_UTF8 = {(byte) 0xED, (byte) 0xA0, (byte) 0x80};
+
+    @Inject
+    Pool pool;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    private final Map<String, Integer> statuses = new LinkedHashMap<>();
+
+    /** One hostile request: refused with a 4xx (problem+json naming {@code field} if given), nothing written. */
+    private void refused(String name, String field, Supplier<Response> call) {
+        long before = outboxCount();
+        Response response = call.get();
+        int status = response.statusCode();
+        statuses.put(name, status);
+        assertThat(status).as(name + ": " + response.asString()).isBetween(400, 499);
+        assertThat(response.contentType()).as(name).startsWith(PROBLEM);
+        if (field != null) {
+            assertThat(response.asString()).as(name + " names the field").contains(field);
+        }
+        assertThat(outboxCount()).as(name + ": nothing written").isEqualTo(before);
+    }
+
+    /** A raw request refused by the HTTP layer or by flag-api: any 4xx, never a 5xx, nothing written. */
+    private void refusedRaw(String name, String head, byte[] body) throws Exception {
+        long before = outboxCount();
+        RawResponse response = raw(head, body);
+        statuses.put(name, response.status());
+        assertThat(response.status()).as(name + ": " + response.body()).isBetween(400, 499);
+        assertThat(outboxCount()).as(name + ": nothing written").isEqualTo(before);
+    }
+
+    @Test
+    void everyWriteEndpointRefusesWhatAnEventCannotCarry() throws Exception {
+        String editor = KeycloakResource.tokenFor("requester");
+        String admin = KeycloakResource.tokenFor("admin");
+        String flag = newFlag(editor);
+        String flags = "/api/v1/projects/" + PROJECT + "/flags";
+        String toggle = flags + "/" + flag + "/environments/staging/toggle";
+        String config = flags + "/" + flag + "/environments/staging";
+        String segment = "/api/v1/projects/" + PROJECT + "/environments/staging/segments/s1";
+        String sdkKeys = "/api/v1/projects/" + PROJECT + "/environments/staging/sdk-keys";
+
+        // Strings: NUL, another C0 control, a lone surrogate (JSON escape), in every string field.
+        for (String bad : List.of(NUL, "\u0007", "\ud800")) {
+            String tag = bad.equals(NUL) ? "NUL" : bad.equals("\ud800") ? "surrogate" : "BEL";
+            Map<String, Object> create = new LinkedHashMap<>(Map.of("key", "h-" + UUID.randomUUID().toString().substring(0, 8), "name", "N"));
+            for (String field : List.of("name", "description", "reason", "owner")) {
+                Map<String, Object> body = new LinkedHashMap<>(create);
+                body.put(field, "x" + bad + "y");
+                refused("create " + field + " " + tag, field, () -> json(editor, body).post(flags));
+            }
+            refused("create tags " + tag, "tags", () -> json(editor, Map.of("key", "h-t", "name", "N", "tags", List.of("a" + bad))).post(flags));
+            refused("create variation value " + tag, "variations", () -> json(editor, Map.of("key", "h-v", "name", "N", "type", "string",
+                    "variations", List.of(Map.of("name", "a", "value", "v" + bad), Map.of("name", "b", "value", "w")))).post(flags));
+            for (String field : List.of("name", "description", "owner", "reason")) {
+                refused("patch " + field + " " + tag, field, () -> json(editor, Map.of(field, "x" + bad)).patch(flags + "/" + flag));
+            }
+            refused("archive reason " + tag, "reason", () -> json(editor, Map.of("reason", "x" + bad)).post(flags + "/" + flag + "/archive"));
+            refused("restore reason " + tag, "reason", () -> json(editor, Map.of("reason", "x" + bad)).post(flags + "/" + flag + "/restore"));
+            refused("toggle reason " + tag, "reason", () -> json(editor, Map.of("enabled", true, "reason", "x" + bad)).post(toggle));
+            refused("toggle correlationId " + tag, "correlationId",
+                    () -> json(editor, Map.of("enabled", true, "correlationId", "x" + bad)).post(toggle));
+            refused("config clause value " + tag, "config", () -> json(editor, Map.of("config", configWith(List.of("NL" + bad)))).put(config));
+            refused("config target " + tag, "config", () -> json(editor, Map.of("config", Map.of("enabled", true, "offVariation", "off",
+                    "fallthrough", Map.of("variation", "on"), "targets", List.of(Map.of("variation", "on", "values", List.of("u" + bad))))))
+                    .put(config));
+            refused("config member name " + tag, "config", () -> json(editor, Map.of("config", Map.of("enabled", true, "offVariation", "off",
+                    "fallthrough", Map.of("variation", "on"), "x" + bad, 1))).put(config));
+            refused("config reason " + tag, "reason", () -> json(editor, Map.of("config", configWith(List.of("NL")), "reason", "x" + bad)).put(config));
+            refused("segment included " + tag, "definition",
+                    () -> json(editor, Map.of("definition", Map.of("included", List.of("u" + bad)))).put(segment));
+            refused("segment reason " + tag, "reason",
+                    () -> json(editor, Map.of("definition", Map.of("included", List.of("u")), "reason", "x" + bad)).put(segment));
+            refused("segment correlationId " + tag, "correlationId",
+                    () -> json(editor, Map.of("definition", Map.of("included", List.of("u")), "correlationId", "x" + bad)).put(segment));
+            refused("sdk key kind " + tag, "kind", () -> json(admin, Map.of("kind", "server" + bad)).post(sdkKeys));
+        }
+
+        // Path parameters that are not keys: 400 naming the parameter, before any database access.
+        String nul = "%00";
+        refused("path project NUL (list)", "project", () -> given().auth().oauth2(editor).urlEncodingEnabled(false)
+                .get("/api/v1/projects/" + nul + "/flags"));
+        refused("path project NUL (create)", "project", () -> json(editor, Map.of("key", "k", "name", "n")).urlEncodingEnabled(false)
+                .post("/api/v1/projects/" + nul + "/flags"));
+        refused("path key NUL (toggle)", "key", () -> json(editor, Map.of("enabled", true)).urlEncodingEnabled(false)
+                .post(flags + "/a" + nul + "/environments/staging/toggle"));
+        refused("path environment NUL (toggle)", "environment", () -> json(editor, Map.of("enabled", true)).urlEncodingEnabled(false)
+                .post(flags + "/" + flag + "/environments/" + nul + "/toggle"));
+        refused("path key surrogate (patch)", "key", () -> json(editor, Map.of("name", "n")).urlEncodingEnabled(false)
+                .patch(flags + "/%ED%A0%80"));
+        refused("path segment key NUL", "key", () -> json(editor, Map.of("definition", Map.of("included", List.of("u")))).urlEncodingEnabled(false)
+                .put("/api/v1/projects/" + PROJECT + "/environments/staging/segments/" + nul));
+        refused("path environment NUL (sdk keys)", "environment", () -> json(admin, Map.of("kind", "server")).urlEncodingEnabled(false)
+                .post("/api/v1/projects/" + PROJECT + "/environments/" + nul + "/sdk-keys"));
+        refused("path sdk key id NUL (revoke)", null, () -> given().auth().oauth2(admin).urlEncodingEnabled(false)
+                .delete(sdkKeys + "/" + nul));
+        refused("path over-long key", "key", () -> json(editor, Map.of("enabled", true)).post(flags + "/" + "k".repeat(300) + "/environments/staging/toggle"));
+
+        // Headers: a control character or an over-long correlation id.
+        refused("correlation header BEL", "correlationHeader", () -> json(editor, Map.of("enabled", true))
+                .header("X-Correlation-Id", "a\u0001b").post(toggle));
+        refused("correlation header 300 chars", "correlationHeader", () -> json(editor, Map.of("enabled", true))
+                .header("X-Correlation-Id", "c".repeat(300)).post(toggle));
+        refused("unknown channel on a write", "X-Flagledger-Channel", () -> json(editor, Map.of("enabled", true))
+                .header("X-Flagledger-Channel", "x").post(toggle));
+
+        // Sizes: over-long reason (the contract's 2,000), too many values, non-finite numbers, deep nesting, duplicates.
+        String reason2001 = "r".repeat(EventValidator.MAX_REASON_LENGTH + 1);
+        refused("archive reason 2001", "reason", () -> json(editor, Map.of("reason", reason2001)).post(flags + "/" + flag + "/archive"));
+        refused("segment reason 2001", "reason", () -> json(editor, Map.of("definition", Map.of("included", List.of("u")), "reason", reason2001))
+                .put(segment));
+        refused("toggle reason 2001", "reason", () -> json(editor, Map.of("enabled", true, "reason", reason2001)).post(toggle));
+        String bigArray = "[" + "0,".repeat(99_999) + "0]";
+        refused("segment 100k included", "definition", () -> jsonRaw(editor, "{\"definition\":{\"included\":" + bigArray + "}}").put(segment));
+        refused("config 100k clause values", "values", () -> jsonRaw(editor, "{\"config\":{\"enabled\":true,\"offVariation\":\"off\","
+                + "\"fallthrough\":{\"variation\":\"on\"},\"rules\":[{\"id\":\"r\",\"clauses\":[{\"attribute\":\"n\",\"operator\":\"lessThan\","
+                + "\"values\":" + bigArray + "}],\"serve\":{\"variation\":\"on\"}}]}}").put(config));
+        refused("config 1e400", "config", () -> jsonRaw(editor, "{\"config\":{\"enabled\":true,\"offVariation\":\"off\","
+                + "\"fallthrough\":{\"variation\":\"on\"},\"rules\":[{\"id\":\"r\",\"clauses\":[{\"attribute\":\"n\",\"operator\":\"lessThan\","
+                + "\"values\":[1e400]}],\"serve\":{\"variation\":\"on\"}}]}}").put(config));
+        refused("number variation 1e400", "variations", () -> jsonRaw(editor, "{\"key\":\"h-n\",\"name\":\"N\",\"type\":\"number\","
+                + "\"variations\":[{\"name\":\"a\",\"value\":1e400},{\"name\":\"b\",\"value\":1}]}").post(flags));
+        refused("config 10,000-deep nesting", "JSON", () -> jsonRaw(editor, "{\"config\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}")
+                .put(config));
+        refused("object variation 40-deep", "variations", () -> jsonRaw(editor, "{\"key\":\"h-d\",\"name\":\"N\",\"type\":\"object\","
+                + "\"variations\":[{\"name\":\"a\",\"value\":" + "{\"a\":".repeat(40) + "1" + "}".repeat(40) + "},{\"name\":\"b\",\"value\":{}}]}")
+                .post(flags));
+        refused("duplicate member", "JSON", () -> jsonRaw(editor, "{\"enabled\":true,\"enabled\":false}").post(toggle));
+        // 3 rules x 1,000 values of 1e20: a 15 KB body, 66 KB as canonical JSON (each value is 21 digits there).
+        String expanding = "[" + "1e20,".repeat(999) + "1e20]";
+        StringBuilder rules = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            rules.append(i == 0 ? "" : ",").append("{\"id\":\"r").append(i).append("\",\"clauses\":[{\"attribute\":\"n\",\"operator\":\"lessThan\",")
+                    .append("\"values\":").append(expanding).append("}],\"serve\":{\"variation\":\"on\"}}");
+        }
+        refused("config over the event budget (1e20 expands)", "config", () -> jsonRaw(editor, "{\"config\":{\"enabled\":true,"
+                + "\"offVariation\":\"off\",\"fallthrough\":{\"variation\":\"on\"},\"rules\":[" + rules + "]}}").put(config));
+
+        // Raw bytes: a lone surrogate encoded in UTF-8 (ED A0 80), a 10 MB body, CR/LF inside a header, NUL in the path.
+        String auth = "Authorization: Bearer " + editor + "\r\n";
+        byte[] surrogateBody = concat("{\"enabled\":true,\"reason\":\"a".getBytes(StandardCharsets.UTF_8), LONE_SURROGATE_UTF8,
+                "\"}".getBytes(StandardCharsets.UTF_8));
+        refusedRaw("raw lone surrogate bytes in reason", "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n", surrogateBody);
+        byte[] tenMegabytes = ("{\"enabled\":true,\"reason\":\"" + "a".repeat(10 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+        refusedRaw("10 MB body", "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n", tenMegabytes);
+        refusedRaw("CR/LF in X-Correlation-Id", "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n"
+                + "X-Correlation-Id: a\r\nb\r\n", "{\"enabled\":true}".getBytes(StandardCharsets.UTF_8));
+        refusedRaw("bare CR in X-Correlation-Id", "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n"
+                + "X-Correlation-Id: a\rb\r\n", "{\"enabled\":true}".getBytes(StandardCharsets.UTF_8));
+        refusedRaw("raw NUL byte in the path", "GET /api/v1/projects/a\u0000b/flags HTTP/1.1\r\n" + auth, new byte[0]);
+
+        // Evaluation endpoints: never a 5xx, never a write.
+        String sdkKey = OfrepFixtures.issueKey("staging", "server");
+        long before = outboxCount();
+        List<Response> evaluation = List.of(
+                ofrep(sdkKey, "/ofrep/v1/evaluate/flags/%00", "{\"context\":{\"targetingKey\":\"a\\u0000\"}}"),
+                ofrep(sdkKey, "/ofrep/v1/evaluate/flags/" + flag, "{\"context\":{\"targetingKey\":\"\\ud800\"}}"),
+                ofrep(sdkKey, "/ofrep/v1/evaluate/flags/" + flag, "{\"context\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}"),
+                ofrep(sdkKey, "/ofrep/v1/evaluate/flags/" + flag, "{\"context\":{\"n\":1e400,\"targetingKey\":\"a\"}}"),
+                ofrep(sdkKey, "/ofrep/v1/evaluate/flags/" + flag, "{\"context\":{\"list\":" + bigArray + ",\"targetingKey\":\"a\"}}"),
+                ofrep(sdkKey, "/ofrep/v1/evaluate/flags", "{\"context\":{\"targetingKey\":\"a\\u0000\"}}"),
+                ofrep("fl-\u0001", "/ofrep/v1/evaluate/flags", "{}"),
+                given().header("X-API-Key", "k\u0001").get("/sdk/v1/stream"),
+                given().header("Authorization", "Bearer " + "\u0007".repeat(300)).get("/sdk/v1/stream"));
+        for (int i = 0; i < evaluation.size(); i++) {
+            statuses.put("evaluation #" + i, evaluation.get(i).statusCode());
+            assertThat(evaluation.get(i).statusCode()).as("evaluation #" + i + " " + evaluation.get(i).asString()).isLessThan(500);
+        }
+        refusedRaw("OFREP 10 MB body", "POST /ofrep/v1/evaluate/flags HTTP/1.1\r\nX-API-Key: " + sdkKey + "\r\nContent-Type: application/json\r\n",
+                tenMegabytes);
+        assertThat(outboxCount()).as("evaluation writes nothing").isEqualTo(before);
+
+        long fourXx = statuses.values().stream().filter(s -> s >= 400 && s < 500).count();
+        long fiveXx = statuses.values().stream().filter(s -> s >= 500).count();
+        System.out.printf("HostileInputTest: %d hostile requests, %d 4xx, %d 5xx, 0 outbox rows added%n", statuses.size(), fourXx, fiveXx);
+        assertThat(fiveXx).isZero();
+    }
+
+    @Test
+    void theNulDenialAndTheNextToggleAreBothEventsTheContractAccepts() throws Exception {
+        String editor = KeycloakResource.tokenFor("requester");
+        String flag = newFlag(editor);
+        long start = maxOutboxId();
+        String correlation = "nul-" + UUID.randomUUID();
+        given().urlEncodingEnabled(false).header("X-Correlation-Id", correlation).header("User-Agent", "probe\u0001%")
+                .get("/api/v1/projects/%00/flags").then().statusCode(401);
+        // A legitimate change right after.
+        json(editor, Map.of("enabled", true, "reason", "after the probe")).post("/api/v1/projects/{p}/flags/{k}/environments/staging/toggle",
+                PROJECT, flag).then().statusCode(200);
+        List<AuditEvent> denied = eventsSince(start, e -> correlation.equals(e.correlationId()));
+        List<AuditEvent> toggled = eventsSince(start, e -> flag.equals(e.flagId()) && "flag.toggled".equals(e.action()));
+        assertThat(denied).hasSize(1);
+        assertThat(toggled).hasSize(1);
+        assertThat(denied.get(0).scope().get("path").asText()).isEqualTo("/api/v1/projects/%00/flags");
+        assertThat(denied.get(0).scope().get("endpoint").asText()).isEqualTo("/api/v1/projects/{project}/flags");
+        assertThat(denied.get(0).request().userAgent()).isEqualTo("probe%01%25");
+        for (AuditEvent event : List.of(denied.get(0), toggled.get(0))) {
+            assertThat(EventValidator.violations(event, EventJson.canonicalBytes(event).length)).as(event.action()).isEmpty();
+        }
+    }
+
+    @Test
+    void anUnknownChannelOrABadCorrelationIdCannotSkipDenialRecording() {
+        String viewer = KeycloakResource.tokenFor("viewer");
+        long start = maxOutboxId();
+        given().auth().oauth2(viewer).contentType(ContentType.JSON).header("X-Flagledger-Channel", "x\u0001")
+                .header("X-Correlation-Id", "bad\u0001id").body(Map.of("kind", "server"))
+                .post("/api/v1/projects/{p}/environments/development/sdk-keys", PROJECT).then().statusCode(403);
+        List<AuditEvent> denied = eventsSince(start, e -> "access.denied".equals(e.action())
+                && e.scope().path("endpoint").asText().endsWith("/sdk-keys") && e.scope().has("channel_header"));
+        assertThat(denied).hasSize(1);
+        assertThat(denied.get(0).scope().get("channel_header").asText()).isEqualTo("x%01");
+        assertThat(denied.get(0).scope().get("correlation_header").asText()).isEqualTo("bad%01id");
+        assertThat(EventValidator.violations(denied.get(0))).isEmpty();
+    }
+
+    @Test
+    void aDenialFloodCostsTheLedgerABoundedNumberOfEntries() throws Exception {
+        String editor = KeycloakResource.tokenFor("requester");
+        String flag = newFlag(editor);
+        long start = maxOutboxId();
+        long startedAt = System.nanoTime();
+        int requests = 20_000;
+        AtomicInteger sent = new AtomicInteger();
+        AtomicInteger fourXx = new AtomicInteger();
+        AtomicInteger fiveXx = new AtomicInteger();
+        AtomicInteger denied = new AtomicInteger();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        URI target = base.toURI().resolve("/api/v1/projects/flood/flags");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        for (int t = 0; t < 8; t++) {
+            threads.submit(() -> {
+                HttpRequest request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10)).GET().build();
+                while (sent.incrementAndGet() <= requests && System.nanoTime() < deadline) {
+                    try {
+                        int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                        (status >= 500 ? fiveXx : status >= 400 ? fourXx : new AtomicInteger()).incrementAndGet();
+                        if (status == 401) {
+                            denied.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        fiveXx.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+        }
+        // A legitimate change during the flood is written.
+        Thread.sleep(2000);
+        json(editor, Map.of("enabled", true, "reason", "during the flood")).post("/api/v1/projects/{p}/flags/{k}/environments/staging/toggle",
+                PROJECT, flag).then().statusCode(200);
+        threads.shutdown();
+        assertThat(threads.awaitTermination(150, TimeUnit.SECONDS)).isTrue();
+        double seconds = (System.nanoTime() - startedAt) / 1e9;
+        assertThat(eventsSince(start, e -> flag.equals(e.flagId()) && "flag.toggled".equals(e.action()))).hasSize(1);
+
+        // Wait for the last window's summary (window 2 s and flush 0.5 s in tests), then count what the flood cost.
+        Thread.sleep(3500);
+        List<AuditEvent> floodRows = eventsSince(start, e -> e.action().startsWith("access.denied")
+                && "/api/v1/projects/{project}/flags".equals(e.scope().path("endpoint").asText())
+                && "GET".equals(e.scope().path("method").asText()) && "anonymous".equals(e.actorId()));
+        long full = floodRows.stream().filter(e -> e.action().equals("access.denied")).count();
+        long summarized = floodRows.stream().filter(e -> e.action().equals("access.denied.summary"))
+                .mapToLong(e -> e.scope().get("count").asLong()).sum();
+        long windows = (long) Math.ceil(seconds / 2.0) + 2;
+        System.out.printf("Denial flood: %d requests in %.1f s, %d 4xx, %d 5xx; %d outbox rows added (%d access.denied, %d summaries"
+                        + " counting %d), bound 1 + windows = %d%n", fourXx.get() + fiveXx.get(), seconds, fourXx.get(), fiveXx.get(),
+                floodRows.size(), full, floodRows.size() - full, summarized, windows + 1);
+        assertThat(fiveXx.get()).isZero();
+        assertThat(denied.get()).isGreaterThan(1000);
+        assertThat(full).isLessThanOrEqualTo(1);
+        // One full record plus at most one summary per window: independent of the request rate.
+        assertThat((long) floodRows.size()).isLessThanOrEqualTo(windows + 1);
+        // Every denial is accounted for: recorded in full or counted in a summary.
+        assertThat(full + summarized).isGreaterThanOrEqualTo(denied.get()).isLessThanOrEqualTo(denied.get() + 50L);
+    }
+
+    // --- helpers ---
+
+    /** Every non-ASCII character as a JSON escape, so a lone surrogate is sent as the text \\ud800. */
+    private static final JsonMapper ESCAPING = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+
+    private static io.restassured.specification.RequestSpecification json(String token, Object body) {
+        try {
+            return jsonRaw(token, ESCAPING.writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static io.restassured.specification.RequestSpecification jsonRaw(String token, String body) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Response ofrep(String sdkKey, String path, String body) {
+        return given().urlEncodingEnabled(false).header("X-API-Key", sdkKey).contentType(ContentType.JSON)
+                .body(body.getBytes(StandardCharsets.UTF_8)).post(path);
+    }
+
+    private static Map<String, Object> configWith(List<Object> values) {
+        return Map.of("enabled", true, "offVariation", "off", "fallthrough", Map.of("variation", "on"),
+                "rules", List.of(Map.of("id", "r", "clauses", List.of(Map.of("attribute", "country", "operator", "in", "values", values)),
+                        "serve", Map.of("variation", "on"))));
+    }
+
+    private static String newFlag(String editor) {
+        String key = "h-" + UUID.randomUUID().toString().substring(0, 8);
+        json(editor, Map.of("key", key, "name", "Hostile")).post("/api/v1/projects/{p}/flags", PROJECT).then().statusCode(201);
+        return key;
+    }
+
+    private long outboxCount() {
+        return pool.query("select count(*) from outbox_event").execute().await().atMost(Duration.ofSeconds(10))
+                .iterator().next().getLong(0);
+    }
+
+    private long maxOutboxId() {
+        return pool.query("select coalesce(max(id), 0) from outbox_event").execute().await().atMost(Duration.ofSeconds(10))
+                .iterator().next().getLong(0);
+    }
+
+    /** Outbox events written after row {@code id}, as signed, that match. */
+    private List<AuditEvent> eventsSince(long id, java.util.function.Predicate<AuditEvent> matching) {
+        List<AuditEvent> out = new ArrayList<>();
+        for (Row row : pool.preparedQuery("select payload from outbox_event where id > $1 order by id").execute(Tuple.of(id))
+                .await().atMost(Duration.ofSeconds(10))) {
+            AuditEvent event = EventJson.parse(row.getString(0));
+            if (matching.test(event)) {
+                out.add(event);
+            }
+        }
+        return out;
+    }
+
+    private record RawResponse(int status, String body) {
+    }
+
+    /** Sends bytes as they are (no client-side validation of the path or headers), HTTP/1.1 with Connection: close. */
+    private RawResponse raw(String head, byte[] body) throws Exception {
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            String headers = head + "Host: " + base.getHost() + "\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n\r\n";
+            out.write(headers.getBytes(StandardCharsets.ISO_8859_1));
+            try {
+                out.write(body);
+                out.flush();
+            } catch (java.io.IOException e) {
+                // The server may answer (413) and close before the whole body is sent; the answer is still readable.
+            }
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            try {
+                in.transferTo(response);
+            } catch (java.io.IOException e) {
+                // Connection reset after the answer.
+            }
+            String text = response.toString(StandardCharsets.ISO_8859_1);
+            assertThat(text).as("an HTTP answer").startsWith("HTTP/1.1 ");
+            return new RawResponse(Integer.parseInt(text.substring(9, 12)), text);
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+}

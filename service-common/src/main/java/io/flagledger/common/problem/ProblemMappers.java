@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import io.flagledger.common.outbox.EventRefusedException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -30,6 +31,21 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
         return Problem.of(e.status(), e.getMessage()).withInstance(uri.getPath()).toResponse();
+    }
+
+    /**
+     * The change's own audit event broke the event contract: nothing was written (the outbox refused the row inside
+     * the change's transaction). The client's input is what made it so, hence 4xx; the service's validation should
+     * have said so earlier, hence the warning.
+     */
+    @ServerExceptionMapper
+    public Response eventRefused(EventRefusedException e, UriInfo uri) {
+        LOG.warnf("Refused a change on %s: its audit event breaks the event contract (%d violation(s))",
+                uri.getPath(), e.violations().size());
+        List<Problem.FieldError> errors = e.violations().stream().map(ProblemMappers::fieldError).toList();
+        String detail = e.status() == 413 ? "The change is too large to be recorded in the audit ledger"
+                : "The change cannot be recorded in the audit ledger: " + errors.size() + " field(s) rejected";
+        return Problem.of(e.status(), detail).withInstance(uri.getPath()).withErrors(errors).toResponse();
     }
 
     @ServerExceptionMapper
@@ -117,6 +133,13 @@ public class ProblemMappers {
         return e.getPath().stream()
                 .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining("."));
+    }
+
+    /** "reason: must be at most ..." -> (reason, must be at most ...), as EventValidator words every violation. */
+    private static Problem.FieldError fieldError(String violation) {
+        int colon = violation.indexOf(": ");
+        return colon < 0 ? new Problem.FieldError("event", violation)
+                : new Problem.FieldError(violation.substring(0, colon), violation.substring(colon + 2));
     }
 
     /** "toggle.arg0.reason" -> "reason": the method and parameter segments mean nothing to a client. */

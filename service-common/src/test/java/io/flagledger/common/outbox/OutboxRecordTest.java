@@ -1,12 +1,16 @@
 package io.flagledger.common.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.flagledger.contract.ActorType;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Ed25519Keys;
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventSigner;
+import io.flagledger.contract.EventValidator;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.math.BigDecimal;
 import java.security.KeyPair;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -20,7 +24,7 @@ class OutboxRecordTest {
 
     private static AuditEvent event(String project, String flag) {
         return AuditEvent.builder().actorId("alice").actorType(ActorType.USER).sourceService("flag-api")
-                .action("flag.toggled").project(project).flagId(flag).environment("staging").build();
+                .action("flag.toggled").project(project).flagId(flag).environment("staging").correlationId("c-1").build();
     }
 
     @Test
@@ -42,7 +46,7 @@ class OutboxRecordTest {
     @Test
     void aSegmentsEventsShareTheSegmentsKey() {
         AuditEvent segment = AuditEvent.builder().actorId("alice").actorType(ActorType.USER).sourceService("flag-api")
-                .action("segment.updated").project("shop").environment("production")
+                .action("segment.updated").project("shop").environment("production").correlationId("c-1")
                 .scope(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("segment", "beta"))
                 .build();
         assertThat(OutboxRecord.orderingKey(segment)).isEqualTo("shop/segment:beta");
@@ -60,5 +64,59 @@ class OutboxRecordTest {
         assertThat(values[4]).isEqualTo(record.createdAt().atOffset(ZoneOffset.UTC));
         assertThat(((OffsetDateTime) values[4]).getOffset()).isEqualTo(ZoneOffset.UTC);
         assertThat(record.tuple().size()).isEqualTo(5);
+    }
+
+    @Test
+    void anEventTheContractRefusesIsNeverARowAndNamesTheField() {
+        AuditEvent nul = event("shop", "checkout").toBuilder().reason("ok\u0000then").build();
+        EventRefusedException e = catchThrowableOfType(EventRefusedException.class,
+                () -> OutboxRecord.sign(signer, nul, "flag.changes"));
+        assertThat(e.violations()).singleElement().asString().startsWith("reason: ");
+        assertThat(e.status()).isEqualTo(400);
+
+        AuditEvent longReason = event("shop", "checkout").toBuilder().reason("r".repeat(2001)).build();
+        e = catchThrowableOfType(EventRefusedException.class, () -> OutboxRecord.of(signer.sign(longReason), "t", "k"));
+        assertThat(e.violations()).singleElement().asString().startsWith("reason: must be at most 2000");
+    }
+
+    @Test
+    void anEventOverTheSizeLimitIs413AndWithAnotherViolation400() {
+        // 50,000 values of 1e20: a ~1 MB event once canonical numbers are spelled out (100000000000000000000)
+        var values = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < 50_000; i++) {
+            values.add(new BigDecimal("1e20"));
+        }
+        var state = JsonNodeFactory.instance.objectNode().set("values", values);
+        AuditEvent big = event("shop", "checkout").toBuilder().newState(state).build();
+        EventRefusedException e = catchThrowableOfType(EventRefusedException.class,
+                () -> OutboxRecord.sign(signer, big, "flag.changes"));
+        assertThat(e.status()).isEqualTo(413);
+        assertThat(e.violations()).singleElement().asString().startsWith("event: its canonical JSON is")
+                .contains("more than " + EventValidator.MAX_EVENT_BYTES);
+
+        AuditEvent bigAndNul = big.toBuilder().reason("\u0000").build();
+        e = catchThrowableOfType(EventRefusedException.class, () -> OutboxRecord.sign(signer, bigAndNul, "flag.changes"));
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.violations()).hasSize(2);
+    }
+
+    @Test
+    void anEventJustUnderTheLimitIsARow() {
+        AuditEvent sized = event("shop", "checkout").toBuilder()
+                .newState(JsonNodeFactory.instance.objectNode().put("blob", "x".repeat(EventValidator.MAX_EVENT_BYTES - 2_000)))
+                .build();
+        OutboxRecord record = OutboxRecord.sign(signer, sized, "flag.changes");
+        assertThat(record.payload().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(EventValidator.MAX_EVENT_BYTES).isGreaterThan(EventValidator.MAX_EVENT_BYTES - 2_000);
+    }
+
+    @Test
+    void aNumberThatCannotBeCanonicalizedIsRefusedNotA500() {
+        AuditEvent huge = event("shop", "checkout").toBuilder()
+                .newState(JsonNodeFactory.instance.objectNode().put("n", new BigDecimal("1e400"))).build();
+        EventRefusedException e = catchThrowableOfType(EventRefusedException.class,
+                () -> OutboxRecord.sign(signer, huge, "flag.changes"));
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.violations()).singleElement().asString().startsWith("new_state.n: non-finite number");
     }
 }

@@ -1,13 +1,19 @@
 package io.flagledger.common.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flagledger.contract.ActorType;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Ed25519Keys;
+import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventSigner;
+import io.flagledger.contract.EventVerifier;
+import io.flagledger.contract.Hashing;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.flagledger.testsupport.postgres.PostgresDatabaseResource;
+import io.flagledger.testsupport.signing.SigningKeyResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,11 +44,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shared relay against real PostgreSQL and a real Kafka broker that the test stops and starts.
- * Topics: {@code outbox.one} (3 partitions), {@code outbox.two} (1 partition, for a total order).
+ * Topics: {@code outbox.one} (3 partitions), {@code outbox.two} (1 partition, for a total order), {@code outbox.security}
+ * (the parked-row alerts). The producer's {@code max.request.size} is 300,000 bytes, below the contract's 512 KiB, so
+ * Kafka itself refuses a 400 KB event the contract accepts.
  */
 @QuarkusTest
 @WithTestResource(value = PostgresDatabaseResource.class)
 @WithTestResource(value = RestartableKafkaResource.class)
+@WithTestResource(value = SigningKeyResource.class)
 class OutboxRelayTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -59,7 +68,7 @@ class OutboxRelayTest {
 
     @BeforeEach
     void table() {
-        // The table every service's Flyway migrations create.
+        // The table every service's Flyway migrations create (V1 and the parking migration).
         pool.query("""
                 create table if not exists outbox_event (
                     id           bigserial primary key,
@@ -68,11 +77,13 @@ class OutboxRelayTest {
                     message_key  varchar(300)  not null,
                     payload      text          not null,
                     created_at   timestamptz   not null,
-                    published_at timestamptz
+                    published_at timestamptz,
+                    parked_at    timestamptz,
+                    park_reason  text
                 )""").execute().await().atMost(TIMEOUT);
-        pool.query("create index if not exists outbox_event_pending on outbox_event (id) where published_at is null")
-                .execute().await().atMost(TIMEOUT);
-        // Earlier tests' rows are all published (each test drains its own); clear them so counts are exact.
+        pool.query("create index if not exists outbox_event_pending on outbox_event (id) "
+                + "where published_at is null and parked_at is null").execute().await().atMost(TIMEOUT);
+        // Earlier tests' rows are all published or parked (each test drains its own); clear them so counts are exact.
         pool.query("truncate outbox_event").execute().await().atMost(TIMEOUT);
         if (!RestartableKafkaResource.brokerRunning()) {
             RestartableKafkaResource.startBroker();
@@ -88,9 +99,9 @@ class OutboxRelayTest {
                 append("outbox.two", null, null), append("outbox.two", "shop", "banner"));
 
         // batch-size is 4: two runs, then nothing left
-        assertThat(relay.relay().await().atMost(TIMEOUT)).isEqualTo(4);
-        assertThat(relay.relay().await().atMost(TIMEOUT)).isEqualTo(2);
-        assertThat(relay.relay().await().atMost(TIMEOUT)).isZero();
+        assertThat(run().published()).isEqualTo(4);
+        assertThat(run().published()).isEqualTo(2);
+        assertThat(run().published()).isZero();
         assertThat(pending()).isZero();
         assertThat(published() - before).isEqualTo(6);
 
@@ -108,30 +119,108 @@ class OutboxRelayTest {
     }
 
     @Test
-    void aFailedSendRollsTheWholeBatchBackAndTheNextRunResumesFromItsFirstRow() {
+    void rowsKafkaRefusesAreParkedWithTheirReasonAndTheRowsAfterThemArePublishedInOrder() {
+        double parkedBefore = parked();
         OutboxRecord first = append("outbox.two", "shop", "a");
-        OutboxRecord broken = append("not a valid topic!", "shop", "a");
-        OutboxRecord third = append("outbox.two", "shop", "a");
+        // 400 KB: the contract accepts it, the producer's max.request.size (300,000) does not
+        OutboxRecord tooLarge = insert(OutboxRecord.sign(SIGNER, event("shop", "a").toBuilder()
+                .newState(JsonNodeFactory.instance.objectNode().put("blob", "x".repeat(400_000))).build(), "outbox.two"));
+        OutboxRecord sameKey = append("outbox.two", "shop", "a");
+        OutboxRecord otherKey = append("outbox.one", "shop", "b");
+        OutboxRecord badTopic = append("not a valid topic!", "shop", "a");
+        OutboxRecord last = append("outbox.two", "shop", "a");
 
-        assertThatThrownBy(() -> relay.relay().await().atMost(TIMEOUT)).isNotNull();
-        // the first row reached Kafka, but the batch rolled back: nothing is marked published
-        assertThat(pending()).isEqualTo(3);
+        drain();
 
-        pool.preparedQuery("update outbox_event set topic = 'outbox.two' where event_id = $1")
-                .execute(Tuple.of(broken.eventId())).await().atMost(TIMEOUT);
-        assertThat(relay.relay().await().atMost(TIMEOUT)).isEqualTo(3);
+        Map<UUID, String> parked = parkedIds();
+        assertThat(parked).containsOnlyKeys(tooLarge.eventId(), badTopic.eventId());
+        assertThat(parked.get(tooLarge.eventId())).startsWith("kafka: RecordTooLargeException");
+        assertThat(parked.get(badTopic.eventId())).startsWith("kafka: InvalidTopicException");
+        assertThat(parked() - parkedBefore).isEqualTo(2);
         assertThat(pending()).isZero();
+        assertThat(relay.countPending().await().atMost(TIMEOUT)).isZero();
 
-        List<ConsumerRecord<String, String>> all = consumeAll("outbox.two", ids(List.of(first, broken, third)), 4);
-        // at least once: the first row went out twice, then all three in their order
-        assertThat(all.stream().map(this::eventId).toList()).containsExactly(
-                first.event().eventId(), first.event().eventId(), broken.event().eventId(), third.event().eventId());
+        // same key: the parked row does not hold back the later ones, which keep their order
+        List<ConsumerRecord<String, String>> two = consumeAll("outbox.two", ids(List.of(first, tooLarge, sameKey, last)), 3);
+        assertThat(two.stream().map(this::eventId).toList())
+                .containsExactly(first.event().eventId(), sameKey.event().eventId(), last.event().eventId());
+        assertThat(consumeAll("outbox.one", ids(List.of(otherKey)), 1)).hasSize(1);
+
+        // the ledger shows each gap: one signed alert per parked row, naming it, its size and hash
+        Map<String, AuditEvent> alerts = alerts(Set.of(tooLarge.event().eventId(), badTopic.event().eventId()), 2);
+        AuditEvent alert = alerts.get(tooLarge.event().eventId());
+        assertThat(alert.action()).isEqualTo(OutboxRelay.PARKED_ACTION);
+        assertThat(alert.sourceService()).isEqualTo("outbox-test");
+        assertThat(alert.scope().path("topic").asText()).isEqualTo("outbox.two");
+        assertThat(alert.scope().path("message_key").asText()).isEqualTo("shop/a");
+        byte[] payload = tooLarge.payload().getBytes(StandardCharsets.UTF_8);
+        assertThat(alert.scope().path("payload_bytes").asInt()).isEqualTo(payload.length);
+        assertThat(alert.scope().path("payload_sha256").asText()).isEqualTo(Hashing.sha256Hex(payload));
+        assertThat(alert.scope().path("reason").asText()).startsWith("kafka: RecordTooLargeException");
+        // signed with the service's key (SigningKeyResource), so audit-service accepts it into the ledger
+        assertThatCode(() -> new EventVerifier(Map.of(SigningKeyResource.KEY_ID, SigningKeyResource.keyPair().getPublic()))
+                .verify(alert)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aRowWhosePayloadNoLongerParsesOrBreaksTheContractIsParkedBeforeKafkaAndAlertedOnce() {
+        OutboxRecord garbage = insert(new OutboxRecord(signed(event("shop", "c")), "outbox.two", "shop/c",
+                "{\"event_id\": truncated", java.time.Instant.now()));
+        AuditEvent nul = signed(event("shop", "c").toBuilder().reason("a\u0000b").build());
+        OutboxRecord refused = insert(new OutboxRecord(nul, "outbox.two", "shop/c", EventJson.toJson(nul), java.time.Instant.now()));
+        OutboxRecord after = append("outbox.two", "shop", "c");
+
+        drain();
+        // the relay runs again and again: parked rows are never selected, so nothing is alerted twice
+        for (int i = 0; i < 3; i++) {
+            assertThat(run().parked()).isEmpty();
+        }
+
+        Map<UUID, String> parked = parkedIds();
+        assertThat(parked).containsOnlyKeys(garbage.eventId(), refused.eventId());
+        assertThat(parked.get(garbage.eventId())).startsWith("unparseable: ");
+        assertThat(parked.get(refused.eventId())).startsWith("contract: reason: ").doesNotContain("\u0000");
+        assertThat(count("select count(*) from outbox_event where topic = 'outbox.security'")).isEqualTo(2);
+        assertThat(consumeAll("outbox.two", ids(List.of(garbage, refused, after)), 1).stream().map(this::eventId).toList())
+                .containsExactly(after.event().eventId());
+        assertThat(alerts(Set.of(garbage.event().eventId(), refused.event().eventId()), 2)).hasSize(2);
+    }
+
+    @Test
+    void aTransientFailureAfterAParkRollsBothBackAndTheNextRunParksOnceAndPublishes() {
+        OutboxRecord bad = insert(new OutboxRecord(signed(event("shop", "d")), "outbox.two", "shop/d", "not json",
+                java.time.Instant.now()));
+        OutboxRecord good = append("outbox.two", "shop", "d");
+        RestartableKafkaResource.stopBroker();
+        assertThatThrownBy(() -> run()).isNotNull();
+        assertThat(parkedIds()).as("rolled back with the failed send").isEmpty();
+        assertThat(count("select count(*) from outbox_event where topic = 'outbox.security'")).isZero();
+
+        RestartableKafkaResource.startBroker();
+        drain();
+        assertThat(parkedIds()).containsOnlyKeys(bad.eventId());
+        assertThat(publishedIds()).contains(good.event().eventId());
+        assertThat(count("select count(*) from outbox_event where topic = 'outbox.security'")).isEqualTo(1);
+    }
+
+    @Test
+    void deterministicAndTransientKafkaFailures() {
+        assertThat(OutboxRelay.parks(new org.apache.kafka.common.errors.RecordTooLargeException("x"))).isTrue();
+        assertThat(OutboxRelay.parks(new org.apache.kafka.common.InvalidRecordException("x"))).isTrue();
+        assertThat(OutboxRelay.parks(new org.apache.kafka.common.errors.SerializationException("x"))).isTrue();
+        assertThat(OutboxRelay.parks(new RuntimeException(new org.apache.kafka.common.errors.InvalidTopicException("x")))).isTrue();
+        assertThat(OutboxRelay.parks(new org.apache.kafka.common.errors.TimeoutException("x"))).isFalse();
+        assertThat(OutboxRelay.parks(new org.apache.kafka.common.errors.NotLeaderOrFollowerException("x"))).isFalse();
+        assertThat(OutboxRelay.parks(new org.apache.kafka.common.errors.TopicAuthorizationException("x"))).isFalse();
+        assertThat(OutboxRelay.parks(new org.apache.kafka.common.errors.UnknownServerException("x"))).isFalse();
+        assertThat(OutboxRelay.parks(new io.smallrye.mutiny.TimeoutException())).isFalse();
+        assertThat(OutboxRelay.parks(new IllegalStateException("producer closed"))).isFalse();
     }
 
     @Test
     void brokerDownNothingIsMarkedPublishedBrokerBackAllArePublishedInOrderNoneTwice() {
         List<OutboxRecord> before = List.of(append("outbox.two", "shop", "x"), append("outbox.two", "shop", "x"));
-        assertThat(relay.relay().await().atMost(TIMEOUT)).isEqualTo(2);
+        assertThat(run().published()).isEqualTo(2);
 
         RestartableKafkaResource.stopBroker();
         List<OutboxRecord> during = new ArrayList<>();
@@ -141,6 +230,7 @@ class OutboxRelayTest {
         assertThatThrownBy(() -> relay.relay().await().atMost(TIMEOUT)).isNotNull();
         assertThatThrownBy(() -> relay.relay().await().atMost(TIMEOUT)).isNotNull();
         assertThat(pending()).isEqualTo(10);
+        assertThat(parkedIds()).as("an outage is not a reason to park").isEmpty();
         assertThat(publishedIds()).containsExactlyInAnyOrderElementsOf(ids(before));
         // The backlog gauge the Helm chart alerts on shows the outage.
         assertThat(relay.countPending().await().atMost(TIMEOUT)).isEqualTo(10);
@@ -158,6 +248,7 @@ class OutboxRelayTest {
             return pending() == 0;
         });
         assertThat(relay.countPending().await().atMost(TIMEOUT)).isZero();
+        assertThat(parkedIds()).isEmpty();
 
         List<OutboxRecord> all = new ArrayList<>(before);
         all.addAll(during);
@@ -174,7 +265,7 @@ class OutboxRelayTest {
             rows.add(append("outbox.one", "shop", "flag-" + (i % 5)));
         }
         Awaitility.await().atMost(TIMEOUT).until(() -> {
-            List<CompletableFuture<Integer>> runs = new ArrayList<>();
+            List<CompletableFuture<OutboxRelay.Run>> runs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 runs.add(relay.relay().subscribeAsCompletionStage());
             }
@@ -189,19 +280,75 @@ class OutboxRelayTest {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private OutboxRecord append(String topic, String project, String flag) {
-        AuditEvent unsigned = AuditEvent.builder()
+    private static AuditEvent event(String project, String flag) {
+        return AuditEvent.builder()
                 .actorId("tester").actorType(ActorType.USER).sourceService("outbox-test")
                 .action("flag.toggled").project(project).flagId(flag).environment("staging")
                 .correlationId("outbox-test").build();
-        OutboxRecord record = OutboxRecord.sign(SIGNER, unsigned, topic);
-        pool.withTransaction(tx -> record.insert(tx)).await().atMost(TIMEOUT);
+    }
+
+    private static AuditEvent signed(AuditEvent unsigned) {
+        return SIGNER.sign(unsigned);
+    }
+
+    private OutboxRecord append(String topic, String project, String flag) {
+        return insert(OutboxRecord.sign(SIGNER, event(project, flag), topic));
+    }
+
+    /** Writes the row as is: a test may bypass OutboxRecord.of's checks to have a row the relay must park. */
+    private OutboxRecord insert(OutboxRecord record) {
+        pool.withTransaction(tx -> tx.preparedQuery(OutboxRecord.INSERT).execute(record.tuple())).await().atMost(TIMEOUT);
         return record;
     }
 
+    private OutboxRelay.Run run() {
+        return relay.relay().await().atMost(TIMEOUT);
+    }
+
+    /** Runs the relay until nothing is pending, as the scheduler would. */
+    private void drain() {
+        Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            try {
+                run();
+            } catch (RuntimeException e) {
+                // a producer reconnecting after a restart: next round
+            }
+            return pending() == 0;
+        });
+    }
+
+    private long count(String sql) {
+        return pool.query(sql).execute().await().atMost(TIMEOUT).iterator().next().getLong(0);
+    }
+
+    /** Parked rows: event id to park reason. */
+    private Map<UUID, String> parkedIds() {
+        Map<UUID, String> parked = new HashMap<>();
+        for (Row row : pool.query("select event_id, park_reason from outbox_event where parked_at is not null")
+                .execute().await().atMost(TIMEOUT)) {
+            parked.put(row.getUUID("event_id"), row.getString("park_reason"));
+        }
+        return parked;
+    }
+
+    private double parked() {
+        return registry.counter(OutboxRelay.PARKED_METRIC).count();
+    }
+
+    /** The outbox.event_parked events on outbox.security for these parked event ids, by parked id; exactly once each. */
+    private Map<String, AuditEvent> alerts(Set<String> parkedIds, int expected) {
+        List<AuditEvent> all = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : read("outbox.security", null, expected)) {
+            all.add(EventJson.parse(r.value()));
+        }
+        List<AuditEvent> ours = all.stream()
+                .filter(e -> parkedIds.contains(e.scope().path("parked_event_id").asText())).toList();
+        assertThat(ours).hasSize(expected);
+        return ours.stream().collect(Collectors.toMap(e -> e.scope().path("parked_event_id").asText(), e -> e));
+    }
+
     private long pending() {
-        return pool.query("select count(*) from outbox_event where published_at is null").execute()
-                .await().atMost(TIMEOUT).iterator().next().getLong(0);
+        return count("select count(*) from outbox_event where published_at is null and parked_at is null");
     }
 
     private Set<String> publishedIds() {
@@ -253,6 +400,7 @@ class OutboxRelayTest {
         return records;
     }
 
+    /** {@code ids} null: every record of the topic. */
     private List<ConsumerRecord<String, String>> read(String topic, Set<String> ids, int expected) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RestartableKafkaResource.bootstrapServers());
@@ -268,7 +416,7 @@ class OutboxRelayTest {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.headers().lastHeader(OutboxRelay.EVENT_ID_HEADER) != null && ids.contains(eventId(r))) {
+                    if (r.headers().lastHeader(OutboxRelay.EVENT_ID_HEADER) != null && (ids == null || ids.contains(eventId(r)))) {
                         matching.add(r);
                     }
                 }

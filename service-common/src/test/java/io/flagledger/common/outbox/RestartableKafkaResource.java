@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  */
 public class RestartableKafkaResource implements QuarkusTestResourceLifecycleManager {
 
-    public static final String TOPICS = "outbox.one:3,outbox.two:1";
+    public static final String TOPICS = "outbox.one:3,outbox.two:1,outbox.security:1";
     private static final String PORT = "flagledger.test.outbox-kafka.port";
     private static final String DIR = "flagledger.test.outbox-kafka.dir";
     private static final String PID = "flagledger.test.outbox-kafka.pid";

@@ -9,6 +9,7 @@ import io.flagledger.approval.requests.Decision;
 import io.flagledger.approval.requests.State;
 import io.flagledger.approval.policy.Tally;
 import io.flagledger.common.problem.ProblemException;
+import io.flagledger.common.retry.Backoff;
 import io.flagledger.contract.Ed25519Keys;
 import io.flagledger.contract.EventSigner;
 import io.flagledger.contract.approval.ApprovalClaims;
@@ -199,7 +200,7 @@ public class ApplyWorker {
                 return null;
             }
             Instant now = clock.instant();
-            Duration backoff = Duration.ofSeconds(Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(cr.applyAttempts(), 10)));
+            Duration backoff = Backoff.delay(cr.applyAttempts(), Duration.ofSeconds(1), MAX_BACKOFF);
             ChangeRequest later = cr.withAttempt(cr.applyAttempts(), now.plus(backoff), error, now);
             store.update(tx, later);
             events.record(tx, "apply_failed", ChangeRequestEvents.SELF, null, cr, later,

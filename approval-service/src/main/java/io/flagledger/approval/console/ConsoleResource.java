@@ -7,6 +7,7 @@ import io.flagledger.approval.requests.ChangeRequestService;
 import io.flagledger.approval.requests.ChangeRequestStore;
 import io.flagledger.approval.requests.ConfigDiff;
 import io.flagledger.approval.requests.Decision;
+import io.flagledger.approval.requests.EdgeInput;
 import io.flagledger.approval.requests.State;
 import io.flagledger.common.actor.Actor;
 import io.flagledger.common.actor.CurrentActor;
@@ -54,7 +55,8 @@ public class ConsoleResource {
         static native TemplateInstance history(Actor me, List<ChangeRequest> requests, Filters filters, List<String> states);
 
         static native TemplateInstance request(Actor me, ChangeRequest cr, List<ConfigDiff.Line> diff, Tally tally,
-                                               List<Decision> decisions, boolean mayDecide, String notice);
+                                               List<Decision> decisions, boolean mayDecide, String notice,
+                                               String commentError);
 
         static native TemplateInstance timeline(Actor me, String project, String flag, List<ChangeRequest> requests,
                                                 boolean ledgerAvailable, List<AuditClient.Entry> ledger);
@@ -86,6 +88,7 @@ public class ConsoleResource {
     public TemplateInstance history(@QueryParam("state") String state, @QueryParam("project") String project,
                                     @QueryParam("flag") String flag, @QueryParam("segment") String segment,
                                     @QueryParam("environment") String environment) {
+        requireFilters(state, project, flag, segment, environment);
         State s = state == null || state.isBlank() ? null : parseState(state);
         Filters filters = new Filters(state, project, flag, segment, environment);
         return Templates.history(currentActor.actor(), service.list(new ChangeRequestStore.Filter(s, blank(project),
@@ -106,6 +109,10 @@ public class ConsoleResource {
     public Response approve(@PathParam("id") String id, @FormParam("revision") Integer revision,
                             @FormParam("comment") String comment) {
         UUID uuid = parseId(id);
+        Response refused = refusedComment(uuid, comment);
+        if (refused != null) {
+            return refused;
+        }
         service.approve(uuid, currentActor.actor(), currentActor.requestMetadata(Channel.CONSOLE), revision, trim(comment));
         return seeOther(uuid, "approved");
     }
@@ -117,6 +124,10 @@ public class ConsoleResource {
     public Response reject(@PathParam("id") String id, @FormParam("revision") Integer revision,
                            @FormParam("comment") String comment) {
         UUID uuid = parseId(id);
+        Response refused = refusedComment(uuid, comment);
+        if (refused != null) {
+            return refused;
+        }
         service.reject(uuid, currentActor.actor(), currentActor.requestMetadata(Channel.CONSOLE), revision, trim(comment));
         return seeOther(uuid, "rejected");
     }
@@ -124,13 +135,25 @@ public class ConsoleResource {
     @GET
     @Path("/flags/{project}/{flag}")
     public TemplateInstance timeline(@PathParam("project") String project, @PathParam("flag") String flag) {
+        requireFilters(project, flag);
         Optional<List<AuditClient.Entry>> ledger = audit.timeline(project, flag);
         return Templates.timeline(currentActor.actor(), project, flag,
                 service.list(new ChangeRequestStore.Filter(null, project, flag, null, null, null, null, PAGE)),
                 ledger.isPresent(), ledger.orElse(List.of()));
     }
 
+    /** A comment no event can carry: the page again (400) with the error next to the comment, nothing recorded. */
+    private Response refusedComment(UUID id, String comment) {
+        String violation = EdgeInput.text(trim(comment), EdgeInput.MAX_TEXT_LENGTH);
+        return violation == null ? null : Response.status(400).type(MediaType.TEXT_HTML_TYPE)
+                .entity(page(service.get(id), null, "The comment " + violation + ".")).build();
+    }
+
     private TemplateInstance page(ChangeRequest cr, String notice) {
+        return page(cr, notice, null);
+    }
+
+    private TemplateInstance page(ChangeRequest cr, String notice, String commentError) {
         Actor me = currentActor.actor();
         List<Decision> decisions = service.decisions(cr.id());
         Set<String> decided = decisions.stream().filter(d -> d.revision() == cr.revision())
@@ -140,7 +163,7 @@ public class ConsoleResource {
                 : "approved".equals(notice) ? "Your approval was recorded."
                 : "rejected".equals(notice) ? "Your rejection was recorded." : null;
         return Templates.request(me, cr, cr.diff(),
-                service.tally(cr, decisions), decisions, mayDecide, message);
+                service.tally(cr, decisions), decisions, mayDecide, message, commentError);
     }
 
     /** Post/redirect/get: a reload never repeats a decision. */
@@ -153,6 +176,16 @@ public class ConsoleResource {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw ProblemException.notFound("No change request " + id);
+        }
+    }
+
+    /** Filters reach SQL: text PostgreSQL refuses (NUL) is a 400, not a failed query. */
+    private static void requireFilters(String... values) {
+        for (String value : values) {
+            String violation = EdgeInput.line(value, EdgeInput.MAX_LINE_LENGTH);
+            if (violation != null) {
+                throw ProblemException.badRequest("A filter " + violation);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import io.flagledger.approval.apply.FlagApiClient;
 import io.flagledger.approval.requests.ChangeRequest;
 import io.flagledger.approval.requests.ChangeRequestApi;
 import io.flagledger.approval.requests.ChangeRequestService;
+import io.flagledger.approval.requests.EdgeInput;
 import io.flagledger.common.actor.Actor;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
@@ -102,8 +103,11 @@ public class FilingResource {
         } else {
             try {
                 proposed = JSON.readTree(form.config());
+                String refused = EdgeInput.json("config", proposed);
                 if (proposed == null || !proposed.isObject()) {
                     errors.put("config", "The configuration must be a JSON object, starting with {.");
+                } else if (refused != null) {
+                    errors.put("config", "This configuration cannot be recorded: " + refused + ".");
                 }
             } catch (JsonProcessingException e) {
                 var at = e.getLocation();
@@ -113,13 +117,18 @@ public class FilingResource {
         }
         if (form.reason() == null) {
             errors.put("reason", "Say why this change is needed; approvers read it.");
-        } else if (form.reason().length() > 2000) {
+        } else if (form.reason().length() > EdgeInput.MAX_TEXT_LENGTH) {
             errors.put("reason", "Keep the reason under 2,000 characters.");
+        } else if (EdgeInput.text(form.reason(), EdgeInput.MAX_TEXT_LENGTH) != null) {
+            errors.put("reason", "The reason " + EdgeInput.text(form.reason(), EdgeInput.MAX_TEXT_LENGTH) + ".");
         }
         if (form.correlationId() == null) {
             errors.put("correlationId", "Enter the ticket or CI run this change belongs to, e.g. CHG-1234.");
-        } else if (form.correlationId().length() > 200) {
+        } else if (form.correlationId().length() > EdgeInput.MAX_CORRELATION_LENGTH) {
             errors.put("correlationId", "Keep the correlation id under 200 characters.");
+        } else if (EdgeInput.line(form.correlationId(), EdgeInput.MAX_CORRELATION_LENGTH) != null) {
+            errors.put("correlationId", "The correlation id " + EdgeInput.line(form.correlationId(),
+                    EdgeInput.MAX_CORRELATION_LENGTH) + ".");
         }
         if (baseVersion == null) {
             errors.put("form", "Load the current configuration first, so the change is based on a known version.");

@@ -1,6 +1,7 @@
 package io.flagledger.approval.notify;
 
 import io.flagledger.approval.db.Db;
+import io.flagledger.common.retry.Backoff;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,7 +53,7 @@ public class WebhookSender {
                     tx.query("update notification set attempts = $2, delivered_at = $3, last_error = null where id = $1",
                             row.getLong("id"), attempts, Instant.now());
                 } else {
-                    long backoff = Math.min(3600, 1L << Math.min(attempts, 12));
+                    long backoff = Backoff.delay(attempts, Duration.ofSeconds(1), Duration.ofHours(1)).toSeconds();
                     tx.query("update notification set attempts = $2, next_attempt_at = $3, last_error = $4 where id = $1",
                             row.getLong("id"), attempts, Instant.now().plusSeconds(backoff), error);
                 }

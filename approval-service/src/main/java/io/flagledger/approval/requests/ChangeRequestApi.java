@@ -3,6 +3,7 @@ package io.flagledger.approval.requests;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagledger.approval.policy.Tally;
+import io.flagledger.approval.requests.Carriable.Kind;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -29,21 +30,21 @@ public final class ChangeRequestApi {
                          @Pattern(regexp = KEY_PATTERN) String segment,
                          @NotBlank @Pattern(regexp = "^[a-z0-9][a-z0-9_-]{0,63}$") String environment,
                          @PositiveOrZero Long baseVersion,
-                         JsonNode config,
-                         @JsonAlias("proposed") JsonNode definition,
-                         @NotBlank @Size(max = 2000) String reason,
-                         @Size(max = 200) String correlationId) {
+                         @Carriable(Kind.JSON) JsonNode config,
+                         @Carriable(Kind.JSON) @JsonAlias("proposed") JsonNode definition,
+                         @NotBlank @Size(max = 2000) @Carriable(Kind.TEXT) String reason,
+                         @Size(max = 200) @Carriable(Kind.LINE) String correlationId) {
     }
 
-    public record Decide(@Size(max = 2000) String comment) {
+    public record Decide(@Size(max = 2000) @Carriable(Kind.TEXT) String comment) {
     }
 
-    public record Withdraw(@Size(max = 2000) String reason) {
+    public record Withdraw(@Size(max = 2000) @Carriable(Kind.TEXT) String reason) {
     }
 
     /** A new proposal: {@code config} for a flag request, {@code definition} for a segment request. */
-    public record Revise(JsonNode config, @JsonAlias("proposed") JsonNode definition, @PositiveOrZero Long baseVersion,
-                         @Size(max = 2000) String comment) {
+    public record Revise(@Carriable(Kind.JSON) JsonNode config, @Carriable(Kind.JSON) @JsonAlias("proposed") JsonNode definition,
+                         @PositiveOrZero Long baseVersion, @Size(max = 2000) @Carriable(Kind.TEXT) String comment) {
     }
 
     public record PolicyView(String name, int approvals, List<String> requiredRoles, String approvalValidity,

@@ -7,7 +7,9 @@ import io.flagledger.approval.db.Db;
 import io.flagledger.approval.notify.Notifier;
 import io.flagledger.approval.outbox.Outbox;
 import io.flagledger.common.actor.Actor;
+import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.EventJson;
 import io.flagledger.contract.RequestMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -43,6 +45,12 @@ public class ChangeRequestEvents {
                 .correlationId(after.correlationId())
                 .reason(reason)
                 .build();
+        // before the outbox: an event too big to publish refuses the request (the transaction rolls back)
+        int bytes = EventJson.canonicalBytes(event).length;
+        if (bytes > EdgeInput.MAX_EVENT_BYTES) {
+            throw new ProblemException(413, "The change request's " + action + " event would be " + bytes
+                    + " bytes, more than " + EdgeInput.MAX_EVENT_BYTES + ": propose a smaller config or definition");
+        }
         outbox.append(tx, event);
         notifier.enqueue(tx, event, after);
     }

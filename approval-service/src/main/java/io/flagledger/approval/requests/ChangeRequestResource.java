@@ -1,5 +1,9 @@
 package io.flagledger.approval.requests;
 
+import static io.flagledger.approval.requests.Carriable.Kind.LINE;
+import static io.flagledger.approval.requests.EdgeInput.MAX_CORRELATION_LENGTH;
+import static io.flagledger.approval.requests.EdgeInput.MAX_LINE_LENGTH;
+
 import io.flagledger.common.actor.Actor;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
@@ -50,7 +54,9 @@ public class ChangeRequestResource {
     @RolesAllowed("flag-editor")
     @Operation(summary = "File a change request", description = "For a flag's environment config (flag + config) or a "
             + "segment's definition (segment + definition). The current state is read from flag-api; the diff is stored.")
-    public Response create(@NotNull @Valid ChangeRequestApi.Create body, @HeaderParam(CORRELATION_HEADER) String correlationHeader) {
+    public Response create(@NotNull @Valid ChangeRequestApi.Create body,
+                           @HeaderParam(CORRELATION_HEADER) @Carriable(value = LINE, max = MAX_CORRELATION_LENGTH)
+                           String correlationHeader) {
         String correlation = firstNonBlank(body.correlationId(), correlationHeader);
         if (correlation == null) {
             throw ProblemException.badRequest("A correlation id (field correlationId or header " + CORRELATION_HEADER
@@ -80,9 +86,11 @@ public class ChangeRequestResource {
     @GET
     @RolesAllowed({"flag-viewer", "flag-editor", "flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "List change requests", description = "mine=true: filed by me; awaitingMe=true: pending and mine to decide.")
-    public ChangeRequestApi.Page list(@QueryParam("state") String state, @QueryParam("project") String project,
-                                      @QueryParam("flag") String flag, @QueryParam("segment") String segment,
-                                      @QueryParam("environment") String environment,
+    public ChangeRequestApi.Page list(@QueryParam("state") @Carriable(value = LINE, max = MAX_LINE_LENGTH) String state,
+                                      @QueryParam("project") @Carriable(value = LINE, max = MAX_LINE_LENGTH) String project,
+                                      @QueryParam("flag") @Carriable(value = LINE, max = MAX_LINE_LENGTH) String flag,
+                                      @QueryParam("segment") @Carriable(value = LINE, max = MAX_LINE_LENGTH) String segment,
+                                      @QueryParam("environment") @Carriable(value = LINE, max = MAX_LINE_LENGTH) String environment,
                                       @QueryParam("mine") boolean mine, @QueryParam("awaitingMe") boolean awaitingMe,
                                       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(500) int limit) {
         Actor me = currentActor.actor();

@@ -2,6 +2,7 @@ package io.flagledger.approval.supersede;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagledger.approval.requests.ChangeRequestService;
+import io.flagledger.common.retry.Failures;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.verify.EventGate;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,8 +19,9 @@ import org.jboss.logging.Logger;
  * meets 412 (approvers then stop reviewing a proposal that can no longer be applied).
  * <p>
  * Best effort by design: the apply's {@code If-Match} on the base version stays the guarantee, so a record that
- * cannot be handled is logged and skipped rather than stopping the channel. Redelivery is harmless: a request
- * moves only from pending/approved, and only for a version above its base.
+ * cannot be handled (deterministically) is logged and skipped rather than stopping the channel; a transient failure
+ * is retried with backoff. Redelivery is harmless: a request moves only from pending/approved, and only for a
+ * version above its base.
  * <p>
  * Superseding cancels approved work, so only genuine flag-api events count: every record passes the
  * {@link EventGate} first (contract envelope, Ed25519 signature by a trusted key bound to flag-api, flag-api being
@@ -44,7 +46,13 @@ public class FlagChangeListener {
     @Incoming("flag-changes")
     @Blocking
     public void onRecord(ConsumerRecord<String, String> record) {
-        EventGate.Verdict verdict = gate.judge(record.topic(), record.value());
+        EventGate.Verdict verdict;
+        try {
+            verdict = gate.judge(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            // a verifier failing on an input nobody foresaw is a malformed record, not a stopped channel
+            verdict = new EventGate.Verdict(null, EventGate.Reason.MALFORMED, "unreadable: " + e.getClass().getSimpleName());
+        }
         if (!verdict.admitted()) {
             reject(record, verdict);
             return;
@@ -67,12 +75,10 @@ public class FlagChangeListener {
         if (moved == null) {
             return;
         }
-        try {
-            requests.supersedeMoved(moved);
-        } catch (RuntimeException e) {
-            LOG.warnf("Could not check change requests against event %s (%s); the apply will still detect a moved base: %s",
-                    event.eventId(), event.action(), e.getMessage());
-        }
+        // the database down: retried (the channel waits, nothing is missed); a deterministic failure is skipped
+        Failures.retryTransient("Superseding against event " + event.eventId(), () -> requests.supersedeMoved(moved),
+                e -> LOG.warnf("Could not check change requests against event %s (%s); the apply will still detect a "
+                        + "moved base: %s", event.eventId(), event.action(), e.getMessage()));
     }
 
     /**

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * Keycloak's login form, then the session and CSRF cookies a browser would keep. No JavaScript is involved, as in
  * the console itself.
  */
-final class ConsoleSession {
+public final class ConsoleSession {
 
     private static final Pattern LOGIN_FORM = Pattern.compile("<form[^>]*id=\"kc-form-login\"[^>]*action=\"([^\"]+)\"");
     private static final Pattern CSRF = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">");
@@ -41,7 +41,7 @@ final class ConsoleSession {
     }
 
     /** Signs {@code user} in by opening {@code path} and following the provider's login, like a browser. */
-    static ConsoleSession signIn(URI base, String user, String path) {
+    public static ConsoleSession signIn(URI base, String user, String path) {
         ConsoleSession s = new ConsoleSession(base);
         HttpResponse<String> login = s.follow(s.get(path));
         Matcher form = LOGIN_FORM.matcher(login.body());
@@ -55,18 +55,18 @@ final class ConsoleSession {
         return s;
     }
 
-    HttpResponse<String> get(String path) {
+    public HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET().build());
     }
 
     /** A form POST exactly as the browser sends it (no redirect followed). */
-    HttpResponse<String> post(String path, Map<String, String> fields) {
+    public HttpResponse<String> post(String path, Map<String, String> fields) {
         return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(encode(fields))).build());
     }
 
     /** The CSRF field of a rendered form: name and value. */
-    static Map.Entry<String, String> csrf(String html) {
+    public static Map.Entry<String, String> csrf(String html) {
         Matcher m = CSRF.matcher(html);
         while (m.find()) {
             if (m.group(1).contains("csrf")) {

@@ -30,6 +30,7 @@ public final class EventGate {
     /** Why a record was refused; {@link #label()} is the metric tag and the alert's {@code reason}. */
     public enum Reason {
         EMPTY("empty"),
+        OVERSIZED("oversized"),
         MALFORMED("malformed"),
         INVALID_ENVELOPE("invalid-envelope"),
         UNKNOWN_KEY("unknown-key"),
@@ -94,6 +95,12 @@ public final class EventGate {
     public Verdict judge(String topic, String payload) {
         if (payload == null || payload.isBlank()) {
             return new Verdict(null, Reason.EMPTY, "the record has no value");
+        }
+        int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > EventValidator.MAX_EVENT_BYTES) {
+            // no producer may publish it; not even parsed
+            return new Verdict(null, Reason.OVERSIZED, "the record is " + bytes + " bytes, more than "
+                    + EventValidator.MAX_EVENT_BYTES);
         }
         AuditEvent event;
         try {

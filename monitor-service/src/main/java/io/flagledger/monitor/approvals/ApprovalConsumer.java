@@ -34,12 +34,10 @@ public class ApprovalConsumer {
     @Incoming("approval-events")
     @Blocking
     public void onRecord(ConsumerRecord<String, String> record) {
-        EventGate.Verdict verdict = gate.judge(record.topic(), record.value());
-        if (!verdict.admitted()) {
-            rejected.reject(record.topic(), record.partition(), record.offset(), record.value(), verdict);
-            return;
+        AuditEvent event = rejected.admit(gate, record);
+        if (event != null) {
+            rejected.handle(record, event, () -> onEvent(event));
         }
-        onEvent(verdict.event());
     }
 
     /** A verified approval event. */

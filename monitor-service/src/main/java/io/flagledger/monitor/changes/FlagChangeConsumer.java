@@ -1,5 +1,6 @@
 package io.flagledger.monitor.changes;
 
+import io.flagledger.contract.AuditEvent;
 import io.flagledger.monitor.actions.Actions;
 import io.flagledger.monitor.rules.ChangeRule;
 import io.flagledger.monitor.rules.RuleSet;
@@ -19,7 +20,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * reported and acknowledged. The change is written to the history's table ({@code flag_change}) before the rules
  * run, so the history the rules look back on survives a restart even though the offset is then committed. A
  * redelivered event is recorded once in the history (memory and table, by event id) and a rule's detection of it is
- * stored once ({@code detection (rule, suspect)}), so it is never acted upon twice.
+ * stored once ({@code detection (rule, suspect)}), so it is never acted upon twice; that is also why a transient
+ * failure (database down) can simply run the whole change again. A change that fails deterministically (e.g. a
+ * value PostgreSQL refuses) is parked in {@code rejected_event} and the consumer moves on: one record never stops it.
  */
 @ApplicationScoped
 public class FlagChangeConsumer {
@@ -45,12 +48,10 @@ public class FlagChangeConsumer {
     @Incoming("flag-changes")
     @Blocking
     public void onRecord(ConsumerRecord<String, String> record) {
-        EventGate.Verdict verdict = gate.judge(record.topic(), record.value());
-        if (!verdict.admitted()) {
-            rejected.reject(record.topic(), record.partition(), record.offset(), record.value(), verdict);
-            return;
+        AuditEvent event = rejected.admit(gate, record);
+        if (event != null) {
+            rejected.handle(record, event, () -> onChange(FlagChange.of(event)));
         }
-        onChange(FlagChange.of(verdict.event()));
     }
 
     /** A verified change. */

@@ -2,6 +2,9 @@ package io.flagledger.monitor.signals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flagledger.contract.EventValidator;
+import io.flagledger.contract.SafeText;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -23,6 +26,9 @@ public class ServiceHealthConsumer {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    MeterRegistry registry;
+
     @Incoming("service-health")
     public void onSample(String payload) {
         try {
@@ -30,12 +36,24 @@ public class ServiceHealthConsumer {
             double rate = sample.path("error_rate").asDouble(Double.NaN);
             String application = sample.path("application").asText("");
             if (application.isBlank() || Double.isNaN(rate) || rate < 0 || rate > 1 || !sample.hasNonNull("timestamp")) {
-                LOG.warnf("Ignoring a service.health sample without application, timestamp or an error_rate in 0..1: %s", payload);
+                ignore("incomplete", "without application, timestamp or an error_rate in 0..1");
+                return;
+            }
+            // the application's name goes into monitor-service's own signed events: it must be a value they can carry
+            if (application.length() > EventValidator.MAX_ID_LENGTH || SafeText.lineViolation(application) != null) {
+                ignore("bad-application", "whose application name no event can carry");
                 return;
             }
             samples.add(application, new Sample(Instant.parse(sample.get("timestamp").asText()), rate));
         } catch (Exception e) {
-            LOG.warnf("Ignoring an unreadable service.health sample: %s", e.getMessage());
+            // the payload and the parser's message (which quotes it) stay out of the log: they may forge lines
+            ignore("unreadable", "that is not readable JSON with an ISO-8601 timestamp (" + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /** Samples are not events: nothing to park, only counted ({@code flagledger.monitor.samples.rejected}) and logged. */
+    private void ignore(String reason, String what) {
+        registry.counter("flagledger.monitor.samples.rejected", "reason", reason).increment();
+        LOG.warnf("Ignoring a service.health sample %s", what);
     }
 }

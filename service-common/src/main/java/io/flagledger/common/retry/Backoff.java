@@ -33,4 +33,12 @@ public record Backoff(Duration initial, Duration max) {
         long capped = max.toMillis();
         return Duration.ofMillis(millis > (capped >> doublings) ? capped : Math.min(capped, millis << doublings));
     }
+
+    /**
+     * approval-monitor-edge's form of the same formula: the delay before the next try after {@code failures} earlier
+     * failures (0: the first failure's delay is {@code initial}). Kept only so the branches merge; one should go.
+     */
+    public static Duration delay(int failures, Duration initial, Duration max) {
+        return new Backoff(initial, max).delay(Math.max(failures, 0) + 1);
+    }
 }

@@ -1,8 +1,7 @@
 package io.flagledger.e2e;
 
 import java.io.IOException;
-import java.net.CookieManager;
-import java.net.HttpCookie;
+import java.net.CookieHandler;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -10,6 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -23,16 +25,14 @@ final class ConsoleSession {
     private static final Pattern LOGIN_ACTION = Pattern.compile("<form[^>]*id=\"kc-form-login\"[^>]*action=\"([^\"]+)\"");
     private static final Pattern CSRF_INPUT = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\"");
 
-    private final CookieManager cookies = new CookieManager();
+    private final Jar cookies = new Jar();
     private final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.ALWAYS)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    private final String console;
     final String csrfField;
     final String csrfToken;
 
     /** Signs {@code user} in and reads the CSRF token from the filing form. */
     ConsoleSession(String approvalUrl, String user, String password) throws IOException, InterruptedException {
-        this.console = approvalUrl;
         String login = get(approvalUrl + "/console/new").body();
         Matcher action = LOGIN_ACTION.matcher(login);
         if (!action.find()) {
@@ -51,10 +51,45 @@ final class ConsoleSession {
         csrfToken = csrf.group(2);
     }
 
-    /** The cookies the console's own origin gets (session, CSRF), as one {@code Cookie} header value. */
+    /** The session and CSRF cookies (and Keycloak's, which the console ignores), as one {@code Cookie} header value. */
     String cookieHeader() {
-        URI uri = URI.create(console);
-        return cookies.getCookieStore().get(uri).stream().map(HttpCookie::toString).collect(Collectors.joining("; "));
+        return cookies.header();
+    }
+
+    /**
+     * Every cookie of 127.0.0.1, whatever its Secure flag: {@link java.net.CookieManager} keeps Secure cookies (Keycloak
+     * sets its login cookies so) away from plain http, where a browser treats loopback as a secure context.
+     */
+    private static final class Jar extends CookieHandler {
+        private final Map<String, String> values = new ConcurrentHashMap<>();
+
+        @Override
+        public Map<String, List<String>> get(URI uri, Map<String, List<String>> requestHeaders) {
+            return values.isEmpty() ? Map.of() : Map.of("Cookie", List.of(header()));
+        }
+
+        @Override
+        public void put(URI uri, Map<String, List<String>> responseHeaders) {
+            responseHeaders.forEach((name, lines) -> {
+                if (name != null && name.equalsIgnoreCase("Set-Cookie")) {
+                    for (String line : lines) {
+                        String pair = line.split(";", 2)[0];
+                        int eq = pair.indexOf('=');
+                        String cookie = pair.substring(0, eq).trim();
+                        String value = pair.substring(eq + 1).trim();
+                        if (value.isEmpty() || line.toLowerCase(java.util.Locale.ROOT).contains("max-age=0")) {
+                            values.remove(cookie);
+                        } else {
+                            values.put(cookie, value);
+                        }
+                    }
+                }
+            });
+        }
+
+        String header() {
+            return values.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("; "));
+        }
     }
 
     private HttpResponse<String> get(String url) throws IOException, InterruptedException {

@@ -85,6 +85,32 @@ public final class TestLedger {
         return found[0];
     }
 
+    /**
+     * Waits until the entry of {@code event} is served with an inclusion proof, and checks that proof against the
+     * signed checkpoint the way an outside verifier would: the leaf from the event we published, the root from the
+     * signed note. Returns the entry's sequence number.
+     */
+    public static long assertProven(AuditEvent event) {
+        String auditor = KeycloakResource.tokenFor("auditor");
+        io.restassured.path.json.JsonPath[] found = new io.restassured.path.json.JsonPath[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            var r = given().auth().oauth2(auditor).get("/api/v1/audit/events/" + event.eventId());
+            found[0] = r.statusCode() == 200 ? r.jsonPath() : null;
+            return found[0] != null && found[0].get("inclusionProof") != null;
+        });
+        Checkpoint signed = open(found[0].getString("inclusionProof.checkpoint"));
+        long seq = found[0].getLong("seq");
+        try {
+            io.flagledger.contract.merkle.ProofVerifier.verifyInclusion(seq - 1, signed.size(),
+                    io.flagledger.contract.merkle.MerkleHash.leaf(EventJson.canonicalBytes(event)),
+                    found[0].getList("inclusionProof.hashes", String.class).stream()
+                            .map(h -> java.util.Base64.getDecoder().decode(h)).toList(), signed.rootHash());
+        } catch (Exception e) {
+            throw new AssertionError("inclusion proof of seq " + seq + " does not verify: " + e.getMessage(), e);
+        }
+        return seq;
+    }
+
     /** Verifies a checkpoint note with the key derived from the configured private key (not from /keys). */
     public static Checkpoint open(String note) {
         try {

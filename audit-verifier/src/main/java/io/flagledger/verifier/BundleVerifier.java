@@ -48,8 +48,8 @@ import java.util.zip.ZipFile;
  * the checkpoint verifier key(s) the caller trusts. Every check runs even after a failure, so the report lists
  * everything that is wrong: the manifest's signature and file hashes, the checkpoint's signature, each entry's
  * leaf hash, canonical form, producer signature and key binding, the sequence numbers, and either each entry's
- * inclusion proof (filtered exports) or the root recomputed from the whole range plus the consistency proof to
- * the checkpoint (range exports). Producer keys come from the bundle; they are only as trustworthy as the
+ * inclusion proof and its match with the export's filter, re-derived from the signed event (filtered exports),
+ * or the root recomputed from the whole range plus the consistency proof to the checkpoint (range exports). Producer keys come from the bundle; they are only as trustworthy as the
  * manifest signature that covers them, which is checked with the caller's key.
  */
 public final class BundleVerifier {
@@ -120,7 +120,7 @@ public final class BundleVerifier {
         checkFileHashes(zip, entries, run, manifest);
 
         Checkpoint checkpoint = checkpoint(zip, entries, run, manifest);
-        Producers producers = producers(zip, entries, run);
+        EventChecks producers = producers(zip, entries, run);
         JsonNode selection = manifest.path("selection");
         String mode = selection.path("mode").asText();
         long count;
@@ -129,7 +129,11 @@ public final class BundleVerifier {
             JsonNode range = rangeBytes == null ? null : parse(run, "range.json", rangeBytes);
             count = entries(zip, entries, run, producers, checkpoint, range, selection);
         } else if ("filter".equals(mode)) {
-            count = entries(zip, entries, run, producers, checkpoint, null, selection);
+            List<String> unusable = new ArrayList<>();
+            ExportFilter filter = ExportFilter.of(selection.path("filter"), unusable);
+            unusable.forEach(p -> run.file("manifest.json", "selection", p));
+            count = entries(zip, entries, run, new EventChecks(producers.verifier(), producers.services(), filter),
+                    checkpoint, null, selection);
         } else {
             run.file("manifest.json", "selection", "unknown selection mode '" + mode + "'");
             count = 0;
@@ -214,11 +218,12 @@ public final class BundleVerifier {
         return c;
     }
 
-    /** The bundled producer keys and the services each may sign for. */
-    private record Producers(EventVerifier verifier, Map<String, Set<String>> services) {
+    /** What each event is checked against: the bundled producer keys, the services each may sign for, and a
+     *  filtered export's filter (else null). */
+    private record EventChecks(EventVerifier verifier, Map<String, Set<String>> services, ExportFilter filter) {
     }
 
-    private Producers producers(ZipFile zip, Map<String, ZipEntry> entries, Run run) throws IOException {
+    private EventChecks producers(ZipFile zip, Map<String, ZipEntry> entries, Run run) throws IOException {
         byte[] bytes = read(zip, entries, "keys.json", run);
         JsonNode keys = bytes == null ? null : parse(run, "keys.json", bytes);
         Map<String, PublicKey> byId = new HashMap<>();
@@ -236,14 +241,14 @@ public final class BundleVerifier {
                 }
             }
         }
-        return new Producers(new EventVerifier(byId), services);
+        return new EventChecks(new EventVerifier(byId), services, null);
     }
 
     /**
      * Walks events.jsonl and entries.jsonl in step. Leaf hashes, sequence order and proofs are checked here;
      * parsing and signatures, the expensive part, run on a pool in chunks (a bounded number in flight).
      */
-    private long entries(ZipFile zip, Map<String, ZipEntry> entries, Run run, Producers producers, Checkpoint checkpoint,
+    private long entries(ZipFile zip, Map<String, ZipEntry> entries, Run run, EventChecks producers, Checkpoint checkpoint,
                          JsonNode range, JsonNode selection) throws IOException {
         ZipEntry eventsEntry = entries.get("events.jsonl");
         ZipEntry indexEntry = entries.get("entries.jsonl");
@@ -374,7 +379,7 @@ public final class BundleVerifier {
         }
     }
 
-    private void submit(ExecutorService pool, Deque<Future<List<Found>>> inFlight, Run run, Producers producers,
+    private void submit(ExecutorService pool, Deque<Future<List<Found>>> inFlight, Run run, EventChecks producers,
                         List<byte[]> events, List<Long> seqs) {
         if (events.isEmpty()) {
             return;
@@ -402,13 +407,19 @@ public final class BundleVerifier {
         }
     }
 
-    private static void checkEvent(long seq, byte[] bytes, Producers producers, List<Found> found) {
+    private static void checkEvent(long seq, byte[] bytes, EventChecks producers, List<Found> found) {
         AuditEvent event;
         try {
             event = EventJson.parse(bytes);
         } catch (InvalidEventException e) {
             found.add(new Found(seq, new Problem("seq " + seq, "event", e.getMessage())));
             return;
+        }
+        if (producers.filter() != null) {
+            for (String mismatch : producers.filter().mismatches(event)) {
+                found.add(new Found(seq, new Problem("seq " + seq, "selection", mismatch + ": the ledger's query columns "
+                        + "were edited, so the export holds an entry its filter does not select")));
+            }
         }
         if (!Arrays.equals(EventJson.canonicalBytes(event), bytes)) {
             found.add(new Found(seq, new Problem("seq " + seq, "canonical form",

@@ -2,6 +2,7 @@ package io.flagledger.verifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.contract.Ed25519Keys;
 import io.flagledger.contract.EventJson;
@@ -17,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class BundleVerifierTest {
@@ -57,6 +60,45 @@ class BundleVerifierTest {
         Report report = verify(log.filtered(List.of(2L, 9L, 16L, 23L, 40L), 40));
         assertThat(report.problems()).isEmpty();
         assertThat(report.entries()).isEqualTo(5);
+    }
+
+    @Test
+    void filteredEntriesMatchingTheFilterVerify() throws IOException {
+        ObjectNode filter = JsonNodeFactory.instance.objectNode().put("flag", "flag-1").put("actorType", "user")
+                .put("from", "2000-01-01T00:00:00Z").put("to", "2999-01-01T00:00:00Z");
+        Report report = verify(log.filtered(List.of(2L, 9L, 16L, 23L, 37L), 40, filter));
+        assertThat(report.problems()).isEmpty();
+    }
+
+    /**
+     * The service selects a filtered export by query columns outside the leaf hash: an entry whose column was edited
+     * comes with a valid inclusion proof, and only re-deriving the filter from its signed event shows it does not belong.
+     */
+    @ParameterizedTest
+    @CsvSource({"flag, flag-1, flag-3", "project, other, shop", "environment, staging, production",
+            "actor, mallory, alice", "actorType, service, user", "action, flag.deleted, flag.toggled",
+            "correlationId, ci-9, ci-10", "source, approval-service, flag-api", "channel, api,"})
+    void foreignEntryInAFilteredExportIsNamed(String field, String value, String signed) throws IOException {
+        // seq 11 is event 10: flag-3, actor alice, correlation ci-10, no request metadata
+        ObjectNode filter = JsonNodeFactory.instance.objectNode().put(field, value);
+        Report report = verify(log.filtered(List.of(11L), 40, filter));
+        assertProblem(report, "seq 11", "selection", "the export selected " + field + " = '" + value
+                + "', the signed event has " + (signed == null ? "none" : "'" + signed + "'"));
+        assertThat(report.problems()).as("only the selection is wrong").allMatch(p -> p.check().equals("selection"));
+    }
+
+    @Test
+    void entryOutsideTheFilteredTimeWindowIsNamed() throws IOException {
+        Report report = verify(log.filtered(List.of(3L, 4L), 40, JsonNodeFactory.instance.objectNode()
+                .put("flag", "flag-2").put("to", "2000-01-01T00:00:00Z")));
+        assertProblem(report, "seq 3", "selection", "the export selected events before 2000-01-01T00:00:00Z");
+        assertProblem(report, "seq 4", "selection", "the export selected flag = 'flag-2', the signed event has 'flag-3'");
+    }
+
+    @Test
+    void filterFieldTheVerifierCannotRecheckFailsTheBundle() throws IOException {
+        Report report = verify(log.filtered(List.of(2L), 40, JsonNodeFactory.instance.objectNode().put("colour", "red")));
+        assertProblem(report, "manifest.json", "selection", "selection.filter.colour is a field this verifier cannot re-check");
     }
 
     @Test

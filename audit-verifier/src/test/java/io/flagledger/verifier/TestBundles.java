@@ -142,8 +142,13 @@ final class TestBundles {
         return common(b, selection, to - from + 1, checkpointSize);
     }
 
-    /** The given entries, each with its inclusion proof. */
+    /** The given entries, each with its inclusion proof, selected by a filter every entry matches. */
     Bundle filtered(List<Long> seqs, long checkpointSize) {
+        return filtered(seqs, checkpointSize, JsonNodeFactory.instance.objectNode().put("project", "shop"));
+    }
+
+    /** The given entries, each with its inclusion proof, as if {@code filter} had selected them. */
+    Bundle filtered(List<Long> seqs, long checkpointSize, ObjectNode filter) {
         Bundle b = new Bundle();
         StringBuilder ev = new StringBuilder();
         StringBuilder idx = new StringBuilder();
@@ -154,7 +159,7 @@ final class TestBundles {
         b.text("events.jsonl", ev.toString());
         b.text("entries.jsonl", idx.toString());
         ObjectNode selection = JsonNodeFactory.instance.objectNode().put("mode", "filter");
-        selection.putObject("filter").put("flag", "flag-1");
+        selection.set("filter", filter);
         return common(b, selection, seqs.size(), checkpointSize);
     }
 

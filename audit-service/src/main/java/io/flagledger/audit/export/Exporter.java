@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * Builds a forensic export bundle (one zip) that an outsider can check with only the checkpoint public key:
@@ -55,7 +56,8 @@ import java.util.TreeMap;
  *   <li>{@code range.json} (range exports): the perfect subtree roots left of the range ({@code prefix}) and the
  *       consistency proof from the range's end to the checkpoint, so the verifier recomputes the root itself;</li>
  *   <li>{@code checkpoint.txt}: the signed note; {@code keys.json}: checkpoint and producer keys;</li>
- *   <li>{@code manifest.json}: selection, chain of custody and the SHA-256 of every other file;
+ *   <li>{@code manifest.json}: selection (for a filtered export, the filter the verifier re-applies to every
+ *       signed event), chain of custody and the SHA-256 of every other file;
  *       {@code manifest.sig}: a signed note by the checkpoint key over the manifest's SHA-256.</li>
  * </ul>
  * Blocking: runs on a worker thread and waits on the reactive client, which keeps a million-entry export a
@@ -148,7 +150,7 @@ public class Exporter {
                 selection.put("mode", "range").put("from_seq", first).put("to_seq", last);
                 count = writeRange(conn, bundle, first, last, checkpoint.treeSize());
             } else {
-                selection.put("mode", "filter").set("filter", JSON.valueToTree(filter));
+                selection.put("mode", "filter").set("filter", filterJson(filter));
                 count = writeProven(conn, bundle, seqs, checkpoint.treeSize());
             }
             bundle.write("checkpoint.txt", checkpoint.note());
@@ -296,6 +298,31 @@ public class Exporter {
             k.services().forEach(services::add);
         }
         return keys;
+    }
+
+    /**
+     * The filter as the verifier re-applies it to each signed event (the fields of {@link ExportRequest.Filter}, only
+     * those given): the rows were selected by query columns outside the leaf hash, so the bundle must say by which.
+     */
+    static ObjectNode filterJson(AuditFilter f) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        BiConsumer<String, String> put = (name, value) -> {
+            if (value != null && !value.isBlank()) {
+                n.put(name, value);
+            }
+        };
+        put.accept("project", f.project());
+        put.accept("flag", f.flag());
+        put.accept("environment", f.environment());
+        put.accept("actor", f.actor());
+        put.accept("actorType", f.actorType());
+        put.accept("action", f.action());
+        put.accept("correlationId", f.correlationId());
+        put.accept("source", f.source());
+        put.accept("channel", f.channel());
+        put.accept("from", f.from() == null ? null : f.from().toString());
+        put.accept("to", f.to() == null ? null : f.to().toString());
+        return n;
     }
 
     private static ObjectNode custody(Actor actor, RequestMetadata from, ExportRequest request, Instant now, String exportId) {

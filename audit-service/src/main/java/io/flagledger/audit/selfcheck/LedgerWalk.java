@@ -1,6 +1,9 @@
 package io.flagledger.audit.selfcheck;
 
 import io.flagledger.audit.checkpoint.StoredCheckpoint;
+import io.flagledger.audit.ledger.EntryColumns;
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.SafeText;
 import io.flagledger.contract.merkle.MerkleHash;
 import io.flagledger.contract.merkle.TreeFrontier;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +14,8 @@ import java.util.List;
 /**
  * The state of one pass over the ledger in sequence order: two trees grown side by side, one from the stored
  * leaf hashes and one from re-hashing the stored canonical payloads, each compared with every signed
- * checkpoint as the walk reaches its size. Plain Java, fed row by row, so it is easy to test and reason about.
+ * checkpoint as the walk reaches its size; and each row's query columns (not covered by the leaf hash) recomputed
+ * from its signed payload. Plain Java, fed row by row, so it is easy to test and reason about.
  */
 final class LedgerWalk {
 
@@ -30,7 +34,8 @@ final class LedgerWalk {
         compareReached();
     }
 
-    void row(long seq, String canonicalJson, byte[] leafHash) {
+    /** {@code columns} are the row's stored query columns, or {@code null} to check only the hashes. */
+    void row(long seq, String canonicalJson, byte[] leafHash, EntryColumns columns) {
         if (seq != lastSeq + 1) {
             problem(seq <= lastSeq ? "sequence number " + seq + " appears out of order after " + lastSeq
                     : "sequence numbers " + (lastSeq + 1) + ".." + (seq - 1) + " are missing: rows were deleted");
@@ -41,9 +46,26 @@ final class LedgerWalk {
         if (!MessageDigest.isEqual(recomputed, leafHash)) {
             problem("seq " + seq + ": the stored payload does not hash to the stored leaf hash: the payload was edited");
         }
+        if (canonicalJson != null && columns != null) {
+            columns(seq, canonicalJson, columns);
+        }
         stored.add(leafHash.length == MerkleHash.SIZE ? leafHash : new byte[MerkleHash.SIZE]);
         rehashed.add(recomputed);
         compareReached();
+    }
+
+    /** The stored query columns must be what the signed payload says: else searches and exports select wrongly. */
+    private void columns(long seq, String canonicalJson, EntryColumns columns) {
+        EntryColumns signed;
+        try {
+            signed = EntryColumns.of(EventJson.parse(canonicalJson));
+        } catch (RuntimeException e) { // not even an event: its columns cannot be right
+            problem("seq " + seq + ": the stored payload is not a contract event (" + SafeText.escape(e.getMessage()) + ")");
+            return;
+        }
+        for (String column : signed.differences(columns)) {
+            problem("seq " + seq + ": column " + column + " differs from the signed event: the row was edited");
+        }
     }
 
     /** Call after the last row: checkpoints larger than the ledger mean rows at its end are gone. */

@@ -6,12 +6,14 @@ import io.flagledger.audit.alert.SecurityAlerts;
 import io.flagledger.audit.checkpoint.CheckpointKeys;
 import io.flagledger.audit.checkpoint.CheckpointStore;
 import io.flagledger.audit.checkpoint.StoredCheckpoint;
+import io.flagledger.audit.ledger.EntryColumns;
 import io.flagledger.audit.merkle.MerkleStore;
 import io.flagledger.contract.merkle.Checkpoint;
 import io.flagledger.contract.note.NoteVerificationException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -28,7 +30,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Periodically proves the ledger to itself: every checkpoint's signature and columns, every row's payload
- * against its leaf hash, sequence density, and the roots recomputed from leaves, from payloads and from the
+ * against its leaf hash and its query columns against its payload, sequence density, and the roots recomputed from leaves, from payloads and from the
  * stored tree nodes against the signed roots. Any difference is logged as critical and counted in
  * {@code flagledger_audit_selfcheck_failures_total}, and raised as a signed {@code audit.selfcheck_failed} alert on
  * {@code security.events}.
@@ -129,10 +131,14 @@ public class SelfCheck {
     }
 
     private Uni<Void> walk(SqlClient client, LedgerWalk walk, long afterSeq) {
-        return client.preparedQuery("select seq, canonical_json, leaf_hash from ledger_entry where seq > $1 order by seq limit $2")
-                .execute(Tuple.of(afterSeq, BATCH)).chain(rows -> {
+        return client.preparedQuery("select seq, canonical_json, leaf_hash, " + EntryColumns.COLUMNS
+                        + " from ledger_entry where seq > $1 order by seq limit $2")
+                .execute(Tuple.of(afterSeq, BATCH))
+                .emitOn(Infrastructure.getDefaultWorkerPool()) // parsing every payload is too much for the event loop
+                .chain(rows -> {
                     for (Row r : rows) {
-                        walk.row(r.getLong("seq"), r.getString("canonical_json"), r.getBuffer("leaf_hash").getBytes());
+                        walk.row(r.getLong("seq"), r.getString("canonical_json"), r.getBuffer("leaf_hash").getBytes(),
+                                EntryColumns.of(r));
                     }
                     return rows.size() < BATCH ? Uni.createFrom().voidItem() : walk(client, walk, walk.lastSeq());
                 });

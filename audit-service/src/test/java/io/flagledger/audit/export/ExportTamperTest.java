@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,10 +51,12 @@ class ExportTamperTest {
     Path dir;
 
     private long size;
+    private String flag;
 
     @BeforeEach
     void ledgerWithACheckpoint() {
-        List<AuditEvent> events = TestLedger.publishFlagEvents("xtamper-" + UUID.randomUUID().toString().substring(0, 8), 6);
+        flag = "xtamper-" + UUID.randomUUID().toString().substring(0, 8);
+        List<AuditEvent> events = TestLedger.publishFlagEvents(flag, 6);
         String last = events.get(events.size() - 1).eventId();
         await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from ledger_entry where event_id = '" + last + "'") == 1);
         size = TestLedger.awaitCheckpointCovering(count("select max(seq) from ledger_entry")).size();
@@ -86,6 +90,53 @@ class ExportTamperTest {
                 && (p.check().equals("consistency proof") || p.check().equals("tree root")));
     }
 
+    /**
+     * A filtered export selects by query columns outside the leaf hash. An entry whose column was edited to match the
+     * filter comes with a valid inclusion proof; the verifier re-derives the filter from the signed event and names it.
+     */
+    @ParameterizedTest
+    @CsvSource({"flag, flag_id, forged-flag", "project, project, forged-project", "environment, environment, forged-env",
+            "actor, actor_id, someone-else", "actorType, actor_type, service", "action, action, flag.deleted",
+            "correlationId, correlation_id, forged-correlation", "source, source_service, approval-service",
+            "from, occurred_at, 2998-01-01T00:00:00Z", "to, occurred_at, 1991-01-01T00:00:00Z"})
+    void entryWithAnEditedColumnInAFilteredExportIsNamed(String field, String column, String value) throws IOException {
+        long seq = count("select min(seq) from ledger_entry where flag_id = '" + flag + "'");
+        String forged = switch (field) {
+            case "from" -> "2999-01-01T00:00:00Z";
+            case "to" -> "1990-01-01T00:00:00Z";
+            default -> value;
+        };
+        Report report = export(new ExportRequest(filter(field, value), null, null, "forensics", "INC-8"),
+                "update ledger_entry set " + column + " = '" + forged + "' where seq = " + seq);
+        assertThat(report.entries()).as("the edited column put exactly the one entry into the export").isEqualTo(1);
+        assertProblem(report, "seq " + seq, "selection", field.equals("from") || field.equals("to")
+                ? "the export selected events " + (field.equals("from") ? "from " : "before ") + value
+                : "the export selected " + field + " = '" + value + "'");
+    }
+
+    @Test
+    void untamperedFilteredExportVerifies() throws IOException {
+        Path file = Files.createTempFile(dir, "filtered-", ".zip");
+        SqlConnection conn = pool.getConnection().await().indefinitely();
+        try {
+            exporter.build(conn, new ExportRequest(filter("flag", flag), null, null, "forensics", "INC-8"), AUDITOR, null, file);
+        } finally {
+            conn.close().await().indefinitely();
+        }
+        Report report = new BundleVerifier(List.of(TestLedger.checkpointKey())).verify(file);
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.entries()).isEqualTo(6);
+    }
+
+    /** The filter {@code flag = <this test's flag>}, plus {@code field = value} unless the field is the flag itself. */
+    private ExportRequest.Filter filter(String field, String value) {
+        java.util.Map<String, String> f = new java.util.HashMap<>();
+        f.put("flag", flag);
+        f.put(field, value);
+        return new ExportRequest.Filter(f.get("project"), f.get("flag"), f.get("environment"), f.get("actor"),
+                f.get("actorType"), f.get("action"), f.get("correlationId"), f.get("source"), null, f.get("from"), f.get("to"));
+    }
+
     @Test
     void forgedCheckpointIsRefused() throws IOException {
         NoteSigner attacker = new NoteSigner(TestLedger.checkpointKey().name(), Ed25519Keys.generate().getPrivate());
@@ -105,13 +156,21 @@ class ExportTamperTest {
     }
 
     private Report exportTampered(String table, java.util.function.Consumer<SqlConnection> tamper) throws IOException {
+        return export(table, new ExportRequest(null, 1L, size, "forensics", "INC-7"), tamper);
+    }
+
+    private Report export(ExportRequest request, String tamper) throws IOException {
+        return export("ledger_entry", request, conn -> conn.query(tamper).execute().await().indefinitely());
+    }
+
+    private Report export(String table, ExportRequest request, java.util.function.Consumer<SqlConnection> tamper) throws IOException {
         Path file = Files.createTempFile(dir, "tampered-", ".zip");
         SqlConnection conn = pool.getConnection().await().indefinitely();
         Transaction tx = conn.begin().await().indefinitely();
         try {
             conn.query("alter table " + table + " disable trigger " + table + "_append_only").execute().await().indefinitely();
             tamper.accept(conn);
-            exporter.build(conn, new ExportRequest(null, 1L, size, "forensics", "INC-7"), AUDITOR, null, file);
+            exporter.build(conn, request, AUDITOR, null, file);
         } finally {
             tx.rollback().await().indefinitely();
             conn.close().await().indefinitely();

@@ -93,15 +93,15 @@ class LedgerIngestionTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from quarantined_event", null) >= before + 3);
         List<String> reasons = pool.query("select reason from quarantined_event order by id desc limit 3").execute()
                 .await().indefinitely().stream().map(r -> r.getString("reason")).toList();
-        assertThat(reasons).anyMatch(r -> r.startsWith("signature rejected"))
-                .anyMatch(r -> r.contains("may not sign for monitor-service"))
-                .anyMatch(r -> r.startsWith("not a contract event"));
+        assertThat(reasons).anyMatch(r -> r.startsWith("bad-signature: "))
+                .anyMatch(r -> r.startsWith("key-not-for-service: ") && r.contains("not for source_service 'monitor-service'"))
+                .anyMatch(r -> r.startsWith("malformed: "));
         assertThat(count("select count(*) from ledger_entry where flag_id = $1", flag)).isZero();
         // Each quarantine is also a signed alert on security.events, which comes back into the ledger, and a metric.
         await().atMost(Duration.ofSeconds(30)).until(() -> count(alerts, "audit-service") >= alertsBefore + 3);
         String alert = pool.query("select canonical_json from ledger_entry where action = 'audit.event_quarantined' "
                 + "order by seq desc limit 3").execute().await().indefinitely().iterator().next().getString(0);
-        assertThat(alert).contains("\"topic\":\"security.events\"", "failed verification and was quarantined");
+        assertThat(alert).contains("\"topic\":\"security.events\"", "could not enter the ledger and was quarantined");
         assertThat(given().get("/q/metrics").asString()).contains("flagledger_audit_quarantined_total{topic=\"monitor.actions\"}",
                 "flagledger_audit_alerts_total{action=\"audit.event_quarantined\"}");
     }

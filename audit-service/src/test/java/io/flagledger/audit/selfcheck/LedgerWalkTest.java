@@ -42,7 +42,7 @@ class LedgerWalkTest {
         List<String> problems = new ArrayList<>();
         LedgerWalk walk = new LedgerWalk(checkpoints, problems);
         for (int i = 0; i < 5; i++) {
-            walk.row(i + 1, edited.get(i), leaf(payloads.get(i)));
+            walk.row(i + 1, edited.get(i), leaf(payloads.get(i)), null);
         }
         walk.finish();
         assertThat(problems).anyMatch(p -> p.startsWith("seq 2: the stored payload does not hash"))
@@ -54,7 +54,7 @@ class LedgerWalkTest {
         List<String> problems = new ArrayList<>();
         LedgerWalk walk = new LedgerWalk(checkpoints, problems);
         for (int i = 0; i < seqs.size(); i++) {
-            walk.row(seqs.get(i), rows.get(i), leaf(rows.get(i)));
+            walk.row(seqs.get(i), rows.get(i), leaf(rows.get(i)), null);
         }
         walk.finish();
         return problems;

@@ -27,6 +27,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Tampers with the ledger the way a database superuser could (triggers disabled, rows edited, deleted,
@@ -80,6 +82,24 @@ class TamperDetectionTest {
         assertThat(report.problems()).noneMatch(p -> p.contains("does not hash to the stored leaf hash"));
         assertDetected(report, "the stored leaf hashes give root");
         assertDetected(report, "is not the hash of its children");
+    }
+
+    /**
+     * The query columns are outside the leaf hash: a superuser can edit them without breaking any root. Each one must
+     * still be reported, naming the row and the column, because searches and exports select by them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"event_id = gen_random_uuid()", "occurred_at = occurred_at - interval '1 day'",
+            "source_service = 'approval-service'", "action = 'flag.deleted'", "actor_id = 'someone-else'",
+            "actor_type = 'service'", "project = 'other-project'", "flag_id = null", "environment = 'staging'",
+            "correlation_id = 'forged'"})
+    void editedQueryColumnIsDetected(String assignment) {
+        long seq = checkpoint.size() - 2;
+        String column = assignment.substring(0, assignment.indexOf(' '));
+        SelfCheckReport report = tampered("ledger_entry", "update ledger_entry set " + assignment + " where seq = " + seq);
+        assertDetected(report, "seq " + seq + ": column " + column + " differs from the signed event");
+        // The hashes are untouched: the column check is what finds it, and it names only that column.
+        assertThat(report.problems()).hasSize(1);
     }
 
     @Test

@@ -16,14 +16,26 @@ import java.util.List;
  */
 public final class EventBudget {
 
-    /** One environment's targeting configuration. */
-    public static final int ENVIRONMENT_CONFIG_BYTES = 48 * 1024;
     /** A whole flag as flag-level events record it (metadata, variations, every environment's configuration). */
     public static final int FLAG_BYTES = 192 * 1024;
+    /** A flag's variations together (at most 20 of them). */
+    public static final int VARIATIONS_BYTES = 32 * 1024;
+    /** Name, description, owner, tags and the other metadata of a flag at their validated maxima (about 15.1 KiB), rounded up. */
+    static final int METADATA_BYTES = 16 * 1024;
+    /** What wraps one environment's configuration in a flag (name, enabled, version, protected), rounded up. */
+    static final int ENVIRONMENT_WRAPPER_BYTES = 1024;
     /** One segment definition. */
     public static final int SEGMENT_BYTES = 192 * 1024;
 
     private EventBudget() {
+    }
+
+    /**
+     * One environment's targeting configuration, so that a flag at every maximum stays within {@link #FLAG_BYTES}
+     * whatever the number of environments (47 KiB for three).
+     */
+    public static int environmentConfigBytes(int environments) {
+        return (FLAG_BYTES - METADATA_BYTES - VARIATIONS_BYTES) / Math.max(1, environments) - ENVIRONMENT_WRAPPER_BYTES;
     }
 
     /** Refuses {@code state} (what the request named {@code field}) when its canonical form exceeds {@code budget} bytes. */

@@ -60,6 +60,7 @@ public class FlagChanges {
     @WithTransaction
     public Uni<FlagView> create(String project, FlagRequests.CreateFlag command, ChangeContext context) {
         Flag flag = newFlag(project, command, context);
+        EventBudget.require("variations", FlagCodec.tree(FlagCodec.definition(flag).variations()), EventBudget.VARIATIONS_BYTES);
         FlagDefinition definition = FlagCodec.definition(flag);
         String off = Optional.ofNullable(command.offVariation()).orElse(definition.variations().get(1).name());
         String fallthrough = Optional.ofNullable(command.defaultVariation()).orElse(definition.variations().get(0).name());
@@ -192,7 +193,7 @@ public class FlagChanges {
             if (!errors.isEmpty()) {
                 throw new InvalidConfigException(errors);
             }
-            EventBudget.require("config", FlagCodec.tree(after), EventBudget.ENVIRONMENT_CONFIG_BYTES);
+            EventBudget.require("config", FlagCodec.tree(after), EventBudget.environmentConfigBytes(environments.names().size()));
             long beforeVersion = row.version;
             ProtectedEnvironmentGate.Change change = new ProtectedEnvironmentGate.Change(flag, environment, beforeVersion,
                     before, after, action, context.actor().roles(), context.offer());

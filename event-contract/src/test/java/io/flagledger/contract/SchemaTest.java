@@ -73,6 +73,29 @@ class SchemaTest {
         assertFalse(schema.validate(tree).isEmpty());
     }
 
+    @Test
+    void theTextRuleIsStated() throws Exception {
+        ObjectNode tree = tree(TestEvents.signed());
+        tree.put("correlation_id", "c\u0000d");
+        assertTrue(schema.validate(tree).toString().contains("correlation_id"), "NUL in a single-line id");
+
+        tree = tree(TestEvents.signed());
+        tree.put("actor_id", "alice\nbob");
+        assertFalse(schema.validate(tree).isEmpty(), "LF in a single-line id");
+
+        tree = tree(TestEvents.signed());
+        tree.put("reason", "line one\n\tline two\r\n");
+        assertEquals(Set.of(), schema.validate(tree), "TAB, LF and CR are free text");
+        tree.put("reason", "bell\u0007");
+        assertFalse(schema.validate(tree).isEmpty(), "other C0 controls are not");
+
+        tree = tree(TestEvents.signed());
+        tree.putObject("new_state").putArray("values").addObject().put("k\u0000", "v");
+        assertTrue(schema.validate(tree).toString().contains("new_state"), "NUL in a payload member name");
+        tree.putObject("new_state").putArray("values").addObject().put("k", "v\tw");
+        assertEquals(Set.of(), schema.validate(tree), "TAB in a payload string");
+    }
+
     private static ObjectNode tree(AuditEvent e) throws Exception {
         JsonNode node = MAPPER.readTree(EventJson.toJson(e));
         return (ObjectNode) node;

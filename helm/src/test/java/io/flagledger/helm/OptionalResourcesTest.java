@@ -99,11 +99,14 @@ class OptionalResourcesTest {
         assertThat(alerts.get("audit-service")).contains("FlagledgerServiceDown", "FlagledgerAuditIngestionLag",
                 "FlagledgerAuditSelfCheckFailed", "FlagledgerAuditCheckpointRefused", "FlagledgerAuditEventsQuarantined");
         assertThat(alerts.get("monitor-service")).contains("FlagledgerServiceDown", "FlagledgerMonitorRevertFailed");
-        // Every service with a transactional outbox exposes flagledger_outbox_pending_events.
+        // Every service with a transactional outbox exposes flagledger_outbox_pending_events and _parked_total.
         for (String withOutbox : List.of("flag-api", "approval-service", "monitor-service")) {
-            assertThat(alerts.get(withOutbox)).as(withOutbox).contains("FlagledgerOutboxBacklog");
+            assertThat(alerts.get(withOutbox)).as(withOutbox).contains("FlagledgerOutboxBacklog", "FlagledgerOutboxEventParked");
         }
-        assertThat(alerts.get("audit-service")).doesNotContain("FlagledgerOutboxBacklog");
+        assertThat(alerts.get("audit-service")).doesNotContain("FlagledgerOutboxBacklog", "FlagledgerOutboxEventParked");
+        // A single parked row alerts: it is a gap in the ledger, not a backlog that drains by itself.
+        assertThat(p.yaml).contains("increase(flagledger_outbox_parked_total{namespace=\\\"flagledger\\\", "
+                + "service=\\\"flagledger-flag-api\\\"}[15m]) > 0");
         for (GenericKubernetesResource rule : p.ofKind("PrometheusRule")) {
             for (Map<String, Object> r : rules(rule)) {
                 String expr = (String) r.get("expr");

@@ -68,21 +68,7 @@ class OutboxRelayTest {
 
     @BeforeEach
     void table() {
-        // The table every service's Flyway migrations create (V1 and the parking migration).
-        pool.query("""
-                create table if not exists outbox_event (
-                    id           bigserial primary key,
-                    event_id     uuid          not null unique,
-                    topic        varchar(200)  not null,
-                    message_key  varchar(300)  not null,
-                    payload      text          not null,
-                    created_at   timestamptz   not null,
-                    published_at timestamptz,
-                    parked_at    timestamptz,
-                    park_reason  text
-                )""").execute().await().atMost(TIMEOUT);
-        pool.query("create index if not exists outbox_event_pending on outbox_event (id) "
-                + "where published_at is null and parked_at is null").execute().await().atMost(TIMEOUT);
+        OutboxTable.create(pool, TIMEOUT);
         // Earlier tests' rows are all published or parked (each test drains its own); clear them so counts are exact.
         pool.query("truncate outbox_event").execute().await().atMost(TIMEOUT);
         if (!RestartableKafkaResource.brokerRunning()) {

@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.http.HttpResponse;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,25 +43,25 @@ class ConsoleFilingTest {
         Map.Entry<String, String> csrf = ConsoleSession.csrf(loaded.body());
 
         // invalid input: errors next to their fields, what was typed echoed back escaped, nothing filed
-        Map<String, String> bad = fields(csrf, flag, "{\"enabled\": tru", "", "<script>alert(1)</script>");
+        Map<String, String> bad = ConsoleSession.filing(csrf, P, flag, "{\"enabled\": tru", "", "<script>alert(1)</script>");
         HttpResponse<String> invalid = requester.post("/console/new", bad);
         assertThat(invalid.statusCode()).isEqualTo(400);
         assertThat(invalid.body()).contains("id=\"config-error\"", "id=\"reason-error\"", "aria-describedby=\"reason-error\"",
                 "aria-invalid=\"true\"", "role=\"alert\"", "&lt;script&gt;alert(1)&lt;/script&gt;")
                 .doesNotContain("<script>", "id=\"correlationId-error\"");
-        HttpResponse<String> notAnObject = requester.post("/console/new", fields(csrf, flag, "[1, 2]", "why", "CHG-1"));
+        HttpResponse<String> notAnObject = requester.post("/console/new", ConsoleSession.filing(csrf, P, flag, "[1, 2]", "why", "CHG-1"));
         assertThat(notAnObject.statusCode()).isEqualTo(400);
         assertThat(notAnObject.body()).contains("id=\"config-error\"", "must be a JSON object");
 
         // a form without its CSRF token is refused
-        Map<String, String> forged = fields(csrf, flag, Fixtures.config(true, 10000).toString(), "Canary", "CHG-77");
+        Map<String, String> forged = ConsoleSession.filing(csrf, P, flag, Fixtures.config(true, 10000).toString(), "Canary", "CHG-77");
         forged.remove(csrf.getKey());
         assertThat(requester.post("/console/new", forged).statusCode()).isBetween(400, 403);
         given().auth().oauth2(token("requester")).queryParam("flag", flag).get("/api/v1/change-requests")
                 .then().statusCode(200).body("items", equalTo(List.of()));
 
         HttpResponse<String> filed = requester.post("/console/new",
-                fields(csrf, flag, Fixtures.config(true, 10000).toPrettyString(), "Canary for the new checkout", "CHG-77"));
+                ConsoleSession.filing(csrf, P, flag, Fixtures.config(true, 10000).toPrettyString(), "Canary for the new checkout", "CHG-77"));
         assertThat(filed.statusCode()).isEqualTo(303);
         String location = filed.headers().firstValue("Location").orElseThrow();
         assertThat(location).contains("/console/requests/").endsWith("?notice=filed");
@@ -89,7 +88,7 @@ class ConsoleFilingTest {
         assertThat(badKey.body()).contains("id=\"project-error\"").doesNotContain("id=\"flag-error\"");
 
         HttpResponse<String> loaded = requester.get("/console/new?project=" + P + "&flag=" + flag + "&environment=production");
-        Map<String, String> stale = fields(ConsoleSession.csrf(loaded.body()), flag, Fixtures.config(true, 5).toString(), "x", "CHG-9");
+        Map<String, String> stale = ConsoleSession.filing(ConsoleSession.csrf(loaded.body()), P, flag, Fixtures.config(true, 5).toString(), "x", "CHG-9");
         stale.put("baseVersion", "0");
         HttpResponse<String> refused = requester.post("/console/new", stale);
         assertThat(refused.statusCode()).isEqualTo(409);
@@ -126,19 +125,5 @@ class ConsoleFilingTest {
 
     private URI base() throws URISyntaxException {
         return root.toURI();
-    }
-
-    private static Map<String, String> fields(Map.Entry<String, String> csrf, String flag, String config, String reason,
-                                              String correlationId) {
-        Map<String, String> f = new LinkedHashMap<>();
-        f.put(csrf.getKey(), csrf.getValue());
-        f.put("project", P);
-        f.put("flag", flag);
-        f.put("environment", "production");
-        f.put("baseVersion", "1");
-        f.put("config", config);
-        f.put("reason", reason);
-        f.put("correlationId", correlationId);
-        return f;
     }
 }

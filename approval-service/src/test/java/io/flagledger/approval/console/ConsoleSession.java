@@ -65,6 +65,21 @@ public final class ConsoleSession {
                 .POST(HttpRequest.BodyPublishers.ofString(encode(fields))).build());
     }
 
+    /** The fields of the filing form for {@code project}/{@code flag} in production at version 1, as a browser posts them. */
+    public static Map<String, String> filing(Map.Entry<String, String> csrf, String project, String flag, String config,
+                                             String reason, String correlationId) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put(csrf.getKey(), csrf.getValue());
+        f.put("project", project);
+        f.put("flag", flag);
+        f.put("environment", "production");
+        f.put("baseVersion", "1");
+        f.put("config", config);
+        f.put("reason", reason);
+        f.put("correlationId", correlationId);
+        return f;
+    }
+
     /** The CSRF field of a rendered form: name and value. */
     public static Map.Entry<String, String> csrf(String html) {
         Matcher m = CSRF.matcher(html);

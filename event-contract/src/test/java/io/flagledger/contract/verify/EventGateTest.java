@@ -118,6 +118,9 @@ class EventGateTest {
         assertRejected(garbage, Reason.MALFORMED, "not a JSON audit event");
         assertThat(garbage.detail()).doesNotContain("hunter2").doesNotContain("secret-token");
         assertRejected(gate.judge("flag.changes", "[1,2,3]"), Reason.MALFORMED, "not a JSON audit event");
+        // over what any producer may publish: refused before it is parsed
+        assertRejected(gate.judge("flag.changes", "{\"x\":\"" + "x".repeat(512 * 1024) + "\"}"), Reason.OVERSIZED,
+                "more than 524288");
     }
 
     @Test

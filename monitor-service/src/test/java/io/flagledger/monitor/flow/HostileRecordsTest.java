@@ -21,7 +21,6 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -202,7 +201,7 @@ class HostileRecordsTest {
     }
 
     private long count(String sql, Object... args) {
-        return pool.preparedQuery(sql).execute(Tuple.from(Arrays.asList(args))).await().atMost(Duration.ofSeconds(10))
+        return pool.preparedQuery(sql).execute(Tuple.from(args)).await().atMost(Duration.ofSeconds(10))
                 .iterator().next().getLong(0);
     }
 

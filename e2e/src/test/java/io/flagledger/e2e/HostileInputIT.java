@@ -759,12 +759,22 @@ class HostileInputIT {
                 ConsumerRecord<byte[], byte[]> replay = genuine.get(topic);
                 if (replay != null) {
                     sent.add(send(producer, problems, topic, replay.key(), replay.value(), "replay of a genuine record", false,
-                            EventJson.mapper().readTree(replay.value()).path("event_id").asText()));
+                            eventId(replay.value())));
                 }
             }
         }
         sent.removeIf(java.util.Objects::isNull);
         return sent;
+    }
+
+    /** The event id of a genuine record, or null when the topic carries something else (e.g. health samples). */
+    private static String eventId(byte[] value) {
+        try {
+            String id = EventJson.mapper().readTree(value).path("event_id").asText();
+            return id.isEmpty() ? null : id;
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     private static Sent send(KafkaProducer<byte[], byte[]> producer, List<String> problems, String topic, byte[] key, byte[] value,

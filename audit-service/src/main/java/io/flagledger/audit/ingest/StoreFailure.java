@@ -30,8 +30,10 @@ record StoreFailure(Kind kind, String signature, String message) {
                 // The event cannot be turned into a row (e.g. it cannot be canonicalized): a property of the record.
                 return new StoreFailure(Kind.DETERMINISTIC, t.getClass().getName(), t.getMessage());
             }
-            if (t instanceof VertxException || t instanceof IOException || t instanceof TimeoutException) {
+            if (t instanceof VertxException || t instanceof IOException || t instanceof TimeoutException
+                    || t.getClass().getPackageName().startsWith("io.vertx.")) {
                 // Closed connections, pool and connect timeouts, refused connections: the database, not the record.
+                // (Vert.x also fails some of these with its own stackless Throwables outside VertxException.)
                 return new StoreFailure(Kind.TRANSIENT, t.getClass().getName(), String.valueOf(t.getMessage()));
             }
         }

@@ -32,6 +32,7 @@ class StoreFailureTest {
         assertThat(StoreFailure.of(ClosedConnectionException.INSTANCE).transientFailure()).isTrue();
         assertThat(StoreFailure.of(new VertxException("Timeout", true)).transientFailure()).isTrue();
         assertThat(StoreFailure.of(new IOException("Connection refused")).transientFailure()).isTrue();
+        assertThat(StoreFailure.of(new io.vertx.core.impl.NoStackTraceThrowable("Connection is closed")).transientFailure()).isTrue();
         assertThat(StoreFailure.of(new IllegalArgumentException("not a UUID")).kind()).isEqualTo(Kind.DETERMINISTIC);
         assertThat(StoreFailure.of(new IllegalStateException("?")).kind()).isEqualTo(Kind.UNKNOWN);
     }

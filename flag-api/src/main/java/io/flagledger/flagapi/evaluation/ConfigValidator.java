@@ -24,15 +24,44 @@ public final class ConfigValidator {
     static final int MAX_VALUES = 1000;
     static final int MAX_TARGET_VALUES = 10_000;
     static final int MAX_TEXT = 256;
+    /**
+     * Elements of any array in a configuration or segment as sent: the largest legitimate one is a target or segment
+     * list. Checked on the raw JSON because sets would silently collapse 100,000 equal elements into one.
+     */
+    public static final int MAX_ARRAY_ELEMENTS = MAX_TARGET_VALUES;
 
     /** Explicit includes plus excludes of one segment: a segment is an audience list, but its event must stay in budget. */
-    static final int MAX_SEGMENT_KEYS = 10_000;
+    static final int MAX_SEGMENT_KEYS = MAX_ARRAY_ELEMENTS;
 
     private final FlagDefinition flag;
     private final List<FieldError> errors = new ArrayList<>();
 
     private ConfigValidator(FlagDefinition flag) {
         this.flag = flag;
+    }
+
+    /** The first array of {@code json} (named {@code field}) with more than {@link #MAX_ARRAY_ELEMENTS} elements, if any. */
+    public static List<FieldError> arrayViolations(String field, JsonNode json) {
+        if (json == null) {
+            return List.of();
+        }
+        if (json.isArray() && json.size() > MAX_ARRAY_ELEMENTS) {
+            return List.of(new FieldError(field, "at most " + MAX_ARRAY_ELEMENTS + " elements, got " + json.size()));
+        }
+        for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
+            java.util.Map.Entry<String, JsonNode> member = it.next();
+            List<FieldError> found = arrayViolations(field + "." + member.getKey(), member.getValue());
+            if (!found.isEmpty()) {
+                return found;
+            }
+        }
+        for (int i = 0; json.isArray() && i < json.size(); i++) {
+            List<FieldError> found = arrayViolations(field + "[" + i + "]", json.get(i));
+            if (!found.isEmpty()) {
+                return found;
+            }
+        }
+        return List.of();
     }
 
     public static List<FieldError> violations(FlagDefinition flag, EnvironmentConfig config) {

@@ -44,6 +44,10 @@ public final class FlagCodec {
         if (value == null || !value.isObject()) {
             throw new InvalidConfigException(List.of(new Problem.FieldError(field, "must be a JSON object")));
         }
+        List<Problem.FieldError> arrays = io.flagledger.flagapi.evaluation.ConfigValidator.arrayViolations(field, value);
+        if (!arrays.isEmpty()) {
+            throw new InvalidConfigException(arrays);
+        }
         try {
             return JSON.treeToValue(value, type);
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {

@@ -180,8 +180,9 @@ class HostileInputTest {
                 .put(segment));
         refused("toggle reason 2001", "reason", () -> json(editor, Map.of("enabled", true, "reason", reason2001)).post(toggle));
         String bigArray = "[" + "0,".repeat(99_999) + "0]";
-        refused("segment 100k included", "definition", () -> jsonRaw(editor, "{\"definition\":{\"included\":" + bigArray + "}}").put(segment));
-        refused("config 100k clause values", "values", () -> jsonRaw(editor, "{\"config\":{\"enabled\":true,\"offVariation\":\"off\","
+        // 100,000 equal elements would collapse into one in a set: the array is refused as sent.
+        refused("segment 100k included", "definition.included", () -> jsonRaw(editor, "{\"definition\":{\"included\":" + bigArray + "}}").put(segment));
+        refused("config 100k clause values", "config.rules[0].clauses[0].values", () -> jsonRaw(editor, "{\"config\":{\"enabled\":true,\"offVariation\":\"off\","
                 + "\"fallthrough\":{\"variation\":\"on\"},\"rules\":[{\"id\":\"r\",\"clauses\":[{\"attribute\":\"n\",\"operator\":\"lessThan\","
                 + "\"values\":" + bigArray + "}],\"serve\":{\"variation\":\"on\"}}]}}").put(config));
         refused("config 1e400", "config", () -> jsonRaw(editor, "{\"config\":{\"enabled\":true,\"offVariation\":\"off\","
@@ -208,7 +209,7 @@ class HostileInputTest {
         // Raw bytes: a lone surrogate encoded in UTF-8 (ED A0 80), a 10 MB body, CR/LF inside a header, NUL in the path.
         byte[] surrogateBody = concat("{\"enabled\":true,\"reason\":\"a".getBytes(StandardCharsets.UTF_8), LONE_SURROGATE_UTF8,
                 "\"}".getBytes(StandardCharsets.UTF_8));
-        refusedRaw("raw lone surrogate bytes in reason", "reason", "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n", surrogateBody);
+        refusedRaw("raw lone surrogate bytes in reason", "Malformed JSON", "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n", surrogateBody);
         byte[] tenMegabytes = ("{\"enabled\":true,\"reason\":\"" + "a".repeat(10 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
         refusedRaw("10 MB body", null, "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n", tenMegabytes);
         refusedRaw("CR/LF in X-Correlation-Id", null, "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n"
@@ -250,7 +251,8 @@ class HostileInputTest {
         String flag = newFlag(editor);
         long start = maxOutboxId();
         String correlation = "nul-" + UUID.randomUUID();
-        assertThat(raw("GET /api/v1/projects/%00/flags HTTP/1.1\r\nX-Correlation-Id: " + correlation + "\r\nUser-Agent: probe\u0001%\r\n",
+        // (A control character in a header never gets this far: the HTTP layer refuses it, see above.)
+        assertThat(raw("GET /api/v1/projects/%00/flags HTTP/1.1\r\nX-Correlation-Id: " + correlation + "\r\nUser-Agent: probe%\r\n",
                 new byte[0]).status()).isEqualTo(401);
         // A legitimate change right after.
         json(editor, Map.of("enabled", true, "reason", "after the probe")).post("/api/v1/projects/{p}/flags/{k}/environments/staging/toggle",
@@ -261,7 +263,7 @@ class HostileInputTest {
         assertThat(toggled).hasSize(1);
         assertThat(denied.get(0).scope().get("path").asText()).isEqualTo("/api/v1/projects/%00/flags");
         assertThat(denied.get(0).scope().get("endpoint").asText()).isEqualTo("/api/v1/projects/{project}/flags");
-        assertThat(denied.get(0).request().userAgent()).isEqualTo("probe%01%25");
+        assertThat(denied.get(0).request().userAgent()).isEqualTo("probe%25");
         for (AuditEvent event : List.of(denied.get(0), toggled.get(0))) {
             assertThat(EventValidator.violations(event, EventJson.canonicalBytes(event).length)).as(event.action()).isEmpty();
         }
@@ -272,12 +274,13 @@ class HostileInputTest {
         long start = maxOutboxId();
         // An endpoint no other test calls without a token, so the throttle has no earlier denial of this key.
         String revoke = "/api/v1/projects/" + PROJECT + "/environments/development/sdk-keys/" + UUID.randomUUID();
-        assertThat(raw("DELETE " + revoke + " HTTP/1.1\r\nX-Flagledger-Channel: x\u0001\r\nX-Correlation-Id: bad\u0001id\r\n",
+        assertThat(raw("DELETE " + revoke + " HTTP/1.1\r\nX-Flagledger-Channel: x%\r\nX-Correlation-Id: " + "c".repeat(300) + "\r\n",
                 new byte[0]).status()).isEqualTo(401);
         List<AuditEvent> denied = eventsSince(start, e -> "access.denied".equals(e.action()) && revoke.equals(e.scope().path("path").asText()));
         assertThat(denied).hasSize(1);
-        assertThat(denied.get(0).scope().get("channel_header").asText()).isEqualTo("x%01");
-        assertThat(denied.get(0).scope().get("correlation_header").asText()).isEqualTo("bad%01id");
+        assertThat(denied.get(0).scope().get("channel_header").asText()).isEqualTo("x%25");
+        assertThat(denied.get(0).scope().get("correlation_header").asText()).isEqualTo("c".repeat(256));
+        assertThat(denied.get(0).correlationId()).doesNotContain("ccc");
         assertThat(denied.get(0).request().channel()).isEqualTo(io.flagledger.contract.Channel.API);
         assertThat(EventValidator.violations(denied.get(0))).isEmpty();
     }
@@ -378,8 +381,12 @@ class HostileInputTest {
         return key;
     }
 
+    /**
+     * Rows in the outbox, but for the denial summaries the throttle writes on its own schedule (other tests' denials
+     * may be summarized while this one runs).
+     */
     private long outboxCount() {
-        return pool.query("select count(*) from outbox_event").execute().await().atMost(Duration.ofSeconds(10))
+        return pool.query("select count(*) from outbox_event where payload not like '%\"action\":\"access.denied.summary\"%'").execute().await().atMost(Duration.ofSeconds(10))
                 .iterator().next().getLong(0);
     }
 
@@ -414,13 +421,16 @@ class HostileInputTest {
             OutputStream out = socket.getOutputStream();
             String headers = head + "Host: " + base.getHost() + "\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n\r\n";
             out.write(headers.getBytes(StandardCharsets.ISO_8859_1));
-            try {
-                out.write(body);
-                out.flush();
-            } catch (java.io.IOException e) {
-                // The server may answer (413) and close before the whole body is sent; the answer is still readable.
-            }
             InputStream in = socket.getInputStream();
+            try {
+                // In chunks, stopping once the server answers: it may refuse (413) and close before the whole body is sent.
+                for (int offset = 0; offset < body.length && in.available() == 0; offset += 64 * 1024) {
+                    out.write(body, offset, Math.min(64 * 1024, body.length - offset));
+                    out.flush();
+                }
+            } catch (java.io.IOException e) {
+                // Closed by the server after answering; the answer is still readable.
+            }
             ByteArrayOutputStream response = new ByteArrayOutputStream();
             try {
                 in.transferTo(response);

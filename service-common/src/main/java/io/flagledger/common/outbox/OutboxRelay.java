@@ -157,9 +157,10 @@ public class OutboxRelay {
     private Counter parked;
     private final AtomicLong pending = new AtomicLong();
     private Backoff backoff;
-    // Touched only by the scheduled runs, which never overlap (ConcurrentExecution.SKIP).
-    private int failures;
-    private Instant nextAttempt = Instant.MIN;
+    // Touched only by the scheduled runs, which never overlap (ConcurrentExecution.SKIP) but may run on different
+    // threads, hence volatile.
+    private volatile int failures;
+    private volatile Instant nextAttempt = Instant.MIN;
 
     /** What one run did; the parked rows are logged and counted only once their transaction committed. */
     public record Run(int published, List<Parked> parked) {

@@ -68,9 +68,8 @@ class OutboxRelayTest {
 
     @BeforeEach
     void table() {
+        // A fresh table per test, so counts are exact.
         OutboxTable.create(pool, TIMEOUT);
-        // Earlier tests' rows are all published or parked (each test drains its own); clear them so counts are exact.
-        pool.query("truncate outbox_event").execute().await().atMost(TIMEOUT);
         if (!RestartableKafkaResource.brokerRunning()) {
             RestartableKafkaResource.startBroker();
         }

@@ -29,11 +29,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * What happens to a record the {@link EventGate} refused: nothing is acted upon; it is counted
+ * What happens to a record the {@link EventGate} refused, or that was admitted but fails deterministically when
+ * handled ({@link #UNSTORABLE}): nothing is acted upon; it is counted
  * ({@code flagledger.monitor.events.rejected{topic,reason}}), logged without its payload, recorded once per Kafka
- * position in {@code rejected_event}, and a signed {@code monitor.event_rejected} alert goes to
+ * position in {@code rejected_event} with its bytes, and a signed {@code monitor.event_rejected} alert goes to
  * {@code security.events} through the outbox, in the same transaction, so a redelivered record alerts once.
- * The caller then acknowledges the record: a forged event must not stall the consumer.
+ * The caller then acknowledges the record: no single record may stall the consumer.
  */
 @ApplicationScoped
 public class RejectedEvents {

@@ -1,6 +1,7 @@
 package io.flagledger.e2e;
 
 import io.flagledger.contract.Ed25519Keys;
+import io.flagledger.contract.EventSigner;
 import io.flagledger.testsupport.kafka.KafkaBroker;
 import io.flagledger.testsupport.keycloak.DemoRealm;
 import io.flagledger.testsupport.keycloak.Keycloak;
@@ -29,7 +30,7 @@ public final class Stack implements AutoCloseable {
 
     public static final List<String> ALL_SERVICES = List.of("flag-api", "approval-service", "audit-service", "monitor-service");
     public static final Map<String, Integer> TOPICS = Map.of(
-            "flag.changes", 3, "approval.events", 3, "monitor.actions", 3, "security.events", 3);
+            "flag.changes", 3, "approval.events", 3, "monitor.actions", 3, "security.events", 3, "service.health", 3);
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
@@ -38,6 +39,8 @@ public final class Stack implements AutoCloseable {
     private final Map<String, Long> startMillis = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> serviceConfigs = new LinkedHashMap<>();
     private final Map<String, Path> serviceDirs = new LinkedHashMap<>();
+    private final Map<String, PostgresDatabase> databases = new LinkedHashMap<>();
+    private final Map<String, KeyPair> signingKeys = new HashMap<>();
     private Path repoRoot;
     /** The checkpoint origin (and key name) of the local ledger. */
     public static final String CHECKPOINT_ORIGIN = "flagledger.local/audit";
@@ -98,7 +101,7 @@ public final class Stack implements AutoCloseable {
                 portBase > 0 ? portBase + KEYCLOAK_PORT_OFFSET : 0));
         lap("keycloak", t);
 
-        Map<String, KeyPair> keys = new HashMap<>();
+        Map<String, KeyPair> keys = signingKeys;
         serviceNames.forEach(name -> keys.put(name, Ed25519Keys.generate()));
         checkpointKey = Ed25519Keys.generate();
         approvalTokenKey = Ed25519Keys.generate();
@@ -108,6 +111,7 @@ public final class Stack implements AutoCloseable {
         for (String name : serviceNames) {
             t = System.nanoTime();
             PostgresDatabase db = track(PostgresDatabase.create("flagledger_" + name.replace('-', '_')));
+            databases.put(name, db);
             Map<String, String> config = new HashMap<>();
             config.put("quarkus.datasource.reactive.url", db.reactiveUrl());
             config.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
@@ -197,6 +201,31 @@ public final class Stack implements AutoCloseable {
     /** An access token for a demo user, obtained the way a CLI would: password grant on the public client. */
     public String token(String user) {
         return keycloak.passwordToken(DemoRealm.CLI_CLIENT, null, user, realm.password(user));
+    }
+
+    /**
+     * A genuine token of the user that has already expired (see {@link Keycloak#expiredPasswordToken}).
+     */
+    public String expiredToken(String user) {
+        return keycloak.expiredPasswordToken(user, realm.password(user));
+    }
+
+    /** The service's own database (tests read tables the APIs do not show, e.g. audit-service's quarantine). */
+    public PostgresDatabase database(String service) {
+        PostgresDatabase db = databases.get(service);
+        if (db == null) {
+            throw new IllegalArgumentException(service + " is not part of this stack");
+        }
+        return db;
+    }
+
+    /** Signs events as the service would (with its key of this run): for tests that play a buggy or hostile producer. */
+    public EventSigner signer(String service) {
+        KeyPair pair = signingKeys.get(service);
+        if (pair == null) {
+            throw new IllegalArgumentException(service + " is not part of this stack");
+        }
+        return new EventSigner(service + "-local", pair.getPrivate());
     }
 
     /** How long each component took to become ready, in milliseconds, in start order. */

@@ -2,16 +2,9 @@ package io.flagledger.e2e;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
-import io.flagledger.contract.EventJson;
-import io.flagledger.contract.merkle.Checkpoint;
-import io.flagledger.contract.merkle.MerkleHash;
-import io.flagledger.contract.merkle.ProofVerifier;
-import io.flagledger.contract.note.NoteVerifier;
-import io.flagledger.contract.note.NoteVerifierKey;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.charset.StandardCharsets;
@@ -66,11 +59,8 @@ class ToggleReachesAuditLedgerIT {
                 .then().statusCode(200).body("enabled", equalTo(true));
 
         String auditor = stack.token("auditor");
-        JsonPath page = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> given().baseUri(stack.url("audit-service")).auth().oauth2(auditor)
-                        .queryParam("flag", key).queryParam("action", "flag.toggled")
-                        .get("/api/v1/audit/events").then().statusCode(200).extract().jsonPath(),
-                        json -> json.getList("items").size() == 1);
+        JsonPath page = Ledger.awaitSearch(stack, auditor, Map.of("flag", key, "action", "flag.toggled"), 1, Duration.ofSeconds(60));
+        assertThat(page.getList("items")).hasSize(1);
 
         Map<String, Object> event = page.getMap("items[0].event");
         assertThat(event.get("actor_id")).isEqualTo(claim(editor, "sub"));
@@ -87,11 +77,7 @@ class ToggleReachesAuditLedgerIT {
         // The ledger proves the event is in its signed tree: verify the checkpoint signature with the public key
         // alone, recompute the leaf hash from the event itself, and check the inclusion proof against the signed root.
         String eventId = page.getString("items[0].event.event_id");
-        JsonPath proven = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> given().baseUri(stack.url("audit-service")).auth().oauth2(auditor)
-                        .get("/api/v1/audit/events/{id}", eventId).then().statusCode(200).extract().jsonPath(),
-                        json -> json.get("inclusionProof") != null);
-        assertInclusionProven(proven);
+        Ledger.assertInclusionProven(stack, Ledger.awaitProof(stack, auditor, eventId, Duration.ofSeconds(60)));
 
         // The audit API is closed to people without an audit role.
         given().baseUri(stack.url("audit-service")).auth().oauth2(editor).get("/api/v1/audit/events")
@@ -99,17 +85,6 @@ class ToggleReachesAuditLedgerIT {
         // And the creation is there too, so the flag's whole history is in the ledger.
         given().baseUri(stack.url("audit-service")).auth().oauth2(auditor).queryParam("flag", key)
                 .get("/api/v1/audit/events").then().statusCode(200).body("items", hasSize(2));
-    }
-
-    private static void assertInclusionProven(JsonPath proven) throws Exception {
-        NoteVerifierKey key = NoteVerifierKey.of(Stack.CHECKPOINT_ORIGIN, stack.checkpointKey().getPublic());
-        String body = new NoteVerifier(List.of(key)).open(proven.getString("inclusionProof.checkpoint")).text();
-        Checkpoint checkpoint = Checkpoint.parse(body);
-        byte[] canonical = EventJson.canonicalBytes(EventJson.parse(EventJson.mapper().writeValueAsString(proven.get("event"))));
-        byte[] leafHash = MerkleHash.leaf(canonical);
-        assertThat(Base64.getEncoder().encodeToString(leafHash)).isEqualTo(proven.getString("inclusionProof.leafHash"));
-        List<byte[]> hashes = proven.getList("inclusionProof.hashes", String.class).stream().map(Base64.getDecoder()::decode).toList();
-        ProofVerifier.verifyInclusion(proven.getLong("inclusionProof.leafIndex"), checkpoint.size(), leafHash, hashes, checkpoint.rootHash());
     }
 
     private static String claim(String jwt, String name) {

@@ -183,6 +183,21 @@ public final class Keycloak implements AutoCloseable {
         return token(form);
     }
 
+    /**
+     * A genuine token of the user, signed by Keycloak, that has already expired: issued by the realm's test client
+     * {@code flagledger-short-lived}, whose tokens live one second, and returned once that second (and one more for
+     * clock rounding) has passed.
+     */
+    public String expiredPasswordToken(String username, String password) {
+        String token = passwordToken("flagledger-short-lived", null, username, password);
+        try {
+            Thread.sleep(2_100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return token;
+    }
+
     /** Access token by the client credentials grant (service accounts). */
     public String clientCredentialsToken(String clientId, String clientSecret) {
         Map<String, String> form = new LinkedHashMap<>();

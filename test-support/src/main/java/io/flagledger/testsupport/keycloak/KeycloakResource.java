@@ -102,13 +102,7 @@ public class KeycloakResource implements QuarkusTestResourceLifecycleManager {
      * live one second, returned once that second (and one more for clock rounding) has passed.
      */
     public static String expiredTokenFor(String username) {
-        String token = keycloak().passwordToken("flagledger-short-lived", null, username, realm().password(username));
-        try {
-            Thread.sleep(2_100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return token;
+        return keycloak().expiredPasswordToken(username, realm().password(username));
     }
 
     /** Client-credentials access token of a service client (approval-service, monitor-service). */

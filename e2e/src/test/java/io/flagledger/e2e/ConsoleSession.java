@@ -31,12 +31,15 @@ final class ConsoleSession {
     final String csrfField;
     final String csrfToken;
 
-    /** Signs {@code user} in and reads the CSRF token from the filing form. */
-    ConsoleSession(String approvalUrl, String user, String password) throws IOException, InterruptedException {
-        String login = get(approvalUrl + "/console/new").body();
+    /**
+     * Signs {@code user} in on {@code formPage} (a console page that renders a form with the CSRF field, e.g. the filing
+     * form with its flag loaded) and reads the CSRF token from it.
+     */
+    ConsoleSession(String approvalUrl, String formPage, String user, String password) throws IOException, InterruptedException {
+        String login = get(approvalUrl + formPage).body();
         Matcher action = LOGIN_ACTION.matcher(login);
         if (!action.find()) {
-            throw new IllegalStateException("no Keycloak login form at " + approvalUrl + "/console/new:\n" + abbreviate(login));
+            throw new IllegalStateException("no Keycloak login form at " + approvalUrl + formPage + ":\n" + abbreviate(login));
         }
         String form = "username=" + enc(user) + "&password=" + enc(password) + "&credentialId=";
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(action.group(1).replace("&amp;", "&")))

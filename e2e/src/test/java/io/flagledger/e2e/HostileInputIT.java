@@ -641,8 +641,11 @@ class HostileInputIT {
 
         // ---- approval-service: console form posts (signed in through Keycloak like a browser, with the CSRF token)
         try {
-            ConsoleSession console = new ConsoleSession(approvalApi, "requester", stack.realm().password("requester"));
-            ConsoleSession approverConsole = new ConsoleSession(approvalApi, "approver2", stack.realm().password("approver2"));
+            // the CSRF field is in the filing form once a flag is loaded, and in a request's decision form
+            ConsoleSession console = new ConsoleSession(approvalApi, "/console/new?project=shop&flag=" + crFlag + "&environment=production",
+                    "requester", stack.realm().password("requester"));
+            ConsoleSession approverConsole = new ConsoleSession(approvalApi, "/console/requests/" + changeRequest,
+                    "approver2", stack.realm().password("approver2"));
             Map<String, String> filing = linked("project", "shop", "flag", crFlag, "environment", "production", "baseVersion", "0",
                     "config", PROPOSED, "reason", "r", "correlationId", "c");
             consoleForm(tally, console, "/console/new", filing);

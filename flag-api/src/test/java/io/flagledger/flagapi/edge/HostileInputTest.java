@@ -376,6 +376,14 @@ class HostileInputTest {
         assertThat(denied.get(0).correlationId()).doesNotContain("ccc");
         assertThat(denied.get(0).request().channel()).isEqualTo(io.flagledger.contract.Channel.API);
         assertThat(EventValidator.violations(denied.get(0))).isEmpty();
+
+        // A header the correlationId pattern refuses (a space) is not used either: kept escaped, fresh correlation id.
+        String segment = "/api/v1/projects/" + PROJECT + "/environments/development/segments/s-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(raw("GET " + segment + " HTTP/1.1\r\nX-Correlation-Id: a b\r\n", new byte[0]).status()).isEqualTo(401);
+        List<AuditEvent> spaced = eventsSince(start, e -> "access.denied".equals(e.action()) && segment.equals(e.scope().path("path").asText()));
+        assertThat(spaced).hasSize(1);
+        assertThat(spaced.get(0).scope().get("correlation_header").asText()).isEqualTo("a b");
+        assertThat(spaced.get(0).correlationId()).isNotEqualTo("a b");
     }
 
     @Test

@@ -293,8 +293,7 @@ class HostileInputTest {
 
     @Test
     void ofrepRefusesAContextAnEventCouldNotCarryInOfrepsOwnFormat() {
-        String editor = KeycloakResource.tokenFor("requester");
-        String flag = newFlag(editor);
+        String flag = OfrepFixtures.flagWithCountryRule("staging");
         String sdkKey = OfrepFixtures.issueKey("staging", "server");
         String single = "/ofrep/v1/evaluate/flags/" + flag;
         String bulk = "/ofrep/v1/evaluate/flags";

@@ -20,7 +20,8 @@ public final class FlagRequests {
     public static final String NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
     /** Environment names in paths and configuration. */
     public static final String ENV_PATTERN = "^[a-z0-9][a-z0-9-]{0,63}$";
-    static final String CORRELATION_PATTERN = "^[\\x21-\\x7e]+$";
+    /** The body's correlationId and the X-Correlation-Id header (edge.CorrelationHeader). */
+    public static final String CORRELATION_PATTERN = "^[\\x21-\\x7e]+$";
 
     private FlagRequests() {
     }

@@ -10,10 +10,8 @@ import io.flagledger.flagapi.flags.FlagViews.FlagView;
 import io.flagledger.flagapi.security.Grants;
 import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.FlagChanges.ChangeContext;
-import io.flagledger.common.text.EventText;
-import io.flagledger.contract.EventValidator;
+import io.flagledger.flagapi.edge.CorrelationHeader;
 import io.flagledger.flagapi.edge.PathParams;
-import jakarta.validation.constraints.Size;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
@@ -82,7 +80,7 @@ public class FlagResource {
     @APIResponse(responseCode = "409", description = "A flag with this key already exists in the project")
     public Uni<Response> create(@PathParam("project") @PathParams.Key String project,
                                 @NotNull @Valid FlagRequests.CreateFlag body,
-                                @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader) {
+                                @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
         Grants.requireUnscopedEditor(currentActor.actor().roles());
         String correlationId = correlationOrNew(correlationHeader, null);
         ChangeContext context = new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationId,
@@ -155,7 +153,7 @@ public class FlagResource {
     public Uni<Response> updateMetadata(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                         @NotNull @Valid FlagRequests.UpdateMetadata body,
                                         @HeaderParam("If-Match") String ifMatch,
-                                        @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader) {
+                                        @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
         return changes.updateMetadata(project, key, body, parseVersion(ifMatch), flagWide(body.reason(), correlationHeader))
                 .map(FlagResource::versioned);
     }
@@ -170,7 +168,7 @@ public class FlagResource {
     @APIResponse(responseCode = "412", description = "If-Match is not the flag's current metadata version")
     public Uni<Response> archive(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
-                                 @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader) {
+                                 @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
         return changes.archive(project, key, true, parseVersion(ifMatch), flagWide(body == null ? null : body.reason(), correlationHeader))
                 .invoke(refresher::kick).map(FlagResource::versioned);
     }
@@ -184,7 +182,7 @@ public class FlagResource {
     @APIResponse(responseCode = "412", description = "If-Match is not the flag's current metadata version")
     public Uni<Response> restore(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
-                                 @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader) {
+                                 @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
         return changes.archive(project, key, false, parseVersion(ifMatch), flagWide(body == null ? null : body.reason(), correlationHeader))
                 .invoke(refresher::kick).map(FlagResource::versioned);
     }
@@ -214,7 +212,7 @@ public class FlagResource {
                                 @PathParam("environment") @PathParams.Environment String environment,
                                 @NotNull @Valid FlagRequests.Toggle body,
                                 @HeaderParam("If-Match") String ifMatch,
-                                @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader,
+                                @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
                                 @HeaderParam(ApprovalTokens.HEADER) String approvalToken,
                                 @HeaderParam(ProtectedWrite.REVERT_HEADER) String revertOf) {
         ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId(),
@@ -238,7 +236,7 @@ public class FlagResource {
                                            @PathParam("environment") @PathParams.Environment String environment,
                                            @NotNull @Valid FlagRequests.UpdateEnvironment body,
                                            @HeaderParam("If-Match") String ifMatch,
-                                           @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader,
+                                           @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
                                            @HeaderParam(ApprovalTokens.HEADER) String approvalToken,
                                            @HeaderParam(ProtectedWrite.REVERT_HEADER) String revertOf) {
         ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId(),
@@ -297,7 +295,7 @@ public class FlagResource {
     }
 
     private static String correlationOrNew(String header, String body) {
-        // The header's length and characters are checked where it is declared (@Size, @EventText.Line).
+        // The header's length and characters are checked where it is declared (@CorrelationHeader).
         if (!blank(header)) {
             return header.trim();
         }

@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -59,7 +60,8 @@ public class OfrepResource {
     @Path("/{key}")
     @APIResponse(responseCode = "200", description = "The flag's value for this context",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationSuccess.class)))
-    @APIResponse(responseCode = "400", description = "The body is not JSON with a context object, or the context cannot be evaluated",
+    @APIResponse(responseCode = "400", description = "The body is not JSON with a context object (PARSE_ERROR), the context holds a control character, "
+            + "a lone surrogate, a non-finite number or nesting deeper than 32 (INVALID_CONTEXT), or it cannot be evaluated",
             extensions = @Extension(name = "x-error-format", value = "OFREP v1 evaluation failure"),
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationFailure.class)))
     @APIResponse(responseCode = "404", description = "No such flag in the key's environment (FLAG_NOT_FOUND)",
@@ -70,7 +72,8 @@ public class OfrepResource {
     public Response evaluate(@PathParam("key") String key, @HeaderParam("Authorization") String authorization,
                              @HeaderParam("X-API-Key") String apiKey, String body) {
         Admission admission = admit(authorization, apiKey, body,
-                () -> OfrepResponses.error(400, key, Evaluation.ErrorCode.PARSE_ERROR, PARSE_ERROR));
+                () -> OfrepResponses.error(400, key, Evaluation.ErrorCode.PARSE_ERROR, PARSE_ERROR),
+                details -> OfrepResponses.error(400, key, Evaluation.ErrorCode.INVALID_CONTEXT, details));
         if (admission.refusal() != null) {
             return admission.refusal();
         }
@@ -90,7 +93,8 @@ public class OfrepResource {
     @APIResponse(responseCode = "200", description = "Every flag of the key's environment for this context; ETag for If-None-Match",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.BulkEvaluation.class)))
     @APIResponse(responseCode = "304", description = "Unchanged since the ETag sent as If-None-Match")
-    @APIResponse(responseCode = "400", description = "The body is not JSON with a context object",
+    @APIResponse(responseCode = "400", description = "The body is not JSON with a context object (PARSE_ERROR), or the context "
+            + "holds a control character, a lone surrogate, a non-finite number or nesting deeper than 32 (INVALID_CONTEXT)",
             extensions = @Extension(name = "x-error-format", value = "OFREP v1 evaluation failure"),
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationFailure.class)))
     @APIResponse(responseCode = "503", description = "The evaluation snapshot is still loading; Retry-After says when to retry")
@@ -98,7 +102,8 @@ public class OfrepResource {
     public Response evaluateAll(@HeaderParam("Authorization") String authorization, @HeaderParam("X-API-Key") String apiKey,
                                 @HeaderParam("If-None-Match") String ifNoneMatch, String body) {
         Admission admission = admit(authorization, apiKey, body,
-                () -> OfrepResponses.bulkError(Evaluation.ErrorCode.PARSE_ERROR, PARSE_ERROR));
+                () -> OfrepResponses.bulkError(Evaluation.ErrorCode.PARSE_ERROR, PARSE_ERROR),
+                details -> OfrepResponses.bulkError(Evaluation.ErrorCode.INVALID_CONTEXT, details));
         if (admission.refusal() != null) {
             return admission.refusal();
         }
@@ -127,8 +132,12 @@ public class OfrepResource {
     private record Admission(Response refusal, SdkKeys.Scope scope, EvaluationSnapshot.Environment environment, JsonNode context) {
     }
 
-    /** 401 without a valid key, 503 until the snapshot has loaded, the given parse error for a bad body. */
-    private Admission admit(String authorization, String apiKey, String body, Supplier<Response> parseError) {
+    /**
+     * 401 without a valid key, 503 until the snapshot has loaded, the given parse error for a bad body, the given
+     * INVALID_CONTEXT error for a context that breaks the {@code SafeText} rule (see {@link OfrepRequests#contextViolation}).
+     */
+    private Admission admit(String authorization, String apiKey, String body, Supplier<Response> parseError,
+                            Function<String, Response> invalidContext) {
         SdkKeys.Scope scope = sdkKeys.authenticate(authorization, apiKey).orElse(null);
         if (scope == null) {
             return new Admission(OfrepResponses.unauthorized(), null, null, null);
@@ -139,6 +148,10 @@ public class OfrepResource {
         JsonNode context = OfrepRequests.context(body);
         if (context == null) {
             return new Admission(parseError.get(), null, null, null);
+        }
+        String violation = OfrepRequests.contextViolation(context);
+        if (violation != null) {
+            return new Admission(invalidContext.apply(violation), null, null, null);
         }
         return new Admission(null, scope, snapshot.environmentOrEmpty(scope.project(), scope.environment()), context);
     }

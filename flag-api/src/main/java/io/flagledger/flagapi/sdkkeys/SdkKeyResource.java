@@ -3,10 +3,8 @@ package io.flagledger.flagapi.sdkkeys;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.UuidV7;
-import io.flagledger.common.text.EventText;
-import io.flagledger.contract.EventValidator;
+import io.flagledger.flagapi.edge.CorrelationHeader;
 import io.flagledger.flagapi.edge.PathParams;
-import jakarta.validation.constraints.Size;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -53,7 +51,7 @@ public class SdkKeyResource {
     @APIResponse(responseCode = "404", description = "No such environment")
     public Uni<Response> issue(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment,
                                @NotNull @jakarta.validation.Valid IssueRequest body,
-                               @HeaderParam("X-Correlation-Id") @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationId) {
+                               @HeaderParam("X-Correlation-Id") @CorrelationHeader String correlationId) {
         return keys.issue(project, environment, body.kind(), currentActor.actor(), currentActor.requestMetadata(), correlation(correlationId))
                 .map(issued -> Response.status(201).entity(issued).header("Cache-Control", "no-store").build());
     }
@@ -72,7 +70,7 @@ public class SdkKeyResource {
     @APIResponse(responseCode = "400", description = "The id is not an SDK key id")
     @APIResponse(responseCode = "404", description = "No such key in this environment")
     public Uni<Response> revoke(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment,
-                                @PathParam("id") String id, @HeaderParam("X-Correlation-Id") @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationId) {
+                                @PathParam("id") String id, @HeaderParam("X-Correlation-Id") @CorrelationHeader String correlationId) {
         UUID keyId;
         try {
             keyId = UUID.fromString(id);

@@ -9,6 +9,7 @@ import io.flagledger.contract.ActorType;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Channel;
 import io.flagledger.contract.EventValidator;
+import io.flagledger.flagapi.flags.FlagRequests;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.SafeText;
 import io.flagledger.contract.UuidV7;
@@ -102,7 +103,8 @@ public class DeniedRequestRecorder {
             scope.put("channel_header", channelHeader);
         }
         String correlation = request.getHeaderString("X-Correlation-Id");
-        boolean usable = correlation != null && !correlation.isBlank() && SafeText.lineViolation(correlation) == null
+        // Usable by the same rule as every endpoint's X-Correlation-Id (edge.CorrelationHeader).
+        boolean usable = correlation != null && correlation.matches(FlagRequests.CORRELATION_PATTERN)
                 && correlation.length() <= EventValidator.MAX_ID_LENGTH;
         if (correlation != null && !usable) {
             scope.put("correlation_header", EventText.escape(correlation, EventValidator.MAX_ID_LENGTH));

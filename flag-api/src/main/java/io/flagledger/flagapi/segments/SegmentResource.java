@@ -16,6 +16,7 @@ import io.flagledger.flagapi.evaluation.ConfigValidator;
 import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.InvalidConfigException;
 import io.flagledger.flagapi.flags.FlagCodec;
+import io.flagledger.flagapi.flags.FlagRequests;
 import io.flagledger.flagapi.outbox.Outbox;
 import io.flagledger.flagapi.security.Grants;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -23,11 +24,13 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.flagledger.common.text.EventText;
 import io.flagledger.contract.EventValidator;
+import io.flagledger.flagapi.edge.CorrelationHeader;
 import io.flagledger.flagapi.edge.PathParams;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -64,7 +67,8 @@ public class SegmentResource {
             + "\"reason\": \"Beta testers, CHG-900\", \"correlationId\": \"CHG-900\"}")
     public record PutSegment(@NotNull @EventText.Json JsonNode definition,
                              @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason,
-                             @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationId) {
+                             @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line
+                             @Pattern(regexp = FlagRequests.CORRELATION_PATTERN, message = "must be printable ASCII without spaces") String correlationId) {
     }
 
     @Inject
@@ -124,7 +128,7 @@ public class SegmentResource {
                              @PathParam("key") @PathParams.Key String key,
                              @NotNull @Valid PutSegment body,
                              @HeaderParam("If-Match") String ifMatch,
-                             @HeaderParam("X-Correlation-Id") @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationHeader,
+                             @HeaderParam("X-Correlation-Id") @CorrelationHeader String correlationHeader,
                              @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
         Grants.requireWrite(currentActor.actor().roles(), environment);
         if (!environments.names().contains(environment)) {

@@ -246,6 +246,98 @@ class HostileInputTest {
     }
 
     @Test
+    void aCorrelationHeaderObeysTheBodyFieldsPattern() throws Exception {
+        String editor = KeycloakResource.tokenFor("requester");
+        String admin = KeycloakResource.tokenFor("admin");
+        String flag = newFlag(editor);
+        String flags = "/api/v1/projects/" + PROJECT + "/flags";
+        String toggle = flags + "/" + flag + "/environments/staging/toggle";
+        String segment = "/api/v1/projects/" + PROJECT + "/environments/staging/segments/s-corr";
+        String sdkKeys = "/api/v1/projects/" + PROJECT + "/environments/staging/sdk-keys";
+        String auth = "Authorization: Bearer " + editor + "\r\n";
+        byte[] enable = "{\"enabled\":true}".getBytes(StandardCharsets.UTF_8);
+
+        // HTTP allows these in a header; the body's correlationId pattern (printable ASCII, no space) does not.
+        refusedRaw("obs-folded X-Correlation-Id", "X-Correlation-Id", "POST " + toggle + " HTTP/1.1\r\n" + auth
+                + "Content-Type: application/json\r\nX-Correlation-Id: a\r\n b\r\n", enable);
+        refusedRaw("Latin-1 byte in X-Correlation-Id", "X-Correlation-Id", "POST " + toggle + " HTTP/1.1\r\n" + auth
+                + "Content-Type: application/json\r\nX-Correlation-Id: caf\u00e9\r\n", enable);
+        refused("space in X-Correlation-Id (toggle)", "X-Correlation-Id",
+                () -> json(editor, Map.of("enabled", true)).header("X-Correlation-Id", "a b").post(toggle));
+        refused("space in X-Correlation-Id (config)", "X-Correlation-Id",
+                () -> json(editor, Map.of("config", configWith(List.of("NL")))).header("X-Correlation-Id", "a b")
+                        .put(flags + "/" + flag + "/environments/staging"));
+        refused("space in X-Correlation-Id (create)", "X-Correlation-Id", () -> json(editor, Map.of("key", "h-c", "name", "N"))
+                .header("X-Correlation-Id", "a b").post(flags));
+        refused("space in X-Correlation-Id (patch)", "X-Correlation-Id", () -> json(editor, Map.of("name", "n"))
+                .header("X-Correlation-Id", "a b").patch(flags + "/" + flag));
+        refused("space in X-Correlation-Id (archive)", "X-Correlation-Id", () -> json(editor, Map.of())
+                .header("X-Correlation-Id", "a b").post(flags + "/" + flag + "/archive"));
+        refused("space in X-Correlation-Id (restore)", "X-Correlation-Id", () -> json(editor, Map.of())
+                .header("X-Correlation-Id", "a b").post(flags + "/" + flag + "/restore"));
+        refused("space in X-Correlation-Id (segment)", "X-Correlation-Id", () -> json(editor, Map.of("definition", Map.of("included", List.of("u"))))
+                .header("X-Correlation-Id", "a b").put(segment));
+        refused("space in correlationId (segment body)", "correlationId", () -> json(editor, Map.of("definition", Map.of("included", List.of("u")),
+                "correlationId", "a b")).put(segment));
+        refused("space in X-Correlation-Id (sdk key)", "X-Correlation-Id", () -> json(admin, Map.of("kind", "server"))
+                .header("X-Correlation-Id", "a b").post(sdkKeys));
+        refused("space in X-Correlation-Id (revoke)", "X-Correlation-Id", () -> given().auth().oauth2(admin)
+                .header("X-Correlation-Id", "a b").delete(sdkKeys + "/no-such-key"));
+
+        // A correlation id the pattern allows still goes through, header and body alike.
+        json(editor, Map.of("enabled", true)).header("X-Correlation-Id", "CHG-42/run#7").post(toggle)
+                .then().statusCode(200).header("X-Correlation-Id", "CHG-42/run#7");
+        json(editor, Map.of("definition", Map.of("included", List.of("u")), "correlationId", "CHG-43")).header("If-Match", "\"0\"").put(segment)
+                .then().statusCode(org.hamcrest.Matchers.lessThan(300));
+    }
+
+    @Test
+    void ofrepRefusesAContextAnEventCouldNotCarryInOfrepsOwnFormat() {
+        String flag = OfrepFixtures.flagWithCountryRule("staging");
+        String sdkKey = OfrepFixtures.issueKey("staging", "server");
+        String single = "/ofrep/v1/evaluate/flags/" + flag;
+        String bulk = "/ofrep/v1/evaluate/flags";
+        String ok = "{\"context\":{\"targetingKey\":\"ü-\\ud83d\\ude00\",\"note\":\"a\\tb\",\"n\":1e300,\"m\":-12.5}}";
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(ofrep(sdkKey, single, ok).statusCode()).isEqualTo(200));
+        long before = outboxCount();
+        Map<String, String> contexts = new LinkedHashMap<>();
+        contexts.put("1e400", "{\"targetingKey\":\"a\",\"n\":1e400}");
+        contexts.put("-1e400", "{\"targetingKey\":\"a\",\"n\":-1e400}");
+        contexts.put("401-digit integer", "{\"targetingKey\":\"a\",\"n\":1" + "0".repeat(400) + "}");
+        contexts.put("NUL in targetingKey", "{\"targetingKey\":\"a\\u0000\"}");
+        contexts.put("TAB in targetingKey", "{\"targetingKey\":\"a\\tb\"}");
+        contexts.put("BEL in attribute", "{\"targetingKey\":\"a\",\"country\":\"N\\u0007L\"}");
+        contexts.put("ESC in nested attribute", "{\"targetingKey\":\"a\",\"org\":{\"tags\":[\"x\",\"\\u001b[31m\"]}}");
+        contexts.put("lone surrogate in attribute", "{\"targetingKey\":\"a\",\"name\":\"\\ud800\"}");
+        contexts.put("lone surrogate in targetingKey", "{\"targetingKey\":\"\\udc00x\"}");
+        contexts.put("NUL in attribute name", "{\"targetingKey\":\"a\",\"c\\u0000\":1}");
+        contexts.put("40-deep attribute", "{\"targetingKey\":\"a\",\"d\":" + "[".repeat(40) + "]".repeat(40) + "}");
+        for (Map.Entry<String, String> c : contexts.entrySet()) {
+            String body = "{\"context\":" + c.getValue() + "}";
+            for (String path : List.of(single, bulk)) {
+                String name = "OFREP " + (path.equals(bulk) ? "bulk" : "single") + " " + c.getKey();
+                Response response = ofrep(sdkKey, path, body);
+                statuses.put(name, response.statusCode());
+                assertThat(response.statusCode()).as(name + ": " + response.asString()).isEqualTo(400);
+                assertThat(response.contentType()).as(name).startsWith("application/json");
+                assertThat(response.jsonPath().getString("errorCode")).as(name).isEqualTo("INVALID_CONTEXT");
+                assertThat(response.jsonPath().getString("errorDetails")).as(name + " names the attribute").startsWith("context");
+                if (path.equals(single)) {
+                    assertThat(response.jsonPath().getString("key")).as(name).isEqualTo(flag);
+                }
+            }
+        }
+        assertThat(ofrep(sdkKey, single, "{\"context\":{\"targetingKey\":\"a\\u0000\"}}").jsonPath().getString("errorDetails"))
+                .contains("targetingKey").contains("U+0000");
+        assertThat(ofrep(sdkKey, bulk, "{\"context\":{\"targetingKey\":\"a\",\"n\":1e400}}").jsonPath().getString("errorDetails"))
+                .contains("context.n").contains("finite");
+        // Ordinary contexts are untouched: non-ASCII, a surrogate pair, TAB in free text, big finite numbers.
+        assertThat(ofrep(sdkKey, bulk, ok).statusCode()).isEqualTo(200);
+        assertThat(outboxCount()).as("evaluation writes nothing").isEqualTo(before);
+    }
+
+    @Test
     void theNulDenialAndTheNextToggleAreBothEventsTheContractAccepts() throws Exception {
         String editor = KeycloakResource.tokenFor("requester");
         String flag = newFlag(editor);
@@ -283,6 +375,14 @@ class HostileInputTest {
         assertThat(denied.get(0).correlationId()).doesNotContain("ccc");
         assertThat(denied.get(0).request().channel()).isEqualTo(io.flagledger.contract.Channel.API);
         assertThat(EventValidator.violations(denied.get(0))).isEmpty();
+
+        // A header the correlationId pattern refuses (a space) is not used either: kept escaped, fresh correlation id.
+        String segment = "/api/v1/projects/" + PROJECT + "/environments/development/segments/s-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(raw("GET " + segment + " HTTP/1.1\r\nX-Correlation-Id: a b\r\n", new byte[0]).status()).isEqualTo(401);
+        List<AuditEvent> spaced = eventsSince(start, e -> "access.denied".equals(e.action()) && segment.equals(e.scope().path("path").asText()));
+        assertThat(spaced).hasSize(1);
+        assertThat(spaced.get(0).scope().get("correlation_header").asText()).isEqualTo("a b");
+        assertThat(spaced.get(0).correlationId()).isNotEqualTo("a b");
     }
 
     @Test

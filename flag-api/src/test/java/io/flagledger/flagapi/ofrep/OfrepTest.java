@@ -43,6 +43,13 @@ class OfrepTest {
                 .post("/ofrep/v1/evaluate/flags/{k}", key).then().statusCode(400).body("errorCode", equalTo("PARSE_ERROR"));
         given().auth().oauth2(sdkKey).contentType(ContentType.JSON).body("{not json")
                 .post("/ofrep/v1/evaluate/flags/{k}", key).then().statusCode(400).body("errorCode", equalTo("PARSE_ERROR"));
+        // A context an event could not carry (non-finite number, control character): INVALID_CONTEXT, single and bulk.
+        given().auth().oauth2(sdkKey).contentType(ContentType.JSON).body("{\"context\": {\"targetingKey\": \"u\", \"n\": 1e400}}")
+                .post("/ofrep/v1/evaluate/flags/{k}", key).then().statusCode(400)
+                .body("errorCode", equalTo("INVALID_CONTEXT"), "key", equalTo(key), "errorDetails", equalTo("context.n: must be a finite number"));
+        given().auth().oauth2(sdkKey).contentType(ContentType.JSON).body("{\"context\": {\"targetingKey\": \"u\\u0000\"}}")
+                .post("/ofrep/v1/evaluate/flags").then().statusCode(400)
+                .body("errorCode", equalTo("INVALID_CONTEXT"), "errorDetails", equalTo("context.targetingKey: contains the control character U+0000 at index 1"));
         evaluate("fl-s-not-a-key", key, Map.of()).then().statusCode(401);
         given().contentType(ContentType.JSON).body(Map.of("context", Map.of())).post("/ofrep/v1/evaluate/flags/{k}", key)
                 .then().statusCode(401);

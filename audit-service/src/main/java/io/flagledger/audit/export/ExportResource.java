@@ -12,6 +12,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -58,10 +59,11 @@ public class ExportResource {
     @RolesAllowed("audit-exporter")
     @APIResponse(responseCode = "200", description = "The export bundle (zip: manifest, entries, proofs, checkpoint)",
             content = @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "400", description = "A field is missing, malformed, too long or contains control characters")
     @APIResponse(responseCode = "404", description = "The range ends beyond the ledger, or no entry matches the filter")
     @APIResponse(responseCode = "409", description = "No checkpoint has been signed yet, or none covers the range")
     @APIResponse(responseCode = "503", description = "audit-service has no checkpoint signing key")
-    public Response export(ExportRequest request) {
+    public Response export(@Valid ExportRequest request) {
         if (request == null) {
             throw ProblemException.badRequest("a JSON body with reason, ticket and a filter or sequence range is required");
         }

@@ -2,12 +2,15 @@ package io.flagledger.audit.legalhold;
 
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
+import io.flagledger.common.text.EventText;
+import io.flagledger.contract.EventValidator;
 import io.flagledger.contract.UuidV7;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -46,8 +49,10 @@ public class LegalHoldResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "201", description = "The hold, now active; Location is its URL",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = LegalHold.class)))
+    @APIResponse(responseCode = "400", description = "A field is missing, malformed, too long or contains control characters")
     @APIResponse(responseCode = "503", description = "audit-service cannot sign the legal hold event")
-    public Uni<Response> place(@NotNull @Valid LegalHoldRequest body, @HeaderParam(CORRELATION_HEADER) String correlationId) {
+    public Uni<Response> place(@NotNull @Valid LegalHoldRequest body,
+                               @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationId) {
         return holds.place(body, currentActor.actor(), currentActor.requestMetadata(), correlation(correlationId))
                 .map(hold -> Response.created(URI.create("/api/v1/audit/legal-holds/" + hold.id())).entity(hold).build());
     }
@@ -87,8 +92,9 @@ public class LegalHoldResource {
     @APIResponse(responseCode = "503", description = "audit-service cannot sign the lift event")
     @APIResponse(responseCode = "200", description = "The lifted hold (inactive, still listed)",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = LegalHold.class)))
-    public Uni<LegalHold> lift(@PathParam("id") String id, @QueryParam("reason") String reason,
-                               @HeaderParam(CORRELATION_HEADER) String correlationId) {
+    public Uni<LegalHold> lift(@PathParam("id") String id,
+                               @QueryParam("reason") @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason,
+                               @HeaderParam(CORRELATION_HEADER) @Size(max = EventValidator.MAX_ID_LENGTH) @EventText.Line String correlationId) {
         return holds.lift(id(id), reason, currentActor.actor(), currentActor.requestMetadata(), correlation(correlationId));
     }
 

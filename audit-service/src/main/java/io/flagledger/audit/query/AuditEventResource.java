@@ -8,14 +8,17 @@ import io.flagledger.audit.merkle.InclusionProofs;
 import io.flagledger.audit.merkle.Params;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
+import io.flagledger.common.text.EventText;
 import io.flagledger.contract.Channel;
 import io.flagledger.contract.EventJson;
+import io.flagledger.contract.EventValidator;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -54,6 +57,12 @@ public class AuditEventResource {
 
     private static final ObjectMapper MAPPER = EventJson.mapper();
 
+    /**
+     * Every query parameter is a single line of at most this many characters, checked before any database access
+     * (a 400 naming it): the search and its filters are recorded in an {@code audit.read} event.
+     */
+    static final int MAX = EventValidator.MAX_ID_LENGTH;
+
     @Inject
     Pool pool;
 
@@ -68,22 +77,22 @@ public class AuditEventResource {
 
     @GET
     @RolesAllowed({"audit-reader", "audit-admin"})
-    @APIResponse(responseCode = "400", description = "A filter, cursor or limit is malformed")
+    @APIResponse(responseCode = "400", description = "A filter, cursor or limit is malformed, too long, or contains control characters")
     @APIResponse(responseCode = "200", description = "A page of entries, newest first",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = Page.class)))
-    public Uni<Page> search(@QueryParam("project") String project,
-                            @QueryParam("flag") String flag,
-                            @QueryParam("environment") String environment,
-                            @QueryParam("actor") String actor,
-                            @QueryParam("action") String action,
-                            @QueryParam("correlation_id") String correlationId,
-                            @QueryParam("actor_type") String actorType,
-                            @QueryParam("source") String source,
-                            @QueryParam("channel") String channel,
-                            @QueryParam("from") String from,
-                            @QueryParam("to") String to,
-                            @QueryParam("cursor") String cursor,
-                            @QueryParam("limit") @DefaultValue("50") String limit) {
+    public Uni<Page> search(@QueryParam("project") @Size(max = MAX) @EventText.Line String project,
+                            @QueryParam("flag") @Size(max = MAX) @EventText.Line String flag,
+                            @QueryParam("environment") @Size(max = MAX) @EventText.Line String environment,
+                            @QueryParam("actor") @Size(max = MAX) @EventText.Line String actor,
+                            @QueryParam("action") @Size(max = MAX) @EventText.Line String action,
+                            @QueryParam("correlation_id") @Size(max = MAX) @EventText.Line String correlationId,
+                            @QueryParam("actor_type") @Size(max = MAX) @EventText.Line String actorType,
+                            @QueryParam("source") @Size(max = MAX) @EventText.Line String source,
+                            @QueryParam("channel") @Size(max = MAX) @EventText.Line String channel,
+                            @QueryParam("from") @Size(max = MAX) @EventText.Line String from,
+                            @QueryParam("to") @Size(max = MAX) @EventText.Line String to,
+                            @QueryParam("cursor") @Size(max = MAX) @EventText.Line String cursor,
+                            @QueryParam("limit") @DefaultValue("50") @Size(max = MAX) @EventText.Line String limit) {
         AuditFilter filter = new AuditFilter(project, flag, environment, actor, actorType, action, correlationId, source,
                 channel, AuditFilter.instant("from", from), AuditFilter.instant("to", to));
         AuditQuery query = new AuditQuery(filter, cursor == null ? null : number("cursor", cursor),
@@ -112,7 +121,8 @@ public class AuditEventResource {
     @APIResponse(responseCode = "404", description = "No such event in the ledger, or no tree of that size")
     @APIResponse(responseCode = "200", description = "The entry with its inclusion proof (null until a checkpoint covers it)",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ProvenEntry.class)))
-    public Uni<ProvenEntry> get(@PathParam("eventId") String eventId, @QueryParam("tree_size") String treeSize) {
+    public Uni<ProvenEntry> get(@PathParam("eventId") @Size(max = MAX) @EventText.Line String eventId,
+                                 @QueryParam("tree_size") @Size(max = MAX) @EventText.Line String treeSize) {
         UUID id;
         try {
             id = UUID.fromString(eventId);

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.audit.ledger.OwnEvents;
 import io.flagledger.common.actor.Actor;
+import io.flagledger.common.text.EventText;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.RequestMetadata;
+import io.flagledger.contract.SafeText;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -32,6 +34,8 @@ public class ReadAudit {
 
     private static final Logger LOG = Logger.getLogger(ReadAudit.class);
     static final int MAX_LISTED = 50;
+    /** Characters recorded per parameter at most. */
+    static final int MAX_PARAMETER = 1024;
 
     private record Reader(Actor actor, RequestMetadata request, List<ObjectNode> queries, Instant since, int[] total) {
     }
@@ -50,11 +54,20 @@ public class ReadAudit {
             ObjectNode p = q.putObject("parameters");
             parameters.forEach((k, v) -> {
                 if (v != null && !v.toString().isBlank()) {
-                    p.put(k, v.toString());
+                    p.put(k, recorded(v.toString()));
                 }
             });
             r.queries().add(q);
         }
+    }
+
+    /**
+     * A parameter as recorded. The endpoints refuse control characters, lone surrogates and over-long values at the
+     * edge (400); should one still arrive, it is percent-escaped and bounded rather than carried raw.
+     */
+    static String recorded(String value) {
+        return SafeText.lineViolation(value) == null && value.length() <= MAX_PARAMETER
+                ? value : EventText.escape(value, MAX_PARAMETER);
     }
 
     @Scheduled(every = "${flagledger.read-audit.interval:10s}", delayed = "1s",

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
+import io.flagledger.common.text.EventText;
 import io.flagledger.contract.Channel;
 import io.flagledger.contract.EventJson;
 import io.smallrye.mutiny.Uni;
@@ -13,6 +14,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -65,11 +67,14 @@ public class TimelineResource {
 
     @GET
     @RolesAllowed({"audit-reader", "audit-admin"})
-    @APIResponse(responseCode = "400", description = "cursor or limit is not a positive whole number, or limit is too large")
+    @APIResponse(responseCode = "400", description = "cursor or limit is not a positive whole number, or limit is too large; "
+            + "project or flag is too long or contains control characters")
     @APIResponse(responseCode = "200", description = "The flag's ledger entries and those correlated with them, newest first",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = Timeline.class)))
-    public Uni<Timeline> timeline(@PathParam("project") String project, @PathParam("flag") String flag,
-                                  @QueryParam("cursor") String cursor, @QueryParam("limit") @DefaultValue("100") String limit) {
+    public Uni<Timeline> timeline(@PathParam("project") @Size(max = AuditEventResource.MAX) @EventText.Line String project,
+                                  @PathParam("flag") @Size(max = AuditEventResource.MAX) @EventText.Line String flag,
+                                  @QueryParam("cursor") @Size(max = AuditEventResource.MAX) @EventText.Line String cursor,
+                                  @QueryParam("limit") @DefaultValue("100") @Size(max = AuditEventResource.MAX) @EventText.Line String limit) {
         long before = cursor == null || cursor.isBlank() ? Long.MAX_VALUE : positive("cursor", cursor);
         long size = positive("limit", limit);
         if (size > AuditQuery.MAX_LIMIT) {

@@ -16,9 +16,13 @@ final class OfrepRequests {
     private OfrepRequests() {
     }
 
-    /** @return the context object, or null when the body is not such JSON */
-    static JsonNode context(String body) {
-        if (body == null || body.isBlank()) {
+    /**
+     * @param body the request's bytes, parsed as strict UTF-8 (as bytes, not as a String the HTTP layer decoded, which
+     *             would turn a lone surrogate's bytes into U+FFFD and let it pass)
+     * @return the context object, or null when the body is not such JSON
+     */
+    static JsonNode context(byte[] body) {
+        if (blank(body)) {
             return JsonNodeFactory.instance.objectNode();
         }
         try {
@@ -34,6 +38,17 @@ final class OfrepRequests {
         } catch (java.io.IOException e) {
             return null;
         }
+    }
+
+    private static boolean blank(byte[] body) {
+        if (body != null) {
+            for (byte b : body) {
+                if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

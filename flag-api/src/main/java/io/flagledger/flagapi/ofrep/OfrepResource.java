@@ -70,7 +70,7 @@ public class OfrepResource {
     @APIResponse(responseCode = "503", description = "The evaluation snapshot is still loading; Retry-After says when to retry")
     @RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationRequest.class)))
     public Response evaluate(@PathParam("key") String key, @HeaderParam("Authorization") String authorization,
-                             @HeaderParam("X-API-Key") String apiKey, String body) {
+                             @HeaderParam("X-API-Key") String apiKey, byte[] body) {
         Admission admission = admit(authorization, apiKey, body,
                 () -> OfrepResponses.error(400, key, Evaluation.ErrorCode.PARSE_ERROR, PARSE_ERROR),
                 details -> OfrepResponses.error(400, key, Evaluation.ErrorCode.INVALID_CONTEXT, details));
@@ -100,7 +100,7 @@ public class OfrepResource {
     @APIResponse(responseCode = "503", description = "The evaluation snapshot is still loading; Retry-After says when to retry")
     @RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationRequest.class)))
     public Response evaluateAll(@HeaderParam("Authorization") String authorization, @HeaderParam("X-API-Key") String apiKey,
-                                @HeaderParam("If-None-Match") String ifNoneMatch, String body) {
+                                @HeaderParam("If-None-Match") String ifNoneMatch, byte[] body) {
         Admission admission = admit(authorization, apiKey, body,
                 () -> OfrepResponses.bulkError(Evaluation.ErrorCode.PARSE_ERROR, PARSE_ERROR),
                 details -> OfrepResponses.bulkError(Evaluation.ErrorCode.INVALID_CONTEXT, details));
@@ -136,7 +136,7 @@ public class OfrepResource {
      * 401 without a valid key, 503 until the snapshot has loaded, the given parse error for a bad body, the given
      * INVALID_CONTEXT error for a context that breaks the {@code SafeText} rule (see {@link OfrepRequests#contextViolation}).
      */
-    private Admission admit(String authorization, String apiKey, String body, Supplier<Response> parseError,
+    private Admission admit(String authorization, String apiKey, byte[] body, Supplier<Response> parseError,
                             Function<String, Response> invalidContext) {
         SdkKeys.Scope scope = sdkKeys.authenticate(authorization, apiKey).orElse(null);
         if (scope == null) {

@@ -212,6 +212,7 @@ class HostileInputTest {
         refusedRaw("raw lone surrogate bytes in reason", "Malformed JSON", "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n", surrogateBody);
         byte[] tenMegabytes = ("{\"enabled\":true,\"reason\":\"" + "a".repeat(10 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
         refusedRaw("10 MB body", null, "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n", tenMegabytes);
+        assertThat(statuses.get("10 MB body")).as("a body over quarkus.http.limits.max-body-size").isEqualTo(413);
         refusedRaw("CR/LF in X-Correlation-Id", null, "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n"
                 + "X-Correlation-Id: a\r\nb\r\n", "{\"enabled\":true}".getBytes(StandardCharsets.UTF_8));
         refusedRaw("bare CR in X-Correlation-Id", "correlationHeader", "POST " + toggle + " HTTP/1.1\r\n" + auth + "Content-Type: application/json\r\n"

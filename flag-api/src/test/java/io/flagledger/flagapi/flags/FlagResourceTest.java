@@ -139,8 +139,8 @@ class FlagResourceTest {
         given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("enabled", true))
                 .post("/api/v1/projects/{p}/flags/{k}/environments/nowhere/toggle", project, key)
                 .then().statusCode(404).contentType(PROBLEM);
-        given().auth().oauth2(editor).contentType(ContentType.JSON).body("{\"enabled\":true,\"reason\":\"" + "x".repeat(300_000) + "\"}")
-                .post(url).then().statusCode(413);
+        // An oversized body (413) is asserted by HostileInputTest over a raw socket: the server answers and closes
+        // before a client like this one has written the whole body, which made this check fail with a broken pipe.
     }
 
     private io.restassured.response.Response toggle(String token, String key, boolean enabled, String ifMatch) {

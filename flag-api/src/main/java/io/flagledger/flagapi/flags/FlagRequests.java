@@ -21,7 +21,7 @@ public final class FlagRequests {
     /** Environment names in paths and configuration. */
     public static final String ENV_PATTERN = "^[a-z0-9][a-z0-9-]{0,63}$";
     /** The body's correlationId and the X-Correlation-Id header (edge.CorrelationHeader). */
-    public static final String CORRELATION_PATTERN = "^[\\x21-\\x7e]+$";
+    public static final String CORRELATION_PATTERN = EventText.CORRELATION_ID;
 
     private FlagRequests() {
     }

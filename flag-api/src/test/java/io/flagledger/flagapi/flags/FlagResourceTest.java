@@ -117,6 +117,17 @@ class FlagResourceTest {
         assertThat(events("security.events", e -> ("anon-" + key).equals(e.correlationId()), 1).get(0).actorId()).isEqualTo("anonymous");
         given().auth().oauth2("not-a-token").get("/api/v1/projects/{p}/flags/{k}", project, key)
                 .then().statusCode(401);
+        // an attempt around the approval gate is a refusal too: in the ledger, not only in the answer
+        String editor = KeycloakResource.tokenFor("requester");
+        given().auth().oauth2(editor).contentType(ContentType.JSON).header("X-Correlation-Id", "ungated-" + key)
+                .body(Map.of("enabled", true, "reason", "skip the queue"))
+                .post("/api/v1/projects/{p}/flags/{k}/environments/production/toggle", project, key)
+                .then().statusCode(428).contentType(PROBLEM);
+        AuditEvent ungated = events("security.events", e -> ("ungated-" + key).equals(e.correlationId()), 1).get(0);
+        assertThat(ungated.action()).isEqualTo("access.denied");
+        assertThat(ungated.actorId()).isEqualTo(subjectOf(editor));
+        assertThat(ungated.scope().get("status").asInt()).isEqualTo(428);
+        assertThat(ungated.scope().get("endpoint").asText()).isEqualTo("/api/v1/projects/{project}/flags/{key}/environments/{environment}/toggle");
     }
 
     @Test

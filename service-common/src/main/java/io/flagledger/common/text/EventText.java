@@ -23,6 +23,8 @@ public final class EventText {
 
     /** JSON violations reported per value at most. */
     private static final int MAX_JSON_MESSAGES = 5;
+    /** A correlation id the contract carries as is, in a header or a body: printable ASCII, no spaces. */
+    public static final String CORRELATION_ID = "^[\\x21-\\x7e]+$";
 
     private EventText() {
     }

@@ -1,4 +1,4 @@
-package io.flagledger.flagapi.security;
+package io.flagledger.common.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

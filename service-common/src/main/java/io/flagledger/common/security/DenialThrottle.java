@@ -1,4 +1,4 @@
-package io.flagledger.flagapi.security;
+package io.flagledger.common.security;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,15 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * that, denials aggregate into {@link Key#OVERFLOW}, so memory and ledger writes stay bounded whatever the request
  * rate or the number of addresses: per window at most one full event per tracked key and one summary per key.
  */
-final class DenialThrottle {
+public final class DenialThrottle {
 
     /** What makes two denials "the same": who, from where, which refusal, which endpoint (its template, not the raw path). */
-    record Key(String clientAddress, String principal, int status, String method, String endpoint) {
-        static final Key OVERFLOW = new Key("*", "*", 0, "*", "*");
+    public record Key(String clientAddress, String principal, int status, String method, String endpoint) {
+        public static final Key OVERFLOW = new Key("*", "*", 0, "*", "*");
     }
 
     /** Denials of one key counted but not recorded during one window. */
-    record Summary(Key key, long count, Instant first, Instant last, Duration window) {
+    public record Summary(Key key, long count, Instant first, Instant last, Duration window) {
     }
 
     private static final class Window {
@@ -41,13 +41,13 @@ final class DenialThrottle {
     private final int maxKeys;
     private final Map<Key, Window> windows = new ConcurrentHashMap<>();
 
-    DenialThrottle(Duration window, int maxKeys) {
+    public DenialThrottle(Duration window, int maxKeys) {
         this.window = window;
         this.maxKeys = maxKeys;
     }
 
     /** True when this denial is to be recorded in full; otherwise it has been counted for the key's summary. */
-    boolean admit(Key key, Instant now) {
+    public boolean admit(Key key, Instant now) {
         Key tracked = windows.containsKey(key) || windows.size() < maxKeys ? key : Key.OVERFLOW;
         boolean[] fresh = {false};
         windows.compute(tracked, (k, w) -> {
@@ -68,7 +68,7 @@ final class DenialThrottle {
      * The summaries of the windows that ended by {@code now}. A window with suppressed denials starts the next one (the
      * key stays throttled while the flood lasts); a quiet one is dropped.
      */
-    List<Summary> drain(Instant now) {
+    public List<Summary> drain(Instant now) {
         List<Summary> out = new ArrayList<>();
         for (Iterator<Key> it = windows.keySet().iterator(); it.hasNext(); ) {
             Key key = it.next();
@@ -87,7 +87,7 @@ final class DenialThrottle {
     }
 
     /** Puts summaries that could not be written back, so their counts are reported with the next window's. */
-    void restore(List<Summary> unwritten) {
+    public void restore(List<Summary> unwritten) {
         for (Summary s : unwritten) {
             windows.compute(s.key(), (k, w) -> {
                 Window merged = w != null ? w : new Window(s.first());
@@ -99,7 +99,7 @@ final class DenialThrottle {
         }
     }
 
-    int trackedKeys() {
+    public int trackedKeys() {
         return windows.size();
     }
 }

@@ -102,7 +102,8 @@ public class PlatformOpenApiFilter implements OASFilter {
         if (openAPI.getPaths() == null) {
             return;
         }
-        openAPI.getPaths().getPathItems().values().forEach(item -> item.getOperations().values().forEach(this::complete));
+        openAPI.getPaths().getPathItems().values().forEach(item -> item.getOperations().values()
+                .forEach(operation -> complete(operation, components)));
     }
 
     private static void addSchemes(Components components) {
@@ -136,7 +137,7 @@ public class PlatformOpenApiFilter implements OASFilter {
                 .required(List.of("type", "title", "status"));
     }
 
-    private void complete(Operation operation) {
+    private void complete(Operation operation, Components components) {
         List<SecurityRequirement> security = normalise(operation.getSecurity());
         operation.setSecurity(security);
         boolean bearer = security.stream().anyMatch(r -> r.hasScheme(BEARER));
@@ -163,6 +164,9 @@ public class PlatformOpenApiFilter implements OASFilter {
             if ((entry.getKey().startsWith("4") || entry.getKey().startsWith("5")) && !foreign) {
                 problemContent(entry.getKey(), entry.getValue());
             }
+            if (entry.getKey().startsWith("2")) {
+                exemplify(entry.getValue(), components);
+            }
         }
     }
 
@@ -185,6 +189,22 @@ public class PlatformOpenApiFilter implements OASFilter {
             result.add(renamed);
         }
         return result;
+    }
+
+    /** A JSON success body without a declared example gets one built from its schema ({@link SchemaExamples}). */
+    private static void exemplify(APIResponse response, Components components) {
+        if (response.getContent() == null || response.getContent().getMediaTypes() == null) {
+            return;
+        }
+        response.getContent().getMediaTypes().forEach((type, media) -> {
+            boolean declared = media.getExample() != null || (media.getExamples() != null && !media.getExamples().isEmpty());
+            if (!declared && type.contains("json")) {
+                Object example = SchemaExamples.of(media.getSchema(), components);
+                if (example != null) {
+                    media.setExample(example);
+                }
+            }
+        });
     }
 
     private static void ensure(APIResponses responses, String status, String description) {

@@ -10,7 +10,8 @@ import java.util.Set;
  * <ul>
  *   <li>a security requirement naming declared schemes, or an explicit empty one ({@code security: []}) and the
  *   operation on the service's public allow-list;</li>
- *   <li>at least one 2xx, each with a schema for every media type (204 and 304 have no body);</li>
+ *   <li>at least one 2xx, each with a schema for every media type (204 and 304 have no body) and an example for every
+ *   JSON one (declared, or built from the schema by the shared filter);</li>
  *   <li>401 and 403 when it needs a bearer token, 401 when it needs an SDK key;</li>
  *   <li>for every 4xx/5xx: application/problem+json with the Problem schema and an example (or, for a body a foreign
  *   specification defines and the response names in {@code x-error-format}, a schema and an example);</li>
@@ -100,6 +101,8 @@ public final class OpenApiCompleteness {
                 content.forEach((type, media) -> {
                     if (map(media).get("schema") == null) {
                         missing.add(name + ": " + status + " " + type + " has no schema");
+                    } else if (type.contains("json") && !hasExample(map(media), components)) {
+                        missing.add(name + ": " + status + " " + type + " has no example");
                     }
                 });
             }

@@ -30,7 +30,8 @@ class OpenApiCompletenessTest {
                 "security", List.of(Map.of("bearer", List.of())),
                 "requestBody", Map.of("content", Map.of("application/json", Map.of("schema", Map.of("$ref", "#/components/schemas/Body")))),
                 "responses", Map.of(
-                        "201", Map.of("content", Map.of("application/json", Map.of("schema", Map.of("type", "object")))),
+                        "201", Map.of("content", Map.of("application/json", Map.of("schema", Map.of("type", "object"),
+                                "example", Map.of("id", "1")))),
                         "401", error(), "403", error(), "404", error()));
     }
 
@@ -46,22 +47,24 @@ class OpenApiCompletenessTest {
         Map<String, Object> op = Map.of(
                 "requestBody", Map.of("content", Map.of("application/json", Map.of("schema", Map.of("$ref", "#/components/schemas/Bare")))),
                 "responses", Map.of("200", Map.of("content", Map.of("application/json", Map.of())),
+                        "201", Map.of("content", Map.of("application/json", Map.of("schema", Map.of("type", "object")))),
                         "409", Map.of("description", "conflict")));
         // Map.of has no order: compare as a set, and the count so that nothing is reported twice.
         List<String> missing = OpenApiCompleteness.check(doc(op), Set.of()).missing();
         assertEquals(Set.of(
                 "POST /things: no security requirement (not even an explicit empty one for a public operation)",
                 "POST /things: 200 application/json has no schema",
+                "POST /things: 201 application/json has no example",
                 "POST /things: 409 is not application/problem+json with the Problem schema",
                 "POST /things: 409 has no problem example",
                 "POST /things: request body application/json has no example"), Set.copyOf(missing));
-        assertEquals(5, missing.size());
+        assertEquals(6, missing.size());
     }
 
     @Test
     void securedOperationsListTheirAuthenticationFailures() {
         Map<String, Object> op = new java.util.HashMap<>(complete());
-        op.put("responses", Map.of("200", Map.of("content", Map.of("application/json", Map.of("schema", Map.of())))));
+        op.put("responses", Map.of("200", Map.of("content", Map.of("application/json", Map.of("schema", Map.of(), "example", 1)))));
         assertEquals(List.of("POST /things: bearer-secured but 401 or 403 is not listed"),
                 OpenApiCompleteness.check(doc(op), Set.of()).missing());
     }

@@ -28,11 +28,14 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class EvaluationSnapshot {
 
-    /** A flag as evaluated in one environment. */
-    public record Entry(FlagDefinition definition, EnvironmentConfig config, long version, String kind) {
+    /** A flag as evaluated in one environment; {@code clientVisible}: client SDK keys may evaluate it. */
+    public record Entry(FlagDefinition definition, EnvironmentConfig config, long version, String kind, boolean clientVisible) {
     }
 
-    /** One environment's flags and segments, and a revision that changes whenever any of them does (used for ETags). */
+    /**
+     * One environment's flags and segments, and a revision that changes whenever any of them, or a flag's metadata
+     * (client visibility), does (used for ETags and stream event ids).
+     */
     public record Environment(Map<String, Entry> flags, Map<String, Segment> segments, String revision) {
 
         /** Evaluates against this environment's segments. */
@@ -43,7 +46,8 @@ public class EvaluationSnapshot {
 
     private static final String FINGERPRINT = "select (select count(*) from flag_environment), "
             + "(select coalesce(sum(version), 0) from flag_environment), (select count(*) from segment), "
-            + "(select coalesce(sum(version), 0) from segment), (select count(*) from flag where archived_at is null)";
+            + "(select coalesce(sum(version), 0) from segment), (select count(*) from flag where archived_at is null), "
+            + "(select coalesce(sum(metadata_version), 0) from flag)";
 
     private volatile Map<String, Environment> environments = Map.of();
     private volatile String fingerprint = "";
@@ -74,7 +78,7 @@ public class EvaluationSnapshot {
         return Panache.getSession()
                 .chain(session -> session.createNativeQuery(FINGERPRINT, Object[].class).getSingleResult())
                 .chain(row -> {
-                    String current = row[0] + ":" + row[1] + ":" + row[2] + ":" + row[3] + ":" + row[4];
+                    String current = row[0] + ":" + row[1] + ":" + row[2] + ":" + row[3] + ":" + row[4] + ":" + row[5];
                     if (current.equals(fingerprint)) {
                         return Uni.createFrom().item(false);
                     }
@@ -108,8 +112,8 @@ public class EvaluationSnapshot {
             }
             String scope = flag.project + "/" + row.environment;
             byEnvironment.computeIfAbsent(scope, s -> new HashMap<>())
-                    .put(flag.key, new Entry(FlagCodec.definition(flag), FlagCodec.config(row), row.version, flag.kind));
-            versionSums.merge(scope, row.version, Long::sum);
+                    .put(flag.key, new Entry(FlagCodec.definition(flag), FlagCodec.config(row), row.version, flag.kind, flag.clientVisible));
+            versionSums.merge(scope, row.version + flag.metadataVersion, Long::sum);
         }
         Map<String, Map<String, Segment>> segments = new HashMap<>();
         for (SegmentRow row : segmentRows) {

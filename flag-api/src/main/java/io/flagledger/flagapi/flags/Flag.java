@@ -52,6 +52,10 @@ public class Flag extends PanacheEntityBase {
 
     public String risk;
 
+    /** Whether client (public) SDK keys may evaluate this flag; server keys evaluate every flag. */
+    @Column(name = "client_visible")
+    public boolean clientVisible;
+
     /** Set while the flag is archived (it is then neither evaluated nor listed); history is kept. */
     @Column(name = "archived_at")
     public Instant archivedAt;

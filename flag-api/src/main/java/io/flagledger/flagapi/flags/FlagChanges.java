@@ -95,7 +95,7 @@ public class FlagChanges {
         return change(project, key, environment, expectedVersion, "flag.environment.updated", config -> replacement, context);
     }
 
-    /** Changes name, description, owner, expiry, tags or risk; the event carries the whole flag before and after. */
+    /** Changes name, description, owner, expiry, tags, risk or client visibility; the event carries the whole flag before and after. */
     @WithTransaction
     public Uni<FlagView> updateMetadata(String project, String key, FlagRequests.UpdateMetadata command,
                                         Optional<Long> expectedVersion, ChangeContext context) {
@@ -117,6 +117,9 @@ public class FlagChanges {
             }
             if (command.risk() != null) {
                 flag.risk = command.risk();
+            }
+            if (command.clientVisible() != null) {
+                flag.clientVisible = command.clientVisible();
             }
         }, context);
     }
@@ -245,6 +248,7 @@ public class FlagChanges {
                 : kind.isTemporary() ? flag.createdAt.plus(DEFAULT_LIFETIME) : null;
         flag.tags = FlagCodec.write(command.tags() == null ? List.of() : command.tags());
         flag.risk = Optional.ofNullable(command.risk()).orElse("low");
+        flag.clientVisible = Boolean.TRUE.equals(command.clientVisible());
         return flag;
     }
 
@@ -288,7 +292,7 @@ public class FlagChanges {
     private FlagView view(Flag flag, List<FlagEnvironment> rows) {
         FlagDefinition definition = FlagCodec.definition(flag);
         return new FlagView(flag.project, flag.key, flag.name, flag.description, FlagKind.fromWire(flag.kind), definition.type(),
-                definition.variations(), flag.owner, flag.expiresAt, FlagCodec.tags(flag), flag.risk, flag.archivedAt != null,
+                definition.variations(), flag.owner, flag.expiresAt, FlagCodec.tags(flag), flag.risk, flag.clientVisible, flag.archivedAt != null,
                 flag.metadataVersion,
                 rows.stream().sorted(java.util.Comparator.comparingInt(row -> environments.names().indexOf(row.environment)))
                         .map(this::view).toList());

@@ -48,7 +48,9 @@ public final class FlagRequests {
             @Size(max = 256) @EventText.Line String owner,
             Instant expiresAt,
             @Size(max = 20) List<@NotBlank @Size(max = 64) @EventText.Line String> tags,
-            @Pattern(regexp = "^(low|high)$", message = "must be low or high") String risk) {
+            @Pattern(regexp = "^(low|high)$", message = "must be low or high") String risk,
+            @Schema(description = "Whether client (browser/mobile) SDK keys may evaluate the flag; default false")
+            Boolean clientVisible) {
     }
 
     /** Metadata to change; absent fields stay as they are. */
@@ -60,6 +62,8 @@ public final class FlagRequests {
             Instant expiresAt,
             @Size(max = 20) List<@NotBlank @Size(max = 64) @EventText.Line String> tags,
             @Pattern(regexp = "^(low|high)$", message = "must be low or high") String risk,
+            @Schema(description = "Whether client (browser/mobile) SDK keys may evaluate the flag")
+            Boolean clientVisible,
             @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason) {
     }
 

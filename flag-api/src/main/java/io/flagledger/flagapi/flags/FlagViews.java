@@ -18,7 +18,7 @@ public final class FlagViews {
 
     public record FlagView(String project, String key, String name, String description, FlagKind kind, FlagType type,
                            List<Variation> variations, String owner, Instant expiresAt, List<String> tags, String risk,
-                           boolean archived, long metadataVersion, List<EnvironmentView> environments) {
+                           boolean clientVisible, boolean archived, long metadataVersion, List<EnvironmentView> environments) {
     }
 
     /** A page of flags; pass {@code nextCursor} as {@code cursor} for the next one (null on the last page). */

@@ -34,8 +34,9 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 /**
  * OpenFeature Remote Evaluation Protocol v1. Authenticated with an environment's SDK key (Bearer or X-API-Key),
- * not OIDC; answered from the in-memory snapshot. The body is taken as raw JSON so that a malformed request gets
- * OFREP's own PARSE_ERROR shape, which the OpenFeature providers understand.
+ * not OIDC; answered from the in-memory snapshot. Answers carry the value, variant and reason only, never targets,
+ * rules or salts; a client key sees only client-visible flags. The body is taken as raw JSON so that a malformed
+ * request gets OFREP's own PARSE_ERROR shape, which the OpenFeature providers understand.
  */
 @Path("/ofrep/v1/evaluate/flags")
 @Produces(MediaType.APPLICATION_JSON)
@@ -64,7 +65,8 @@ public class OfrepResource {
             + "a lone surrogate, a non-finite number or nesting deeper than 32 (INVALID_CONTEXT), or it cannot be evaluated",
             extensions = @Extension(name = "x-error-format", value = "OFREP v1 evaluation failure"),
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationFailure.class)))
-    @APIResponse(responseCode = "404", description = "No such flag in the key's environment (FLAG_NOT_FOUND)",
+    @APIResponse(responseCode = "404", description = "No such flag in the key's environment, or a client key and a flag not "
+            + "marked client-visible (FLAG_NOT_FOUND)",
             extensions = @Extension(name = "x-error-format", value = "OFREP v1 evaluation failure"),
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationFailure.class)))
     @APIResponse(responseCode = "503", description = "The evaluation snapshot is still loading; Retry-After says when to retry")
@@ -79,7 +81,8 @@ public class OfrepResource {
         }
         JsonNode context = admission.context();
         EvaluationSnapshot.Entry entry = admission.environment().flags().get(key);
-        if (entry == null) {
+        // A flag a client key may not see is answered exactly like a missing one: a public key learns nothing of it.
+        if (entry == null || !visible(admission.scope(), entry)) {
             return OfrepResponses.error(404, key, Evaluation.ErrorCode.FLAG_NOT_FOUND, "flag '" + key + "' does not exist in this environment");
         }
         Evaluation result = admission.environment().evaluator().evaluate(entry.definition(), entry.config(), context);
@@ -90,7 +93,8 @@ public class OfrepResource {
     }
 
     @POST
-    @APIResponse(responseCode = "200", description = "Every flag of the key's environment for this context; ETag for If-None-Match",
+    @APIResponse(responseCode = "200", description = "Every flag of the key's environment for this context (a client key: "
+            + "every client-visible flag); ETag for If-None-Match",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.BulkEvaluation.class)))
     @APIResponse(responseCode = "304", description = "Unchanged since the ETag sent as If-None-Match")
     @APIResponse(responseCode = "400", description = "The body is not JSON with a context object (PARSE_ERROR), or the context "
@@ -109,14 +113,16 @@ public class OfrepResource {
         }
         JsonNode context = admission.context();
         EvaluationSnapshot.Environment environment = admission.environment();
-        // Same flags and same context give the same answer: the ETag is a hash of both.
-        EntityTag etag = new EntityTag(Hashing.sha256Hex((environment.revision() + "|" + CanonicalJson.canonicalString(context))
+        // Same flags, same kind of key and same context give the same answer: the ETag is a hash of them.
+        EntityTag etag = new EntityTag(Hashing.sha256Hex((environment.revision() + "|" + admission.scope().client() + "|"
+                + CanonicalJson.canonicalString(context))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 32));
         if (ifNoneMatch != null && ifNoneMatch.replace("\"", "").trim().equals(etag.getValue())) {
             return Response.notModified(etag).build();
         }
         Evaluator evaluator = environment.evaluator();
         List<Map<String, Object>> flags = environment.flags().entrySet().stream()
+                .filter(e -> visible(admission.scope(), e.getValue()))
                 .sorted(Map.Entry.comparingByKey(Comparator.naturalOrder()))
                 .map(e -> {
                     Evaluation result = evaluator.evaluate(e.getValue().definition(), e.getValue().config(), context);
@@ -126,6 +132,11 @@ public class OfrepResource {
                 })
                 .toList();
         return Response.ok(Map.of("flags", flags, "metadata", JsonNodeFactory.instance.objectNode())).tag(etag).build();
+    }
+
+    /** Server keys evaluate every flag; client (public) keys only those marked client-visible. */
+    private static boolean visible(SdkKeys.Scope key, EvaluationSnapshot.Entry entry) {
+        return !key.client() || entry.clientVisible();
     }
 
     /** Either a refusal, or the caller's environment and the parsed context. */

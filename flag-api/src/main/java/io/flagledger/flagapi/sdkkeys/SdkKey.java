@@ -19,7 +19,10 @@ public class SdkKey extends PanacheEntityBase {
 
     public String environment;
 
-    /** {@code server} (may see every flag) or {@code client} (browser/mobile: public). */
+    /**
+     * {@code server} (evaluates every flag, may stream the raw configuration) or {@code client} (browser/mobile:
+     * public; evaluates only client-visible flags, see {@link SdkKeys.Scope#client()}).
+     */
     public String kind;
 
     @Column(name = "key_hash")

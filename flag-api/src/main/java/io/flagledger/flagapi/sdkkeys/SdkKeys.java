@@ -18,9 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,8 +35,19 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class SdkKeys {
 
-    public record Scope(String project, String environment, String kind) {
+    /** An active key: which one, where it applies, and its kind. */
+    public record Scope(UUID id, String project, String environment, String kind) {
+
+        /**
+         * A client key is public (shipped in browser or mobile code): it evaluates only client-visible flags and never
+         * reads raw configuration. Anything but {@code server} is treated as client, so an unknown kind fails closed.
+         */
+        public boolean client() {
+            return !SERVER.equals(kind);
+        }
     }
+
+    public static final String SERVER = "server";
 
     public record Issued(UUID id, String key, String prefix, String kind, String project, String environment) {
     }
@@ -65,6 +78,16 @@ public class SdkKeys {
         return Optional.ofNullable(activeByHash.get(hash(presented)));
     }
 
+    /**
+     * The ids of the keys active now, as this replica knows them (revocations elsewhere arrive with the next
+     * {@link #refresh()}); open SDK streams are checked against it.
+     */
+    public Set<UUID> activeIds() {
+        Set<UUID> ids = new HashSet<>();
+        activeByHash.values().forEach(scope -> ids.add(scope.id()));
+        return ids;
+    }
+
     /** The in-memory map changes only after the commit, so a concurrent reload cannot undo it (see {@link #refresh()}). */
     public Uni<Issued> issue(String project, String environment, String kind, Actor actor, RequestMetadata request, String correlationId) {
         requireEnvironment(environment);
@@ -82,7 +105,7 @@ public class SdkKeys {
                         .chain(() -> outbox.append(event("sdk-key.created", row, actor, request, correlationId))))
                 .invoke(() -> {
                     localChanges.incrementAndGet();
-                    activeByHash.put(row.keyHash, new Scope(project, environment, kind));
+                    activeByHash.put(row.keyHash, new Scope(row.id, project, environment, kind));
                 })
                 .map(e -> new Issued(row.id, secret, row.keyPrefix, kind, project, environment));
     }
@@ -119,7 +142,7 @@ public class SdkKeys {
         long changesBefore = localChanges.get();
         return SdkKey.<SdkKey>list("revokedAt is null").invoke(rows -> {
             Map<String, Scope> fresh = new ConcurrentHashMap<>();
-            rows.forEach(r -> fresh.put(r.keyHash, new Scope(r.project, r.environment, r.kind)));
+            rows.forEach(r -> fresh.put(r.keyHash, new Scope(r.id, r.project, r.environment, r.kind)));
             if (localChanges.get() == changesBefore) {
                 activeByHash = fresh;
             }

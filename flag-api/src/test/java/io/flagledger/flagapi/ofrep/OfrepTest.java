@@ -54,7 +54,7 @@ class OfrepTest {
         given().contentType(ContentType.JSON).body(Map.of("context", Map.of())).post("/ofrep/v1/evaluate/flags/{k}", key)
                 .then().statusCode(401);
         // A key of another environment does not see this environment's configuration.
-        String devKey = OfrepFixtures.issueKey("development", "client");
+        String devKey = OfrepFixtures.issueKey("development", "server");
         evaluate(devKey, key, Map.of("targetingKey", "u1", "country", "NL")).then().statusCode(200).body("reason", equalTo("DISABLED"));
     }
 

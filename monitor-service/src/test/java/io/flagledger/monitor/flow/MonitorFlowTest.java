@@ -108,6 +108,36 @@ class MonitorFlowTest {
         assertThat(kafka.actionsFor(revertEvent, "error-spike")).isEmpty();
     }
 
+    /** Errors rise during the incident a kill switch was pulled for: the brake stays on and people are told why. */
+    @Test
+    void aBreakGlassKillIsNeverRevertedOnlyAlerted() throws Exception {
+        kafka.send("service.health", "payments", Kafka.healthSample("payments", 0.001, Instant.now().minusSeconds(5)));
+        ObjectNode scope = JsonNodeFactory.instance.objectNode().put("break_glass", true);
+        scope.putArray("changed").add("enabled");
+        AuditEvent kill = ProducerKeysResource.signer("flag-api").sign(AuditEvent.builder()
+                .actorId("sub-sre").actorType(ActorType.USER).actorName("sre").actorRoles("flag-editor", "sre")
+                .sourceService("flag-api").request(new RequestMetadata("test", "127.0.0.1", Channel.API))
+                .action("flag.toggled").project("shop").flagId("brake").environment("production")
+                .previousState(state(true, 4)).newState(state(false, 5))
+                .scope(scope).correlationId("ci-brake").reason("incident: stop the bleeding").build());
+        kafka.publish("flag.changes", kill);
+        kafka.send("service.health", "payments", Kafka.healthSample("payments", 0.6, kill.timestamp().plusMillis(300)));
+
+        AuditEvent skipped = await().atMost(Duration.ofSeconds(30)).until(() -> kafka.actionsFor(kill, "error-spike"),
+                events -> events.stream().anyMatch(e -> e.action().equals("monitor.revert.skipped"))).stream()
+                .filter(e -> e.action().equals("monitor.revert.skipped")).findFirst().orElseThrow();
+        assertThat(skipped.scope().path("outcome").asText()).isEqualTo("skipped-break-glass");
+        assertThat(skipped.scope().path("detail").asText()).contains("break-glass");
+        JsonNode webhook = await().atMost(Duration.ofSeconds(10)).until(() -> FakeFlagApiResource.requestsTo("/webhook"),
+                r -> r.stream().anyMatch(w -> w.path("body").path("subject").asText().equals(kill.eventId())
+                        && w.path("body").path("rule").asText().equals("error-spike"))).stream()
+                .filter(w -> w.path("body").path("subject").asText().equals(kill.eventId())
+                        && w.path("body").path("rule").asText().equals("error-spike")).findFirst().orElseThrow();
+        assertThat(webhook.path("body").path("revert").asText()).isEqualTo("skipped-break-glass");
+        assertThat(webhook.path("body").path("revert_detail").asText()).contains("only a person may turn the feature back on");
+        assertThat(FakeFlagApiResource.requestsTo("/flags/brake/")).isEmpty();
+    }
+
     @Test
     void aFlagChangedSinceTheSuspectChangeIsNotOverwritten() throws Exception {
         AuditEvent change = toggle("spiky-changed-since", 1, null);
@@ -179,7 +209,7 @@ class MonitorFlowTest {
         ObjectNode after = ((ObjectNode) suspect.previousState()).deepCopy().put("version", suspect.newState().path("version").asLong() + 1);
         return ProducerKeysResource.signer("flag-api").sign(AuditEvent.builder()
                 .actorId("sub-monitor").actorType(ActorType.SERVICE).actorName("service-account-monitor-service")
-                .actorRoles("automation", "flag-editor").sourceService("flag-api")
+                .actorRoles("automation", "flag-reverter").sourceService("flag-api")
                 .request(new RequestMetadata("monitor", "127.0.0.1", Channel.AUTOMATION))
                 .action("flag.reverted").project(suspect.project()).flagId(suspect.flagId()).environment(suspect.environment())
                 .previousState(suspect.newState()).newState(after).scope(scope)

@@ -45,7 +45,7 @@ public final class LocalStack {
         env.append("TOKEN_URL=").append(stack.keycloak().issuerUrl()).append("/protocol/openid-connect/token\n");
         env.append("CLI_CLIENT=").append(DemoRealm.CLI_CLIENT).append('\n');
         for (String user : DemoRealm.USERS) {
-            env.append("PASSWORD_").append(user.toUpperCase()).append('=').append(stack.realm().password(user)).append('\n');
+            env.append("PASSWORD_").append(user.toUpperCase().replace('-', '_')).append('=').append(stack.realm().password(user)).append('\n');
         }
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

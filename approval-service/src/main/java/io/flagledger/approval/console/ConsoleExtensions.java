@@ -1,6 +1,8 @@
 package io.flagledger.approval.console;
 
+import io.flagledger.approval.policy.Roles;
 import io.flagledger.common.actor.Actor;
+import io.flagledger.common.roles.ScopedRoles;
 import io.quarkus.qute.TemplateExtension;
 
 /** Small questions the console templates ask, answered in Java so the templates stay declarative. */
@@ -10,8 +12,8 @@ public final class ConsoleExtensions {
     private ConsoleExtensions() {
     }
 
-    /** Filing a change request is a flag editor's job (the API allows it to the same role). */
+    /** Filing a change request is a flag editor's job, in some project (the API allows it to the same role). */
     static boolean mayFile(Actor actor) {
-        return actor.roles().contains("flag-editor");
+        return ScopedRoles.of(actor.roles()).hasAnywhere(Roles.EDITORS);
     }
 }

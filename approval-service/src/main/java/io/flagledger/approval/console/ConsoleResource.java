@@ -16,7 +16,7 @@ import io.flagledger.contract.Channel;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
-import jakarta.annotation.security.RolesAllowed;
+import io.flagledger.approval.policy.Roles;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -79,8 +79,8 @@ public class ConsoleResource {
     public TemplateInstance inbox() {
         Actor me = currentActor.actor();
         return Templates.inbox(me,
-                service.list(new ChangeRequestStore.Filter(null, null, null, null, null, null, me.id(), PAGE)),
-                service.list(new ChangeRequestStore.Filter(null, null, null, null, null, me.id(), null, PAGE)));
+                visible(me, service.list(new ChangeRequestStore.Filter(null, null, null, null, null, null, me.id(), PAGE))),
+                visible(me, service.list(new ChangeRequestStore.Filter(null, null, null, null, null, me.id(), null, PAGE))));
     }
 
     @GET
@@ -91,23 +91,25 @@ public class ConsoleResource {
         requireFilters(state, project, flag, segment, environment);
         State s = state == null || state.isBlank() ? null : parseState(state);
         Filters filters = new Filters(state, project, flag, segment, environment);
-        return Templates.history(currentActor.actor(), service.list(new ChangeRequestStore.Filter(s, blank(project),
-                blank(flag), blank(segment), blank(environment), null, null, PAGE)), filters,
+        return Templates.history(currentActor.actor(), visible(currentActor.actor(), service.list(new ChangeRequestStore.Filter(s,
+                blank(project), blank(flag), blank(segment), blank(environment), null, null, PAGE))), filters,
                 Arrays.stream(State.values()).map(State::wire).toList());
     }
 
     @GET
     @Path("/requests/{id}")
     public TemplateInstance request(@PathParam("id") String id, @QueryParam("notice") String notice) {
-        return page(service.get(parseId(id)), notice);
+        ChangeRequest cr = service.get(parseId(id));
+        Roles.requireRead(currentActor.actor(), cr.project(), cr.environment());
+        return page(cr, notice);
     }
 
     @POST
     @Path("/requests/{id}/approve")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @RolesAllowed({"flag-approver", "product-approver", "security-approver"})
     public Response approve(@PathParam("id") String id, @FormParam("revision") Integer revision,
                             @FormParam("comment") String comment) {
+        Roles.requireAnywhere(currentActor.actor(), Roles.APPROVERS);
         UUID uuid = parseId(id);
         Response refused = refusedComment(uuid, comment);
         if (refused != null) {
@@ -120,9 +122,9 @@ public class ConsoleResource {
     @POST
     @Path("/requests/{id}/reject")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @RolesAllowed({"flag-approver", "product-approver", "security-approver"})
     public Response reject(@PathParam("id") String id, @FormParam("revision") Integer revision,
                            @FormParam("comment") String comment) {
+        Roles.requireAnywhere(currentActor.actor(), Roles.APPROVERS);
         UUID uuid = parseId(id);
         Response refused = refusedComment(uuid, comment);
         if (refused != null) {
@@ -136,9 +138,13 @@ public class ConsoleResource {
     @Path("/flags/{project}/{flag}")
     public TemplateInstance timeline(@PathParam("project") String project, @PathParam("flag") String flag) {
         requireFilters(project, flag);
+        Roles.requireAnywhere(currentActor.actor(), Roles.READERS);
+        if (!Roles.mayReadProject(currentActor.actor(), project)) {
+            throw ProblemException.forbidden("Your roles do not reach project " + project);
+        }
         Optional<List<AuditClient.Entry>> ledger = audit.timeline(project, flag);
         return Templates.timeline(currentActor.actor(), project, flag,
-                service.list(new ChangeRequestStore.Filter(null, project, flag, null, null, null, null, PAGE)),
+                visible(currentActor.actor(), service.list(new ChangeRequestStore.Filter(null, project, flag, null, null, null, null, PAGE))),
                 ledger.isPresent(), ledger.orElse(List.of()));
     }
 
@@ -158,12 +164,18 @@ public class ConsoleResource {
         List<Decision> decisions = service.decisions(cr.id());
         Set<String> decided = decisions.stream().filter(d -> d.revision() == cr.revision())
                 .map(Decision::approverId).collect(Collectors.toSet());
-        boolean mayDecide = cr.state() == State.PENDING && SeparationOfDuties.mayDecide(me, cr.requesterId(), decided);
+        boolean mayDecide = cr.state() == State.PENDING && SeparationOfDuties.mayDecide(me, cr.project(), cr.environment(),
+                cr.requesterId(), decided);
         String message = "filed".equals(notice) ? "Your change request was filed."
                 : "approved".equals(notice) ? "Your approval was recorded."
                 : "rejected".equals(notice) ? "Your rejection was recorded." : null;
         return Templates.request(me, cr, cr.diff(),
                 service.tally(cr, decisions), decisions, mayDecide, message, commentError);
+    }
+
+    /** Scoped readers see only their projects' and environments' requests. */
+    private static List<ChangeRequest> visible(Actor me, List<ChangeRequest> requests) {
+        return requests.stream().filter(cr -> Roles.mayRead(me, cr.project(), cr.environment())).toList();
     }
 
     /** Post/redirect/get: a reload never repeats a decision. */

@@ -15,7 +15,7 @@ import io.flagledger.contract.Channel;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
-import jakarta.annotation.security.RolesAllowed;
+import io.flagledger.approval.policy.Roles;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -67,9 +67,9 @@ public class FilingResource {
     CurrentActor currentActor;
 
     @GET
-    @RolesAllowed("flag-editor")
     public Response form(@QueryParam("project") String project, @QueryParam("flag") String flag,
                          @QueryParam("environment") String environment) {
+        Roles.requireAnywhere(currentActor.actor(), Roles.EDITORS);
         Form form = new Form(trim(project), trim(flag), trim(environment), null, null, null, null);
         if (form.project() == null && form.flag() == null && form.environment() == null) {
             return render(200, form, Map.of(), false);
@@ -77,6 +77,11 @@ public class FilingResource {
         Map<String, String> errors = targetErrors(form);
         if (!errors.isEmpty()) {
             return render(400, form, errors, false);
+        }
+        // The config is read with this service's credentials: show it only to who may change it.
+        if (!Roles.mayFile(currentActor.actor(), form.project(), form.environment())) {
+            return render(403, form, Map.of("project", "Your roles do not allow you to change " + form.project() + "/"
+                    + form.environment() + "."), false);
         }
         FlagApiClient.EnvironmentState current;
         try {
@@ -90,11 +95,11 @@ public class FilingResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @RolesAllowed("flag-editor")
     public Response file(@FormParam("project") String project, @FormParam("flag") String flag,
                          @FormParam("environment") String environment, @FormParam("baseVersion") Long baseVersion,
                          @FormParam("config") String config, @FormParam("reason") String reason,
                          @FormParam("correlationId") String correlationId) {
+        Roles.requireAnywhere(currentActor.actor(), Roles.EDITORS);
         Form form = new Form(trim(project), trim(flag), trim(environment), baseVersion, config, trim(reason), trim(correlationId));
         Map<String, String> errors = targetErrors(form);
         JsonNode proposed = null;

@@ -13,16 +13,21 @@ public final class SeparationOfDuties {
     private SeparationOfDuties() {
     }
 
-    /** Throws the problem (403, or 409 for a second decision) that refuses {@code actor}'s decision. */
-    public static void requireMayDecide(Actor actor, String requesterId, Collection<String> alreadyDecided) {
+    /**
+     * Throws the problem (403, or 409 for a second decision) that refuses {@code actor}'s decision on a request
+     * about {@code project}/{@code environment}.
+     */
+    public static void requireMayDecide(Actor actor, String project, String environment, String requesterId,
+                                        Collection<String> alreadyDecided) {
         if (actor.isService()) {
             throw new ProblemException(403, "A service identity cannot approve or reject a change request");
         }
         if (actor.id().equals(requesterId)) {
             throw new ProblemException(403, "The requester cannot approve or reject their own change request");
         }
-        if (actor.roles().stream().noneMatch(APPROVER_ROLES::contains)) {
-            throw new ProblemException(403, "Deciding needs one of the roles " + APPROVER_ROLES.stream().sorted().toList());
+        if (!Roles.mayApprove(actor, project, environment)) {
+            throw new ProblemException(403, "Deciding on " + project + "/" + environment + " needs one of the roles "
+                    + APPROVER_ROLES.stream().sorted().toList() + ", unscoped or scoped to it (e.g. flag-approver@" + project + ")");
         }
         if (alreadyDecided.contains(actor.id())) {
             throw ProblemException.conflict("You already decided on this revision of the change request");
@@ -30,9 +35,10 @@ public final class SeparationOfDuties {
     }
 
     /** Whether {@code actor} could decide (for showing or hiding the buttons in the console). */
-    public static boolean mayDecide(Actor actor, String requesterId, Collection<String> alreadyDecided) {
+    public static boolean mayDecide(Actor actor, String project, String environment, String requesterId,
+                                    Collection<String> alreadyDecided) {
         try {
-            requireMayDecide(actor, requesterId, alreadyDecided);
+            requireMayDecide(actor, project, environment, requesterId, alreadyDecided);
             return true;
         } catch (ProblemException e) {
             return false;

@@ -7,7 +7,8 @@ import static io.flagledger.approval.requests.EdgeInput.MAX_LINE_LENGTH;
 import io.flagledger.common.actor.Actor;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
-import jakarta.annotation.security.RolesAllowed;
+import io.flagledger.approval.policy.Roles;
+import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -43,6 +44,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "change requests")
+@Authenticated
 public class ChangeRequestResource {
 
     public static final String CORRELATION_HEADER = "X-Correlation-Id";
@@ -54,7 +56,6 @@ public class ChangeRequestResource {
     CurrentActor currentActor;
 
     @POST
-    @RolesAllowed("flag-editor")
     @Operation(summary = "File a change request", description = "For a flag's environment config (flag + config) or a "
             + "segment's definition (segment + definition). The current state is read from flag-api; the diff is stored.")
     @APIResponse(responseCode = "201", description = "The change request, pending; ETag is its revision, Location its URL",
@@ -66,6 +67,7 @@ public class ChangeRequestResource {
     public Response create(@NotNull @Valid ChangeRequestApi.Create body,
                            @HeaderParam(CORRELATION_HEADER) @Carriable(value = LINE, max = MAX_CORRELATION_LENGTH)
                            String correlationHeader) {
+        Roles.requireAnywhere(currentActor.actor(), Roles.EDITORS);
         String correlation = firstNonBlank(body.correlationId(), correlationHeader);
         if (correlation == null) {
             throw ProblemException.badRequest("A correlation id (field correlationId or header " + CORRELATION_HEADER
@@ -93,7 +95,6 @@ public class ChangeRequestResource {
     }
 
     @GET
-    @RolesAllowed({"flag-viewer", "flag-editor", "flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "List change requests", description = "mine=true: filed by me; awaitingMe=true: pending and mine to decide.")
     @APIResponse(responseCode = "400", description = "Unknown state, or limit out of range")
     @APIResponse(responseCode = "200", description = "Matching change requests, newest first",
@@ -106,27 +107,30 @@ public class ChangeRequestResource {
                                       @QueryParam("mine") boolean mine, @QueryParam("awaitingMe") boolean awaitingMe,
                                       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(500) int limit) {
         Actor me = currentActor.actor();
+        Roles.requireAnywhere(me, Roles.READERS);
         State s = parseState(state);
         List<ChangeRequest> found = service.list(new ChangeRequestStore.Filter(s, blankToNull(project), blankToNull(flag),
                 blankToNull(segment), blankToNull(environment), mine ? me.id() : null, awaitingMe ? me.id() : null, limit));
-        return new ChangeRequestApi.Page(found.stream().map(ChangeRequestApi.Summary::of).toList());
+        // Scoped readers see their projects' requests only (a page may then hold fewer than limit).
+        return new ChangeRequestApi.Page(found.stream().filter(cr -> Roles.mayRead(me, cr.project(), cr.environment()))
+                .map(ChangeRequestApi.Summary::of).toList());
     }
 
     @GET
     @Path("/{id}")
-    @RolesAllowed({"flag-viewer", "flag-editor", "flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "A change request with its diff, policy, approvals so far and decisions")
     @APIResponse(responseCode = "200", description = "The change request; ETag is its revision",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
     @APIResponse(responseCode = "404", description = "No such change request")
     public Response get(@PathParam("id") String id) {
+        Roles.requireAnywhere(currentActor.actor(), Roles.READERS);
         ChangeRequest cr = service.get(parseId(id));
+        Roles.requireRead(currentActor.actor(), cr.project(), cr.environment());
         return Response.ok(detail(cr)).tag(revisionTag(cr)).build();
     }
 
     @POST
     @Path("/{id}/approvals")
-    @RolesAllowed({"flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "Approve", description = "Never the requester's own request, never a service identity, once per person.")
     @APIResponse(responseCode = "200", description = "The change request with the approval counted; ETag is its revision",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
@@ -134,6 +138,7 @@ public class ChangeRequestResource {
     @APIResponse(responseCode = "409", description = "The request is not pending, or this person already decided")
     @APIResponse(responseCode = "412", description = "If-Match is not the request's current revision: review the new proposal first")
     public Response approve(@PathParam("id") String id, @Valid ChangeRequestApi.Decide body, @HeaderParam("If-Match") String ifMatch) {
+        Roles.requireAnywhere(currentActor.actor(), Roles.APPROVERS);
         ChangeRequest cr = service.approve(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
                 parseRevision(ifMatch), body == null ? null : body.comment());
         return Response.ok(detail(cr)).tag(revisionTag(cr)).build();
@@ -141,7 +146,6 @@ public class ChangeRequestResource {
 
     @POST
     @Path("/{id}/rejections")
-    @RolesAllowed({"flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "Reject")
     @APIResponse(responseCode = "200", description = "The rejected change request; ETag is its revision",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
@@ -149,6 +153,7 @@ public class ChangeRequestResource {
     @APIResponse(responseCode = "409", description = "The request is not pending, or this person already decided")
     @APIResponse(responseCode = "412", description = "If-Match is not the request's current revision: review the new proposal first")
     public Response reject(@PathParam("id") String id, @Valid ChangeRequestApi.Decide body, @HeaderParam("If-Match") String ifMatch) {
+        Roles.requireAnywhere(currentActor.actor(), Roles.APPROVERS);
         ChangeRequest cr = service.reject(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
                 parseRevision(ifMatch), body == null ? null : body.comment());
         return Response.ok(detail(cr)).tag(revisionTag(cr)).build();
@@ -156,13 +161,13 @@ public class ChangeRequestResource {
 
     @POST
     @Path("/{id}/withdrawal")
-    @RolesAllowed("flag-editor")
     @Operation(summary = "Withdraw (requester only)")
     @APIResponse(responseCode = "200", description = "The withdrawn change request",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
     @APIResponse(responseCode = "404", description = "No such change request")
     @APIResponse(responseCode = "409", description = "The request is no longer open")
     public Response withdraw(@PathParam("id") String id, @Valid ChangeRequestApi.Withdraw body) {
+        Roles.requireAnywhere(currentActor.actor(), Roles.EDITORS);
         ChangeRequest cr = service.withdraw(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
                 body == null ? null : body.reason());
         return Response.ok(detail(cr)).tag(revisionTag(cr)).build();
@@ -170,7 +175,6 @@ public class ChangeRequestResource {
 
     @PUT
     @Path("/{id}/proposal")
-    @RolesAllowed({"flag-editor", "flag-approver", "product-approver", "security-approver"})
     @Operation(summary = "Edit or rebase the proposal", description = "Resets every approval given so far.")
     @APIResponse(responseCode = "200", description = "The change request with the new proposal; approvals reset",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
@@ -181,6 +185,7 @@ public class ChangeRequestResource {
     @APIResponse(responseCode = "503", description = "Interrupted while calling flag-api")
     public Response revise(@PathParam("id") String id, @NotNull @Valid ChangeRequestApi.Revise body,
                            @HeaderParam("If-Match") String ifMatch) {
+        Roles.requireAnywhere(currentActor.actor(), Roles.EDITORS_AND_APPROVERS);
         ChangeRequest cr = service.revise(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
                 parseRevision(ifMatch), body.config() != null ? body.config() : body.definition(), body.baseVersion(),
                 body.comment());
@@ -189,13 +194,13 @@ public class ChangeRequestResource {
 
     @POST
     @Path("/{id}/apply")
-    @RolesAllowed("flag-editor")
     @Operation(summary = "Ask for an approved change to be applied (policies with apply=requester)")
     @APIResponse(responseCode = "202", description = "Accepted: the approved change will be applied",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
     @APIResponse(responseCode = "404", description = "No such change request")
     @APIResponse(responseCode = "409", description = "The request is not approved")
     public Response apply(@PathParam("id") String id) {
+        Roles.requireAnywhere(currentActor.actor(), Roles.EDITORS);
         ChangeRequest cr = service.requestApply(parseId(id), currentActor.actor());
         return Response.accepted(detail(cr)).tag(revisionTag(cr)).build();
     }

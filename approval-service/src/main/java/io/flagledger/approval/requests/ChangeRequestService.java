@@ -7,10 +7,12 @@ import io.flagledger.approval.apply.FlagApiClient;
 import io.flagledger.approval.db.Db;
 import io.flagledger.approval.policy.Policies;
 import io.flagledger.approval.policy.Policy;
+import io.flagledger.approval.policy.Roles;
 import io.flagledger.approval.policy.SeparationOfDuties;
 import io.flagledger.approval.policy.Tally;
 import io.flagledger.common.actor.Actor;
 import io.flagledger.common.problem.ProblemException;
+import io.flagledger.common.roles.ScopedRoles;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.approval.ApprovalClaims;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,6 +54,7 @@ public class ChangeRequestService {
     }
 
     public ChangeRequest create(Actor actor, RequestMetadata request, Proposal p) {
+        Roles.requireFile(actor, p.project(), p.environment());
         boolean segment = p.segment() != null;
         requireObject(p.config(), segment);
         FlagApiClient.EnvironmentState current = current(p.project(), p.flag(), p.segment(), p.environment());
@@ -90,8 +93,9 @@ public class ChangeRequestService {
             requireRevision(cr, expectedRevision);
             requireState(cr, State.PENDING, "approved");
             List<Decision> decisions = store.decisions(tx, id);
-            SeparationOfDuties.requireMayDecide(actor, cr.requesterId(), decidersOf(decisions, cr.revision()));
-            Decision d = new Decision(actor.id(), actor.name(), actor.roles(), cr.revision(), Decision.APPROVED, comment, clock.instant());
+            SeparationOfDuties.requireMayDecide(actor, cr.project(), cr.environment(), cr.requesterId(),
+                    decidersOf(decisions, cr.revision()));
+            Decision d = new Decision(actor.id(), actor.name(), rolesHere(actor, cr), cr.revision(), Decision.APPROVED, comment, clock.instant());
             store.insertDecision(tx, id, d);
             ChangeRequest touched = cr.withState(State.PENDING, clock.instant());
             store.update(tx, touched);
@@ -108,8 +112,9 @@ public class ChangeRequestService {
             requireRevision(cr, expectedRevision);
             requireState(cr, State.PENDING, "rejected");
             List<Decision> decisions = store.decisions(tx, id);
-            SeparationOfDuties.requireMayDecide(actor, cr.requesterId(), decidersOf(decisions, cr.revision()));
-            store.insertDecision(tx, id, new Decision(actor.id(), actor.name(), actor.roles(), cr.revision(), Decision.REJECTED,
+            SeparationOfDuties.requireMayDecide(actor, cr.project(), cr.environment(), cr.requesterId(),
+                    decidersOf(decisions, cr.revision()));
+            store.insertDecision(tx, id, new Decision(actor.id(), actor.name(), rolesHere(actor, cr), cr.revision(), Decision.REJECTED,
                     comment, clock.instant()));
             ChangeRequest rejected = cr.withState(State.REJECTED, clock.instant());
             store.update(tx, rejected);
@@ -143,8 +148,9 @@ public class ChangeRequestService {
         ChangeRequest peek = store.get(id);
         requireObject(config, peek.isSegment());
         boolean requester = peek.requesterId().equals(actor.id());
-        if (!requester && (actor.isService() || actor.roles().stream().noneMatch(SeparationOfDuties.APPROVER_ROLES::contains))) {
-            throw new ProblemException(403, "Only the requester or an approver can edit the proposal");
+        if (!requester && (actor.isService() || !Roles.mayApprove(actor, peek.project(), peek.environment()))) {
+            throw new ProblemException(403, "Only the requester or an approver of " + peek.project() + "/" + peek.environment()
+                    + " can edit the proposal");
         }
         FlagApiClient.EnvironmentState current = current(peek);
         requireBase(baseVersion, current, peek.isSegment());
@@ -178,6 +184,14 @@ public class ChangeRequestService {
             store.update(tx, due);
             return due;
         });
+    }
+
+    /**
+     * The roles a decision was made as: the names that reach the request's project and environment, so that
+     * {@code security-approver@shop} counts as {@code security-approver} where a policy requires it, and only there.
+     */
+    private static List<String> rolesHere(Actor actor, ChangeRequest cr) {
+        return ScopedRoles.of(actor.roles()).namesCovering(cr.project(), cr.environment());
     }
 
     public ChangeRequest get(UUID id) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Who may decide on a request filed by "req". */
+/** Who may decide on a request filed by "req" about shop/production. */
 class SeparationOfDutiesTest {
 
     private static Actor user(String id, String... roles) {
@@ -33,6 +33,11 @@ class SeparationOfDutiesTest {
                 Arguments.of("a viewer", user("vi", "flag-viewer"), Set.of(), 403),
                 Arguments.of("an approver deciding a second time", user("ann", "flag-approver"), Set.of("ann"), 409),
                 Arguments.of("an approver others decided before", user("bob", "flag-approver"), Set.of("ann"), 0),
+                Arguments.of("an approver of this project", user("ann", "flag-approver@shop"), Set.of(), 0),
+                Arguments.of("a security approver of this project's production", user("ann", "security-approver@shop/production"), Set.of(), 0),
+                Arguments.of("an approver of another project", user("ann", "flag-approver@other"), Set.of(), 403),
+                Arguments.of("an approver of this project's staging only", user("ann", "flag-approver@shop/staging"), Set.of(), 403),
+                Arguments.of("the retired name:scope form grants nothing", user("ann", "flag-approver:shop"), Set.of(), 403),
                 Arguments.of("a person with every approver role, once", user("all", "flag-approver", "product-approver",
                         "security-approver"), Set.of("all"), 409));
     }
@@ -41,13 +46,13 @@ class SeparationOfDutiesTest {
     @MethodSource("cases")
     void decide(String name, Actor actor, Set<String> decided, int refusal) {
         if (refusal == 0) {
-            assertThatCode(() -> SeparationOfDuties.requireMayDecide(actor, "req", decided)).doesNotThrowAnyException();
-            assertThat(SeparationOfDuties.mayDecide(actor, "req", decided)).isTrue();
+            assertThatCode(() -> SeparationOfDuties.requireMayDecide(actor, "shop", "production", "req", decided)).doesNotThrowAnyException();
+            assertThat(SeparationOfDuties.mayDecide(actor, "shop", "production", "req", decided)).isTrue();
         } else {
             ProblemException e = catchThrowableOfType(ProblemException.class,
-                    () -> SeparationOfDuties.requireMayDecide(actor, "req", decided));
+                    () -> SeparationOfDuties.requireMayDecide(actor, "shop", "production", "req", decided));
             assertThat(e.status()).isEqualTo(refusal);
-            assertThat(SeparationOfDuties.mayDecide(actor, "req", decided)).isFalse();
+            assertThat(SeparationOfDuties.mayDecide(actor, "shop", "production", "req", decided)).isFalse();
         }
     }
 }

@@ -24,18 +24,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every endpoint × every identity: the demo users, the approval-service service account, no token, a garbage
  * token and an expired one. "Allowed" means the role gate let the call through (the answer may still be a
- * separation-of-duty 403 or a state 409, with their own messages); "denied" is the role gate's 403.
+ * separation-of-duty 403 or a state 409, with their own messages); "denied" is the role gate's 403. The requests are
+ * in project shop, where editor-a and approver-a (roles scoped to project team-a) pass the role gate and are then
+ * refused by scope: 403 naming shop, and an empty list. The service account holds only flag-applier (and
+ * audit-reader): it may do nothing here.
  */
 @QuarkusTest
 class RoleMatrixTest {
 
     private static final String ROLE_DENIED = "Your roles do not allow this operation";
     private static final List<String> IDENTITIES = List.of("requester", "approver1", "approver2", "sre", "viewer",
-            "admin", "auditor", "approval-service", "<none>", "<garbage>", "<expired>");
-    private static final Set<String> READERS = Set.of("requester", "approver1", "approver2", "sre", "viewer", "admin", "approval-service");
-    private static final Set<String> EDITORS = Set.of("requester", "sre", "approval-service");
-    private static final Set<String> APPROVERS = Set.of("approver1", "approver2");
-    private static final Set<String> EDITORS_AND_APPROVERS = Set.of("requester", "sre", "approval-service", "approver1", "approver2");
+            "admin", "auditor", "approval-service", "editor-a", "approver-a", "<none>", "<garbage>", "<expired>");
+    private static final Set<String> SCOPED_ELSEWHERE = Set.of("editor-a", "approver-a");
+    private static final Set<String> READERS = Set.of("requester", "approver1", "approver2", "sre", "viewer", "admin",
+            "editor-a", "approver-a");
+    private static final Set<String> EDITORS = Set.of("requester", "sre", "editor-a");
+    private static final Set<String> APPROVERS = Set.of("approver1", "approver2", "approver-a");
+    private static final Set<String> EDITORS_AND_APPROVERS = Set.of("requester", "sre", "approver1", "approver2", "editor-a", "approver-a");
 
     private static String flag;
     private static String segment;
@@ -97,6 +102,16 @@ class RoleMatrixTest {
             assertThat(status).as("status").isEqualTo(401);
             assertThat(response.contentType()).startsWith("application/problem+json");
             assertThat(response.header("WWW-Authenticate")).startsWith("Bearer");
+        } else if (endpoint.allowed().contains(identity) && SCOPED_ELSEWHERE.contains(identity)) {
+            if (endpoint.name().equals("GET /change-requests")) {
+                assertThat(status).isEqualTo(200);
+                assertThat(response.jsonPath().getList("items.project", String.class)).doesNotContain("shop");
+            } else if (!endpoint.name().startsWith("POST /{id}/withdrawal") && !endpoint.name().startsWith("POST /{id}/apply")) {
+                assertThat(status).as("status (%s)", detail).isEqualTo(403);
+                assertThat(detail).contains("shop");
+            } else {
+                assertThat(status).as("only the requester (%s)", detail).isEqualTo(403);
+            }
         } else if (endpoint.allowed().contains(identity)) {
             assertThat(status).as("status (%s)", detail).isNotIn(401, 405, 500);
             assertThat(detail).as("detail").isNotEqualTo(ROLE_DENIED);

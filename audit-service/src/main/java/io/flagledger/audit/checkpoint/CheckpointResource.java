@@ -4,7 +4,9 @@ import io.flagledger.audit.merkle.Base64s;
 import io.flagledger.common.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import jakarta.annotation.security.RolesAllowed;
+import io.flagledger.audit.query.ReaderScope;
+import io.flagledger.common.actor.CurrentActor;
+import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -21,6 +23,10 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 @Path("/api/v1/audit/checkpoints")
 public class CheckpointResource {
 
+    @Inject
+    CurrentActor currentActor;
+
+
     /** The latest checkpoint as JSON; {@code note} is the signed note exactly as served in text/plain. */
     public record CheckpointView(String origin, long treeSize, String rootHash, String keyName, OffsetDateTime signedAt,
                                  String note) {
@@ -36,12 +42,14 @@ public class CheckpointResource {
     @GET
     @Path("latest")
     @Produces({MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
-    @RolesAllowed({"audit-reader", "audit-admin"})
+    @Authenticated
     @APIResponse(responseCode = "200", description = "The signed checkpoint note (C2SP), or its fields as JSON when Accept prefers it",
             content = {@Content(mediaType = "text/plain", schema = @Schema(type = SchemaType.STRING)),
                     @Content(mediaType = "application/json", schema = @Schema(implementation = CheckpointView.class))})
     @APIResponse(responseCode = "404", description = "No checkpoint has been signed yet")
     public Uni<Response> latest(HttpHeaders headers) {
+        // not project data: any reader, scoped or not, needs them to verify what it reads
+        ReaderScope.requireAnywhere(currentActor.actor());
         boolean json = prefersJson(headers);
         return checkpoints.latest(pool).map(found -> {
             StoredCheckpoint c = found.orElseThrow(() -> ProblemException.notFound("no checkpoint has been signed yet"));

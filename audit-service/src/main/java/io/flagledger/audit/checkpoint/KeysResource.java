@@ -2,7 +2,9 @@ package io.flagledger.audit.checkpoint;
 
 import io.flagledger.audit.ingest.TrustedProducers;
 import io.flagledger.contract.note.NoteVerifierKey;
-import jakarta.annotation.security.RolesAllowed;
+import io.flagledger.audit.query.ReaderScope;
+import io.flagledger.common.actor.CurrentActor;
+import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -14,6 +16,10 @@ import java.util.List;
 @Path("/api/v1/audit/keys")
 @Produces(MediaType.APPLICATION_JSON)
 public class KeysResource {
+
+    @Inject
+    CurrentActor currentActor;
+
 
     /** {@code verifierKey} is the C2SP note verifier key {@code name+keyhash+base64(0x01||key)}. */
     public record CheckpointKey(String name, String keyHash, String verifierKey) {
@@ -32,8 +38,10 @@ public class KeysResource {
     TrustedProducers producers;
 
     @GET
-    @RolesAllowed({"audit-reader", "audit-admin"})
+    @Authenticated
     public Keys keys() {
+        // not project data: any reader, scoped or not, needs them to verify what it reads
+        ReaderScope.requireAnywhere(currentActor.actor());
         return new Keys(checkpointKeys.current().map(CheckpointKey::of).orElse(null),
                 checkpointKeys.previous().stream().map(CheckpointKey::of).toList(), producers.all());
     }

@@ -6,7 +6,9 @@ import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.merkle.ProofPlan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import jakarta.annotation.security.RolesAllowed;
+import io.flagledger.audit.query.ReaderScope;
+import io.flagledger.common.actor.CurrentActor;
+import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -23,6 +25,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public class ProofResource {
 
     @Inject
+    CurrentActor currentActor;
+
+
+    @Inject
     Pool pool;
 
     @Inject
@@ -34,12 +40,14 @@ public class ProofResource {
     /** Proves the tree of size {@code to} (default: the latest checkpoint) extends the tree of size {@code from}. */
     @GET
     @Path("consistency")
-    @RolesAllowed({"audit-reader", "audit-admin"})
+    @Authenticated
     @APIResponse(responseCode = "400", description = "from is missing, not a tree size, or larger than to")
     @APIResponse(responseCode = "404", description = "No checkpoint yet, or the ledger is smaller than the requested tree")
     @APIResponse(responseCode = "200", description = "The RFC 9162 consistency proof between the two tree sizes, with both roots and checkpoints",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ConsistencyProofView.class)))
     public Uni<ConsistencyProofView> consistency(@QueryParam("from") String from, @QueryParam("to") String to) {
+        // not project data: any reader, scoped or not, needs them to verify what it reads
+        ReaderScope.requireAnywhere(currentActor.actor());
         if (from == null || from.isBlank()) {
             throw ProblemException.badRequest("from (the older tree size) is required");
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagledger.audit.merkle.InclusionProofView;
 import io.flagledger.audit.merkle.InclusionProofs;
 import io.flagledger.audit.merkle.Params;
+import io.flagledger.common.actor.Actor;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.common.text.EventText;
@@ -16,7 +17,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.annotation.security.RolesAllowed;
+import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
@@ -76,7 +77,8 @@ public class AuditEventResource {
     CurrentActor currentActor;
 
     @GET
-    @RolesAllowed({"audit-reader", "audit-admin"})
+    @Authenticated
+    @APIResponse(responseCode = "403", description = "No audit-reader role, or one scoped to other projects (a scoped reader must name its project)")
     @APIResponse(responseCode = "400", description = "A filter, cursor or limit is malformed, too long, or contains control characters")
     @APIResponse(responseCode = "200", description = "A page of entries, newest first",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = Page.class)))
@@ -93,6 +95,7 @@ public class AuditEventResource {
                             @QueryParam("to") @Size(max = MAX) @EventText.Line String to,
                             @QueryParam("cursor") @Size(max = MAX) @EventText.Line String cursor,
                             @QueryParam("limit") @DefaultValue("50") @Size(max = MAX) @EventText.Line String limit) {
+        ReaderScope.requireCovers(currentActor.actor(), project, environment);
         AuditFilter filter = new AuditFilter(project, flag, environment, actor, actorType, action, correlationId, source,
                 channel, AuditFilter.instant("from", from), AuditFilter.instant("to", to));
         AuditQuery query = new AuditQuery(filter, cursor == null ? null : number("cursor", cursor),
@@ -116,7 +119,7 @@ public class AuditEventResource {
     /** The entry for an event id, proven against the latest checkpoint or the tree of {@code tree_size}. */
     @GET
     @Path("{eventId}")
-    @RolesAllowed({"audit-reader", "audit-admin"})
+    @Authenticated
     @APIResponse(responseCode = "400", description = "The event id is not a UUID, or tree_size is malformed or too small")
     @APIResponse(responseCode = "404", description = "No such event in the ledger, or no tree of that size")
     @APIResponse(responseCode = "200", description = "The entry with its inclusion proof (null until a checkpoint covers it)",
@@ -130,6 +133,8 @@ public class AuditEventResource {
             throw ProblemException.badRequest("event id must be a UUID, not '" + eventId + "'");
         }
         Long size = treeSize == null || treeSize.isBlank() ? null : Params.size("tree_size", treeSize, 1);
+        Actor reader = currentActor.actor();
+        ReaderScope.requireAnywhere(reader);
         readAudit.read(currentActor.actor(), currentActor.requestMetadata(Channel.API), "event",
                 Map.of("event_id", id, "tree_size", treeSize == null ? "" : treeSize));
         return pool.withConnection(conn -> conn
@@ -140,10 +145,14 @@ public class AuditEventResource {
                         throw ProblemException.notFound("no event " + id + " in the ledger");
                     }
                     Row row = rows.iterator().next();
+                    JsonNode entry = json(row.getString("canonical_json"));
+                    // a scoped reader learns no more than that the id exists
+                    ReaderScope.requireCovers(reader, entry.path("project").asText(null),
+                            entry.path("environment").asText(null));
                     long seq = row.getLong("seq");
                     return proofs.prove(conn, seq, row.getBuffer("leaf_hash").getBytes(), size)
                             .map(proof -> new ProvenEntry(seq, row.getOffsetDateTime("received_at"),
-                                    json(row.getString("canonical_json")), proof.orElse(null)));
+                                    entry, proof.orElse(null)));
                 }));
     }
 

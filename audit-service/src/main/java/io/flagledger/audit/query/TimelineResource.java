@@ -12,7 +12,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.annotation.security.RolesAllowed;
+import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
@@ -66,7 +66,8 @@ public class TimelineResource {
     CurrentActor currentActor;
 
     @GET
-    @RolesAllowed({"audit-reader", "audit-admin"})
+    @Authenticated
+    @APIResponse(responseCode = "403", description = "No audit-reader role for the whole project")
     @APIResponse(responseCode = "400", description = "cursor or limit is not a positive whole number, or limit is too large; "
             + "project or flag is too long or contains control characters")
     @APIResponse(responseCode = "200", description = "The flag's ledger entries and those correlated with them, newest first",
@@ -75,6 +76,7 @@ public class TimelineResource {
                                   @PathParam("flag") @Size(max = AuditEventResource.MAX) @EventText.Line String flag,
                                   @QueryParam("cursor") @Size(max = AuditEventResource.MAX) @EventText.Line String cursor,
                                   @QueryParam("limit") @DefaultValue("100") @Size(max = AuditEventResource.MAX) @EventText.Line String limit) {
+        ReaderScope.requireCovers(currentActor.actor(), project, null);
         long before = cursor == null || cursor.isBlank() ? Long.MAX_VALUE : positive("cursor", cursor);
         long size = positive("limit", limit);
         if (size > AuditQuery.MAX_LIMIT) {

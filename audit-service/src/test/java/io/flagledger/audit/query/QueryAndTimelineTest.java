@@ -60,6 +60,32 @@ class QueryAndTimelineTest {
         return List.of(approval, change, revert, unrelated);
     }
 
+    /** auditor-a holds audit-reader@team-a: it reads team-a's entries and is refused everything else. */
+    @Test
+    void aProjectScopedReaderReadsOnlyItsProject() {
+        AuditEvent mine = SigningKeyResource.signer().sign(event("flag-api", "flag.toggled", corr, ActorType.USER, Channel.API)
+                .project("team-a").flagId(flag).environment("production").build());
+        AuditEvent theirs = SigningKeyResource.signer().sign(event("flag-api", "flag.toggled", "b-" + corr, ActorType.USER, Channel.API)
+                .project("shop").flagId(flag).environment("production").build());
+        TestLedger.publishAndAwait(pool, Map.of("flag.changes", List.of(mine, theirs)));
+        String scoped = KeycloakResource.tokenFor("auditor-a");
+
+        given().auth().oauth2(scoped).get("/api/v1/audit/events").then().statusCode(403)
+                .contentType("application/problem+json");
+        given().auth().oauth2(scoped).queryParam("project", "shop").get("/api/v1/audit/events").then().statusCode(403);
+        given().auth().oauth2(scoped).queryParam("project", "team-a").queryParam("flag", flag).get("/api/v1/audit/events")
+                .then().statusCode(200).body("items.event.event_id", contains(mine.eventId()));
+        given().auth().oauth2(scoped).get("/api/v1/audit/events/{id}", theirs.eventId()).then().statusCode(403);
+        given().auth().oauth2(scoped).get("/api/v1/audit/events/{id}", mine.eventId()).then().statusCode(200)
+                .body("event.project", equalTo("team-a"));
+        given().auth().oauth2(scoped).get("/api/v1/audit/flags/shop/{flag}/timeline", flag).then().statusCode(403);
+        given().auth().oauth2(scoped).get("/api/v1/audit/flags/team-a/{flag}/timeline", flag).then().statusCode(200)
+                .body("items.event.event_id", contains(mine.eventId()));
+        // an unscoped reader still searches everything (admin: audit-admin; the auditor's reads are counted elsewhere)
+        given().auth().oauth2(KeycloakResource.tokenFor("admin")).queryParam("flag", flag).get("/api/v1/audit/events")
+                .then().statusCode(200).body("items", hasSize(2));
+    }
+
     @Test
     void timelineLinksApprovalsAndMonitorActionsByCorrelationIdNewestFirst() {
         List<AuditEvent> story = story();

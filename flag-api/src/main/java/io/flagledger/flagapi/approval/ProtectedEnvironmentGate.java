@@ -15,6 +15,7 @@ import io.flagledger.flagapi.flags.Flag;
 import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.flags.FlagKind;
 import io.flagledger.flagapi.outbox.OutboxEvent;
+import io.flagledger.flagapi.security.Grants;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -25,8 +26,9 @@ import java.util.UUID;
 /**
  * Decides whether a change to an environment may be written, and records how it was allowed. In a protected
  * environment a write needs one of: an approval token for exactly this change; an automated revert of exactly the
- * latest change (role {@code automation}); or break-glass, turning a kill-switch flag off and nothing else.
- * Everything else gets 428 with directions to approval-service.
+ * latest change (role {@code flag-reverter}); or break-glass, turning a kill-switch flag off and nothing else.
+ * Everything else gets 428 with directions to approval-service. An approval token that is offered is verified in
+ * every environment: {@code flag-applier} may write only what a token allows, protected or not.
  */
 @ApplicationScoped
 public class ProtectedEnvironmentGate {
@@ -51,16 +53,13 @@ public class ProtectedEnvironmentGate {
         boolean isProtected = environments.isProtected(change.environment());
         ProtectedWrite offer = change.offer() == null ? ProtectedWrite.NONE : change.offer();
         if (!blank(offer.revertOf())) {
-            if (isProtected && !change.actorRoles().contains("automation")) {
-                throw ProblemException.forbidden("Only the automation role may revert a protected environment without approval");
+            if (isProtected && !Grants.mayRevertProtected(change.actorRoles(), change.flag().project, change.environment())) {
+                throw ProblemException.forbidden("Only the " + Grants.REVERTER + " role may revert a protected environment without approval");
             }
             return verifyRevert(change, offer.revertOf()).map(reverted -> {
                 scope.put("revert_of", reverted.eventId());
                 return new Admission(REVERTED, scope);
             });
-        }
-        if (!isProtected) {
-            return Uni.createFrom().item(new Admission(change.action(), scope));
         }
         if (!blank(offer.approvalToken())) {
             if (offer.proposedConfig() == null) {
@@ -68,6 +67,9 @@ public class ProtectedEnvironmentGate {
                         + change.environment() + "), not to a toggle");
             }
             recordApproval(scope, verifyToken(change, offer.approvalToken(), offer.proposedConfig()));
+            return Uni.createFrom().item(new Admission(change.action(), scope));
+        }
+        if (!isProtected) {
             return Uni.createFrom().item(new Admission(change.action(), scope));
         }
         if (isBreakGlass(change)) {
@@ -89,10 +91,11 @@ public class ProtectedEnvironmentGate {
                                    ProtectedWrite offer) {
         ObjectNode scope = JsonNodeFactory.instance.objectNode();
         scope.put("segment", segment);
-        if (!environments.isProtected(environment)) {
+        boolean tokenOffered = offer != null && !blank(offer.approvalToken());
+        if (!tokenOffered && !environments.isProtected(environment)) {
             return scope;
         }
-        if (offer == null || blank(offer.approvalToken())) {
+        if (!tokenOffered) {
             throw ProblemException.preconditionRequired("'" + environment + "' is a protected environment: file a "
                     + "change request with approval-service (POST /api/v1/change-requests with project, segment, "
                     + "environment, baseVersion " + currentVersion + " and the proposed definition); once approved, "

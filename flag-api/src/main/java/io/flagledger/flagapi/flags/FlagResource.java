@@ -81,7 +81,7 @@ public class FlagResource {
     public Uni<Response> create(@PathParam("project") @PathParams.Key String project,
                                 @NotNull @Valid FlagRequests.CreateFlag body,
                                 @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
-        Grants.requireUnscopedEditor(currentActor.actor().roles());
+        Grants.requireProjectEditor(currentActor.actor().roles(), project);
         String correlationId = correlationOrNew(correlationHeader, null);
         ChangeContext context = new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationId,
                 body.reason(), ProtectedWrite.NONE);
@@ -101,7 +101,7 @@ public class FlagResource {
                             @QueryParam("cursor") String cursor,
                             @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit,
                             @QueryParam("stale") @DefaultValue("false") boolean stale) {
-        Grants.requireRead(currentActor.actor().roles());
+        Grants.requireRead(currentActor.actor().roles(), project);
         if (stale) {
             return staleFlags.report(project).map(items -> Map.of("items", items));
         }
@@ -117,7 +117,7 @@ public class FlagResource {
     @APIResponse(responseCode = "404", description = "No such flag (or it did not exist at that time)")
     public Uni<Object> get(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                            @QueryParam("at") String at) {
-        Grants.requireRead(currentActor.actor().roles());
+        Grants.requireRead(currentActor.actor().roles(), project);
         if (at != null) {
             return history.stateAt(project, key, parseInstant(at)).map(state -> state);
         }
@@ -131,7 +131,7 @@ public class FlagResource {
     @APIResponse(responseCode = "200", description = "The flag's signed events, oldest first",
             content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = AuditEvent.class)))
     public Uni<List<AuditEvent>> events(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key) {
-        Grants.requireRead(currentActor.actor().roles());
+        Grants.requireRead(currentActor.actor().roles(), project);
         return history.events(project, key).map(events -> {
             if (events.isEmpty()) {
                 throw ProblemException.notFound("Flag '" + key + "' does not exist in project '" + project + "'");
@@ -154,7 +154,7 @@ public class FlagResource {
                                         @NotNull @Valid FlagRequests.UpdateMetadata body,
                                         @HeaderParam("If-Match") String ifMatch,
                                         @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
-        return changes.updateMetadata(project, key, body, parseVersion(ifMatch), flagWide(body.reason(), correlationHeader))
+        return changes.updateMetadata(project, key, body, parseVersion(ifMatch), flagWide(project, body.reason(), correlationHeader))
                 .map(FlagResource::versioned);
     }
 
@@ -169,7 +169,7 @@ public class FlagResource {
     public Uni<Response> archive(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
                                  @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
-        return changes.archive(project, key, true, parseVersion(ifMatch), flagWide(body == null ? null : body.reason(), correlationHeader))
+        return changes.archive(project, key, true, parseVersion(ifMatch), flagWide(project, body == null ? null : body.reason(), correlationHeader))
                 .invoke(refresher::kick).map(FlagResource::versioned);
     }
 
@@ -183,7 +183,7 @@ public class FlagResource {
     public Uni<Response> restore(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
                                  @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
-        return changes.archive(project, key, false, parseVersion(ifMatch), flagWide(body == null ? null : body.reason(), correlationHeader))
+        return changes.archive(project, key, false, parseVersion(ifMatch), flagWide(project, body == null ? null : body.reason(), correlationHeader))
                 .invoke(refresher::kick).map(FlagResource::versioned);
     }
 
@@ -191,9 +191,9 @@ public class FlagResource {
         return Response.ok(flag).tag(new EntityTag(Long.toString(flag.metadataVersion()))).build();
     }
 
-    /** A change to the whole flag touches every environment, protected ones included: unscoped editors only. */
-    private ChangeContext flagWide(String reason, String correlationHeader) {
-        Grants.requireUnscopedEditor(currentActor.actor().roles());
+    /** A change to the whole flag touches every environment, protected ones included: editors of the whole project only. */
+    private ChangeContext flagWide(String project, String reason, String correlationHeader) {
+        Grants.requireProjectEditor(currentActor.actor().roles(), project);
         return new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationOrNew(correlationHeader, null),
                 reason, ProtectedWrite.NONE);
     }
@@ -215,7 +215,7 @@ public class FlagResource {
                                 @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
                                 @HeaderParam(ApprovalTokens.HEADER) String approvalToken,
                                 @HeaderParam(ProtectedWrite.REVERT_HEADER) String revertOf) {
-        ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId(),
+        ChangeContext context = context(project, environment, body.reason(), correlationHeader, body.correlationId(),
                 new ProtectedWrite(approvalToken, revertOf, null));
         return changes.toggle(project, key, environment, body.enabled(), parseVersion(ifMatch), context)
                 .invoke(refresher::kick)
@@ -239,7 +239,7 @@ public class FlagResource {
                                            @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
                                            @HeaderParam(ApprovalTokens.HEADER) String approvalToken,
                                            @HeaderParam(ProtectedWrite.REVERT_HEADER) String revertOf) {
-        ChangeContext context = context(environment, body.reason(), correlationHeader, body.correlationId(),
+        ChangeContext context = context(project, environment, body.reason(), correlationHeader, body.correlationId(),
                 new ProtectedWrite(approvalToken, revertOf, body.config()));
         return changes.updateEnvironment(project, key, environment, FlagCodec.parseConfig(body.config()),
                         parseVersion(ifMatch), context)
@@ -251,9 +251,10 @@ public class FlagResource {
      * Checks the caller may write this environment. Protected environments need a reason and a correlation id;
      * elsewhere a missing correlation id is generated.
      */
-    private ChangeContext context(String environment, String reason, String correlationHeader, String correlationBody,
-                                  ProtectedWrite offer) {
-        Grants.requireWrite(currentActor.actor().roles(), environment);
+    private ChangeContext context(String project, String environment, String reason, String correlationHeader,
+                                  String correlationBody, ProtectedWrite offer) {
+        Grants.requireWrite(currentActor.actor().roles(), project, environment, !blank(offer.approvalToken()),
+                !blank(offer.revertOf()));
         if (environments.isProtected(environment)) {
             if (blank(reason)) {
                 throw ProblemException.badRequest("A reason is required to change the protected environment '" + environment + "'");

@@ -6,7 +6,8 @@ import io.flagledger.contract.UuidV7;
 import io.flagledger.flagapi.edge.CorrelationHeader;
 import io.flagledger.flagapi.edge.PathParams;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.security.RolesAllowed;
+import io.flagledger.flagapi.security.Grants;
+import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -27,11 +28,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 
-/** SDK keys of one environment. Rotation is: issue a new key, roll it out, revoke the old one. */
+/** SDK keys of one environment, for its {@code flag-admin} (possibly scoped, see {@link Grants}). Rotation is: issue a new key, roll it out, revoke the old one. */
 @Path("/api/v1/projects/{project}/environments/{environment}/sdk-keys")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@RolesAllowed("flag-admin")
+@Authenticated
 public class SdkKeyResource {
 
     @Schema(example = "{\"kind\": \"server\"}")
@@ -52,6 +53,7 @@ public class SdkKeyResource {
     public Uni<Response> issue(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment,
                                @NotNull @jakarta.validation.Valid IssueRequest body,
                                @HeaderParam("X-Correlation-Id") @CorrelationHeader String correlationId) {
+        Grants.requireAdmin(currentActor.actor().roles(), project, environment);
         return keys.issue(project, environment, body.kind(), currentActor.actor(), currentActor.requestMetadata(), correlation(correlationId))
                 .map(issued -> Response.status(201).entity(issued).header("Cache-Control", "no-store").build());
     }
@@ -61,6 +63,7 @@ public class SdkKeyResource {
     @APIResponse(responseCode = "200", description = "The environment's keys, revoked ones included (prefix only, never the secret)",
             content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = SdkKeys.Listed.class)))
     public Uni<List<SdkKeys.Listed>> list(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment) {
+        Grants.requireAdmin(currentActor.actor().roles(), project, environment);
         return keys.list(project, environment);
     }
 
@@ -71,6 +74,7 @@ public class SdkKeyResource {
     @APIResponse(responseCode = "404", description = "No such key in this environment")
     public Uni<Response> revoke(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment,
                                 @PathParam("id") String id, @HeaderParam("X-Correlation-Id") @CorrelationHeader String correlationId) {
+        Grants.requireAdmin(currentActor.actor().roles(), project, environment);
         UUID keyId;
         try {
             keyId = UUID.fromString(id);

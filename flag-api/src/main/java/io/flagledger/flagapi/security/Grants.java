@@ -1,46 +1,93 @@
 package io.flagledger.flagapi.security;
 
 import io.flagledger.common.problem.ProblemException;
+import io.flagledger.common.roles.ScopedRoles;
 import java.util.Collection;
 import java.util.Set;
 
 /**
- * Who may read and write flags, from the token's roles. {@code flag-editor} writes every environment;
- * {@code flag-editor:<environment>} writes only that one (e.g. {@code flag-editor:staging}). Creating a flag touches
- * every environment, so it needs the unscoped role. Protected environments additionally pass the approval gate.
+ * Who may do what in flag-api, from the token's roles. Every role may be scoped to a project or to one environment
+ * of a project ({@code flag-editor@shop}, {@code flag-editor@shop/staging}, {@code flag-editor@*}{@code /staging};
+ * parsed and matched by {@link ScopedRoles} in service-common, nowhere else). Protected environments additionally
+ * pass the approval gate.
+ * <ul>
+ *   <li>{@code flag-editor}: changes environments; creating, editing metadata of, archiving and restoring a flag
+ *       touch every environment and need the role for the whole project;</li>
+ *   <li>{@code flag-applier} (approval-service): reads, and writes only with an approval token, which the gate then
+ *       verifies in every environment, protected or not;</li>
+ *   <li>{@code flag-reverter} (monitor-service): only reverts of exactly the latest change ({@code X-Flagledger-Revert-Of});
+ *       it reads nothing;</li>
+ *   <li>{@code flag-admin}: SDK keys of an environment;</li>
+ *   <li>{@code flag-viewer}, and every role above except the reverter: read.</li>
+ * </ul>
+ * {@code automation} only marks a machine identity and grants nothing here.
  */
 public final class Grants {
 
     public static final String EDITOR = "flag-editor";
-    private static final Set<String> READERS = Set.of("flag-viewer", EDITOR, "flag-approver", "flag-admin", "automation");
+    public static final String APPLIER = "flag-applier";
+    public static final String REVERTER = "flag-reverter";
+    public static final String ADMIN = "flag-admin";
+    private static final Set<String> READERS = Set.of("flag-viewer", EDITOR, "flag-approver", ADMIN, APPLIER);
 
     private Grants() {
     }
 
-    public static boolean canRead(Collection<String> roles) {
-        return roles.stream().anyMatch(r -> READERS.contains(r) || r.startsWith(EDITOR + ":"));
-    }
-
-    public static boolean canWrite(Collection<String> roles, String environment) {
-        return roles.contains(EDITOR) || roles.contains(EDITOR + ":" + environment);
-    }
-
-    public static void requireRead(Collection<String> roles) {
-        if (!canRead(roles)) {
-            throw ProblemException.forbidden("Reading flags needs one of the roles " + READERS + " or flag-editor:<environment>");
+    /** Reading a project's flags (every environment's state): a reader role anywhere in the project. */
+    public static void requireRead(Collection<String> roles, String project) {
+        if (!ScopedRoles.of(roles).hasInProject(READERS, project)) {
+            throw ProblemException.forbidden("Reading the flags of project '" + project + "' needs one of the roles "
+                    + sorted(READERS) + ", unscoped or scoped to the project (e.g. flag-viewer@" + project + ")");
         }
     }
 
-    public static void requireWrite(Collection<String> roles, String environment) {
-        if (!canWrite(roles, environment)) {
-            throw ProblemException.forbidden("Changing '" + environment + "' needs the role " + EDITOR + " or "
-                    + EDITOR + ":" + environment);
+    /** Reading what belongs to one environment of a project (its segments). */
+    public static void requireRead(Collection<String> roles, String project, String environment) {
+        if (!ScopedRoles.of(roles).has(READERS, project, environment)) {
+            throw ProblemException.forbidden("Reading " + project + "/" + environment + " needs one of the roles "
+                    + sorted(READERS) + " for that project and environment");
         }
     }
 
-    public static void requireUnscopedEditor(Collection<String> roles) {
-        if (!roles.contains(EDITOR)) {
-            throw ProblemException.forbidden("Creating a flag affects every environment and needs the role " + EDITOR);
+    /**
+     * Writing one environment of a project: an editor; an applier only with an approval token; a reverter only
+     * with a revert reference. The gate then verifies the token or the revert.
+     */
+    public static void requireWrite(Collection<String> roles, String project, String environment,
+                                    boolean approvalTokenOffered, boolean revertOffered) {
+        ScopedRoles scoped = ScopedRoles.of(roles);
+        if (scoped.has(EDITOR, project, environment)
+                || (approvalTokenOffered && scoped.has(APPLIER, project, environment))
+                || (revertOffered && scoped.has(REVERTER, project, environment))) {
+            return;
         }
+        throw ProblemException.forbidden("Changing " + project + "/" + environment + " needs the role " + EDITOR + " (or "
+                + EDITOR + "@" + project + " or " + EDITOR + "@" + project + "/" + environment + "); " + APPLIER
+                + " writes only approved changes and " + REVERTER + " only reverts");
+    }
+
+    /** Whether the caller may revert a protected environment without approval (the gate still checks the revert). */
+    public static boolean mayRevertProtected(Collection<String> roles, String project, String environment) {
+        return ScopedRoles.of(roles).has(REVERTER, project, environment);
+    }
+
+    /** Creating a flag, changing its metadata, archiving or restoring it: every environment of the project. */
+    public static void requireProjectEditor(Collection<String> roles, String project) {
+        if (!ScopedRoles.of(roles).has(EDITOR, project, null)) {
+            throw ProblemException.forbidden("This affects every environment of project '" + project + "' and needs the role "
+                    + EDITOR + " or " + EDITOR + "@" + project);
+        }
+    }
+
+    /** SDK keys of one environment: issuing one is giving an application that environment's flags. */
+    public static void requireAdmin(Collection<String> roles, String project, String environment) {
+        if (!ScopedRoles.of(roles).has(ADMIN, project, environment)) {
+            throw ProblemException.forbidden("SDK keys of " + project + "/" + environment + " need the role " + ADMIN
+                    + " (or " + ADMIN + "@" + project + " or " + ADMIN + "@" + project + "/" + environment + ")");
+        }
+    }
+
+    private static String sorted(Set<String> names) {
+        return names.stream().sorted().toList().toString();
     }
 }

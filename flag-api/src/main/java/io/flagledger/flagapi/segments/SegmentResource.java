@@ -89,7 +89,7 @@ public class SegmentResource {
     @GET
     @WithSession
     public Uni<List<SegmentView>> list(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment) {
-        Grants.requireRead(currentActor.actor().roles());
+        Grants.requireRead(currentActor.actor().roles(), project, environment);
         return SegmentRow.inEnvironment(project, environment).map(rows -> rows.stream().map(SegmentResource::view).toList());
     }
 
@@ -101,7 +101,7 @@ public class SegmentResource {
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = SegmentView.class)))
     public Uni<SegmentView> get(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment,
                                 @PathParam("key") @PathParams.Key String key) {
-        Grants.requireRead(currentActor.actor().roles());
+        Grants.requireRead(currentActor.actor().roles(), project, environment);
         return SegmentRow.find(project, environment, key).map(row -> {
             if (row == null) {
                 throw ProblemException.notFound("Segment '" + key + "' does not exist in " + project + "/" + environment);
@@ -130,7 +130,7 @@ public class SegmentResource {
                              @HeaderParam("If-Match") String ifMatch,
                              @HeaderParam("X-Correlation-Id") @CorrelationHeader String correlationHeader,
                              @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
-        Grants.requireWrite(currentActor.actor().roles(), environment);
+        Grants.requireWrite(currentActor.actor().roles(), project, environment, !blank(approvalToken), false);
         if (!environments.names().contains(environment)) {
             throw ProblemException.notFound("Environment '" + environment + "' does not exist");
         }

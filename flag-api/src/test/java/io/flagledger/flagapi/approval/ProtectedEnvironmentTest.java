@@ -114,6 +114,8 @@ class ProtectedEnvironmentTest {
 
         // A person cannot use the revert path in production, and a revert must restore exactly the previous state.
         revert(editor, key, before, suspect.eventId(), "1").then().statusCode(403).contentType(PROBLEM);
+        // flag-reverter may only revert: a plain write, or a toggle without a revert reference, is refused.
+        write(monitor, key, "staging", on(), null).then().statusCode(403).contentType(PROBLEM);
         revert(monitor, key, off().put("offVariation", "on"), suspect.eventId(), "1").then().statusCode(409);
         revert(monitor, key, before, UUID.randomUUID().toString(), "1").then().statusCode(404);
         revert(monitor, key, before, suspect.eventId(), "1").then().statusCode(200).body("enabled", equalTo(false), "version", equalTo(2));
@@ -135,7 +137,7 @@ class ProtectedEnvironmentTest {
         String key = newFlag(KeycloakResource.tokenFor("requester"), "release");
         toggle(stager, key, "staging", true).then().statusCode(200);
         toggle(stager, key, "development", true).then().statusCode(403).contentType(PROBLEM)
-                .body("detail", containsString("flag-editor:development"));
+                .body("detail", containsString("flag-editor@" + PROJECT + "/development"));
         given().auth().oauth2(stager).contentType(ContentType.JSON).body(Map.of("key", "scoped-" + key, "name", "x"))
                 .post("/api/v1/projects/{p}/flags", PROJECT).then().statusCode(403);
         given().auth().oauth2(stager).get("/api/v1/projects/{p}/flags/{k}", PROJECT, key).then().statusCode(200);

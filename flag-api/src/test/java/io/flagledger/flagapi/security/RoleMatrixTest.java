@@ -3,6 +3,10 @@ package io.flagledger.flagapi.security;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.approval.ApprovalTokens;
+import io.flagledger.flagapi.Approvals;
+import io.flagledger.flagapi.approval.ProtectedWrite;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -17,52 +21,66 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every management endpoint × every caller: no token, a garbage token, an expired (genuinely signed) token, and each
- * role of the realm. A cell is either allowed (2xx) or the exact refusal (401 unauthenticated, 403 not permitted).
- * "Every management endpoint" is every method of FlagResource, SegmentResource and SdkKeyResource; the OFREP and SDK
- * stream endpoints take SDK keys, not tokens, and have their own tests. Endpoints that change a flag's lifecycle or
- * revoke a key get a fresh flag or key per call (made by an allowed user), so every cell starts from the same state.
+ * Every management endpoint × every caller, in two projects: no token, a garbage token, an expired (genuinely signed)
+ * token, each user of the realm and both service accounts. A cell is either allowed (2xx) or the exact refusal (401
+ * unauthenticated, 403 not permitted). "Every management endpoint" is every method of FlagResource, SegmentResource
+ * and SdkKeyResource, plus the two ways services write: applying an approval token and reverting the latest change.
+ * The OFREP and SDK stream endpoints take SDK keys, not tokens, and have their own tests. Endpoints that change a
+ * flag's lifecycle, apply, revert or revoke a key get a fresh flag or key per call (made by an allowed user), so every
+ * cell starts from the same state.
+ * <p>
+ * Project {@value #TEAM_A} is where the project-scoped users (editor-a, approver-a, admin-a of staging, auditor-a)
+ * hold their roles; project {@value #OTHER} is anyone else's, where they are refused everything. The service accounts
+ * hold only their dedicated roles: approval-service ({@code flag-applier}) reads and writes only with an approval
+ * token, monitor-service ({@code flag-reverter}) only reverts.
  */
 @QuarkusTest
 class RoleMatrixTest {
 
-    private static final String PROJECT = "matrix";
+    private static final String OTHER = "matrix";
+    private static final String TEAM_A = "team-a";
     private static final String ENV = "staging";
 
     /** Callers, by the token they present; null means no Authorization header. */
     private final Map<String, String> callers = new LinkedHashMap<>();
-    private String flag;
+    private final Map<String, String> flags = new LinkedHashMap<>();
 
     private record Endpoint(String name, Function<RequestSpecification, io.restassured.response.Response> call,
                             Set<String> allowed) {
     }
 
-    private static final Set<String> READERS = Set.of("viewer", "requester", "stager", "approver1", "admin", "monitor-service");
-    private static final Set<String> STAGING_WRITERS = Set.of("requester", "stager", "monitor-service");
+    private static final Set<String> READERS = Set.of("viewer", "requester", "stager", "approver1", "admin", "approval-service");
+    private static final Set<String> TEAM_A_READERS = Set.of("editor-a", "approver-a", "admin-a");
 
     /** Runs inside the test: RestAssured's port is only set once a test method runs. */
-    private void tokensAndFlag() {
+    private void tokensAndFlags() {
         callers.put("no token", null);
         callers.put("garbage token", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl");
         callers.put("expired token", KeycloakResource.expiredTokenFor("requester"));
-        for (String user : List.of("viewer", "requester", "stager", "approver1", "admin", "auditor")) {
+        for (String user : List.of("viewer", "requester", "stager", "approver1", "admin", "auditor",
+                "editor-a", "approver-a", "admin-a", "auditor-a")) {
             callers.put(user, KeycloakResource.tokenFor(user));
         }
         callers.put("monitor-service", KeycloakResource.serviceToken("monitor-service"));
-        flag = "matrix-" + UUID.randomUUID().toString().substring(0, 8);
-        given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON).body(Map.of("key", flag, "name", "M"))
-                .post("/api/v1/projects/{p}/flags", PROJECT).then().statusCode(201);
-        given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON)
-                .body(Map.of("definition", Map.of("included", List.of("u")))).put("/api/v1/projects/{p}/environments/{e}/segments/matrix-read", PROJECT, ENV)
-                .then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        callers.put("approval-service", KeycloakResource.serviceToken("approval-service"));
+        for (String project : List.of(OTHER, TEAM_A)) {
+            String flag = "matrix-" + UUID.randomUUID().toString().substring(0, 8);
+            flags.put(project, flag);
+            given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON).body(Map.of("key", flag, "name", "M"))
+                    .post("/api/v1/projects/{p}/flags", project).then().statusCode(201);
+            given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON)
+                    .body(Map.of("definition", Map.of("included", List.of("u"))))
+                    .put("/api/v1/projects/{p}/environments/{e}/segments/matrix-read", project, ENV)
+                    .then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        }
     }
 
-    /** A new flag in the matrix project, archived first when asked; returns its path. */
-    private String freshFlag(boolean archived) {
+    /** A new flag in {@code project}, archived first when asked; returns its path. */
+    private String freshFlag(String project, boolean archived) {
         String key = "matrix-" + UUID.randomUUID().toString().substring(0, 8);
-        String path = "/api/v1/projects/" + PROJECT + "/flags/" + key;
+        String path = "/api/v1/projects/" + project + "/flags/" + key;
         given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON).body(Map.of("key", key, "name", "M"))
-                .post("/api/v1/projects/{p}/flags", PROJECT).then().statusCode(201);
+                .post("/api/v1/projects/{p}/flags", project).then().statusCode(201);
         if (archived) {
             given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON).body(Map.of("reason", "matrix"))
                     .post(path + "/archive").then().statusCode(200);
@@ -70,66 +88,110 @@ class RoleMatrixTest {
         return path;
     }
 
-    /** A new SDK key of the matrix environment, issued by the admin; returns its id. */
-    private String freshSdkKey() {
+    /** An approved config replacement of a new flag's staging: the request approval-service makes. */
+    private io.restassured.response.Response apply(RequestSpecification request, String project) {
+        String path = freshFlag(project, false);
+        Map<String, Object> config = Map.of("enabled", true, "offVariation", "off", "fallthrough", Map.of("variation", "on"));
+        String token = Approvals.token(project, path.substring(path.lastIndexOf('/') + 1), ENV, 0,
+                EventJson.mapper().valueToTree(config));
+        return request.header(ApprovalTokens.HEADER, token).header("If-Match", "\"0\"")
+                .body(Map.of("config", config, "reason", "matrix", "correlationId", "matrix-apply"))
+                .put(path + "/environments/" + ENV);
+    }
+
+    /** A revert of exactly the latest change of a new flag's staging (switched on by the requester): what monitor-service sends. */
+    private io.restassured.response.Response revert(RequestSpecification request, String project) {
+        String path = freshFlag(project, false);
+        given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON).body(Map.of("enabled", true))
+                .post(path + "/environments/" + ENV + "/toggle").then().statusCode(200);
+        List<Map<String, Object>> events = given().auth().oauth2(callers.get("requester")).get(path + "/events")
+                .then().statusCode(200).extract().path("$");
+        Map<String, Object> toggled = events.get(events.size() - 1);
+        Map<String, Object> before = new LinkedHashMap<>((Map<String, Object>) toggled.get("previous_state"));
+        before.remove("version");
+        String eventId = (String) toggled.get("event_id");
+        return request.header(ProtectedWrite.REVERT_HEADER, eventId).header("If-Match", "\"1\"")
+                .body(Map.of("config", before, "reason", "auto-revert: matrix", "correlationId", eventId))
+                .put(path + "/environments/" + ENV);
+    }
+
+    /** A new SDK key of {@code project}'s staging, issued by the admin; returns its id. */
+    private String freshSdkKey(String project) {
         return given().auth().oauth2(callers.get("admin")).contentType(ContentType.JSON).body(Map.of("kind", "server"))
-                .post("/api/v1/projects/{p}/environments/{e}/sdk-keys", PROJECT, ENV).then().statusCode(201)
+                .post("/api/v1/projects/{p}/environments/{e}/sdk-keys", project, ENV).then().statusCode(201)
                 .extract().path("id");
     }
 
-    private List<Endpoint> endpoints() {
-        String flags = "/api/v1/projects/" + PROJECT + "/flags";
-        String env = "/api/v1/projects/" + PROJECT + "/environments/" + ENV;
+    private static Set<String> plus(Set<String> base, String... more) {
+        Set<String> all = new java.util.HashSet<>(base);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    private List<Endpoint> endpoints(String project) {
+        boolean teamA = project.equals(TEAM_A);
+        String flag = flags.get(project);
+        String flagsPath = "/api/v1/projects/" + project + "/flags";
+        String env = "/api/v1/projects/" + project + "/environments/" + ENV;
+        Set<String> readers = teamA ? plus(READERS, TEAM_A_READERS.toArray(String[]::new)) : READERS;
+        Set<String> projectEditors = teamA ? Set.of("requester", "editor-a") : Set.of("requester");
+        Set<String> stagingWriters = plus(projectEditors, "stager");
+        Set<String> admins = teamA ? Set.of("admin", "admin-a") : Set.of("admin");
         return List.of(
                 new Endpoint("create flag", r -> r.body(Map.of("key", "m-" + UUID.randomUUID().toString().substring(0, 8), "name", "x"))
-                        .post(flags), Set.of("requester", "monitor-service")),
-                new Endpoint("list flags", r -> r.get(flags), READERS),
-                new Endpoint("stale report", r -> r.queryParam("stale", true).get(flags), READERS),
-                new Endpoint("read flag", r -> r.get(flags + "/" + flag), READERS),
-                new Endpoint("flag at time", r -> r.queryParam("at", "2100-01-01T00:00:00Z").get(flags + "/" + flag), READERS),
-                new Endpoint("flag events", r -> r.get(flags + "/" + flag + "/events"), READERS),
-                new Endpoint("patch metadata", r -> r.body(Map.of("owner", "team-matrix", "reason", "matrix")).patch(flags + "/" + flag),
-                        Set.of("requester", "monitor-service")),
-                new Endpoint("archive flag", r -> r.body(Map.of("reason", "matrix")).post(freshFlag(false) + "/archive"),
-                        Set.of("requester", "monitor-service")),
-                new Endpoint("restore flag", r -> r.body(Map.of("reason", "matrix")).post(freshFlag(true) + "/restore"),
-                        Set.of("requester", "monitor-service")),
-                new Endpoint("toggle staging", r -> r.body(Map.of("enabled", true)).post(flags + "/" + flag + "/environments/" + ENV + "/toggle"),
-                        STAGING_WRITERS),
+                        .post(flagsPath), projectEditors),
+                new Endpoint("list flags", r -> r.get(flagsPath), readers),
+                new Endpoint("stale report", r -> r.queryParam("stale", true).get(flagsPath), readers),
+                new Endpoint("read flag", r -> r.get(flagsPath + "/" + flag), readers),
+                new Endpoint("flag at time", r -> r.queryParam("at", "2100-01-01T00:00:00Z").get(flagsPath + "/" + flag), readers),
+                new Endpoint("flag events", r -> r.get(flagsPath + "/" + flag + "/events"), readers),
+                new Endpoint("patch metadata", r -> r.body(Map.of("owner", "team-matrix", "reason", "matrix")).patch(flagsPath + "/" + flag),
+                        projectEditors),
+                new Endpoint("archive flag", r -> r.body(Map.of("reason", "matrix")).post(freshFlag(project, false) + "/archive"),
+                        projectEditors),
+                new Endpoint("restore flag", r -> r.body(Map.of("reason", "matrix")).post(freshFlag(project, true) + "/restore"),
+                        projectEditors),
+                new Endpoint("toggle staging", r -> r.body(Map.of("enabled", true)).post(flagsPath + "/" + flag + "/environments/" + ENV + "/toggle"),
+                        stagingWriters),
                 new Endpoint("replace staging config", r -> r.body(Map.of("config", Map.of("enabled", false, "offVariation", "off",
-                        "fallthrough", Map.of("variation", "on")))).put(flags + "/" + flag + "/environments/" + ENV), STAGING_WRITERS),
-                new Endpoint("list segments", r -> r.get(env + "/segments"), READERS),
-                new Endpoint("read segment", r -> r.get(env + "/segments/matrix-read"), READERS),
+                        "fallthrough", Map.of("variation", "on")))).put(flagsPath + "/" + flag + "/environments/" + ENV), stagingWriters),
+                new Endpoint("apply approved staging config", r -> apply(r, project), plus(stagingWriters, "approval-service")),
+                new Endpoint("revert staging", r -> revert(r, project), plus(stagingWriters, "monitor-service")),
+                new Endpoint("list segments", r -> r.get(env + "/segments"), readers),
+                new Endpoint("read segment", r -> r.get(env + "/segments/matrix-read"), readers),
                 new Endpoint("put segment", r -> r.body(Map.of("definition", Map.of("included", List.of("u")))).put(env + "/segments/matrix"),
-                        STAGING_WRITERS),
-                new Endpoint("list sdk keys", r -> r.get(env + "/sdk-keys"), Set.of("admin")),
-                new Endpoint("issue sdk key", r -> r.body(Map.of("kind", "server")).post(env + "/sdk-keys"), Set.of("admin")),
-                new Endpoint("revoke sdk key", r -> r.delete(env + "/sdk-keys/" + freshSdkKey()), Set.of("admin")));
+                        stagingWriters),
+                new Endpoint("list sdk keys", r -> r.get(env + "/sdk-keys"), admins),
+                new Endpoint("issue sdk key", r -> r.body(Map.of("kind", "server")).post(env + "/sdk-keys"), admins),
+                new Endpoint("revoke sdk key", r -> r.delete(env + "/sdk-keys/" + freshSdkKey(project)), admins));
     }
 
     @Test
-    void everyEndpointTimesEveryCaller() {
-        tokensAndFlag();
-        assertThat(endpoints()).as("every method of the three management resources").hasSize(17);
+    void everyEndpointTimesEveryCallerInTwoProjects() {
+        tokensAndFlags();
+        assertThat(endpoints(OTHER)).as("every method of the three management resources, and the two service writes").hasSize(19);
         List<String> mismatches = new ArrayList<>();
-        for (Endpoint endpoint : endpoints()) {
-            callers.forEach((caller, token) -> {
-                RequestSpecification request = given().contentType(ContentType.JSON);
-                if (token != null) {
-                    request.auth().oauth2(token);
-                }
-                io.restassured.response.Response response = endpoint.call().apply(request);
-                int status = response.statusCode();
-                boolean authenticated = token != null && !caller.equals("garbage token") && !caller.equals("expired token");
-                int expected = !authenticated ? 401 : endpoint.allowed().contains(caller) ? 200 : 403;
-                boolean ok = expected == 200 ? status >= 200 && status < 300 : status == expected;
-                if (!ok) {
-                    mismatches.add(endpoint.name() + " as " + caller + ": expected " + expected + ", got " + status + " " + response.asString());
-                }
-                if (status == 401 || status == 403) {
-                    assertThat(response.contentType()).as(endpoint.name() + " as " + caller).startsWith("application/problem+json");
-                }
-            });
+        for (String project : List.of(OTHER, TEAM_A)) {
+            for (Endpoint endpoint : endpoints(project)) {
+                callers.forEach((caller, token) -> {
+                    RequestSpecification request = given().contentType(ContentType.JSON);
+                    if (token != null) {
+                        request.auth().oauth2(token);
+                    }
+                    io.restassured.response.Response response = endpoint.call().apply(request);
+                    int status = response.statusCode();
+                    boolean authenticated = token != null && !caller.equals("garbage token") && !caller.equals("expired token");
+                    int expected = !authenticated ? 401 : endpoint.allowed().contains(caller) ? 200 : 403;
+                    boolean ok = expected == 200 ? status >= 200 && status < 300 : status == expected;
+                    if (!ok) {
+                        mismatches.add(project + ": " + endpoint.name() + " as " + caller + ": expected " + expected + ", got "
+                                + status + " " + response.asString());
+                    }
+                    if (status == 401 || status == 403) {
+                        assertThat(response.contentType()).as(endpoint.name() + " as " + caller).startsWith("application/problem+json");
+                    }
+                });
+            }
         }
         assertThat(mismatches).isEmpty();
     }

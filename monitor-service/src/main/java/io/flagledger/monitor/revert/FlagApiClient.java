@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Writes a flag's previous configuration back through flag-api with the monitor's own identity (client
- * credentials of the {@code monitor-service} client: roles automation and flag-editor). flag-api lets it write a
+ * credentials of the {@code monitor-service} client: roles automation and flag-reverter, nothing else). flag-api lets it write a
  * protected environment without an approval only for exactly the reverted event ({@value #REVERT_OF_HEADER}) and
  * only while the flag is still at that event's version ({@code If-Match}).
  */

@@ -10,6 +10,11 @@ public enum RevertOutcome {
     SKIPPED_RATE_LIMITED("monitor.revert.skipped"),
     /** The suspect is itself a revert: reverting it would start a loop. */
     SKIPPED_REVERT_OF_REVERT("monitor.revert.skipped"),
+    /**
+     * The suspect is a break-glass change (a kill switch turned off without approval): the emergency brake is
+     * released by people, never by a rule, however the error rate moves during the incident.
+     */
+    SKIPPED_BREAK_GLASS("monitor.revert.skipped"),
     /** The suspect has no previous environment state (e.g. flag creation). */
     SKIPPED_NOTHING_TO_RESTORE("monitor.revert.skipped"),
     /** Dry-run mode: the monitor only alerts. */

@@ -38,6 +38,10 @@ public class Reverter {
         if (suspect.isRevert()) {
             return done(RevertOutcome.SKIPPED_REVERT_OF_REVERT, "the suspect change is itself a revert");
         }
+        if (suspect.breakGlass()) {
+            return done(RevertOutcome.SKIPPED_BREAK_GLASS, "not reverted: the suspect change is a break-glass kill "
+                    + "(the emergency brake); only a person may turn the feature back on");
+        }
         if (!suspect.isEnvironmentChange() || suspect.configBefore().isEmpty()) {
             return done(RevertOutcome.SKIPPED_NOTHING_TO_RESTORE, "the suspect change has no previous environment state");
         }

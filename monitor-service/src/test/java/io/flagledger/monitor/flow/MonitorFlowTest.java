@@ -83,11 +83,7 @@ class MonitorFlowTest {
         AuditEvent alerted = trail.stream().filter(e -> e.action().equals("monitor.alert.sent")).findFirst().orElseThrow();
         assertThat(alerted.scope().path("severity").asText()).isEqualTo("p1");
         assertThat(alerted.scope().path("receivers").path("webhook").asText()).isEqualTo("sent");
-        JsonNode webhook = await().atMost(Duration.ofSeconds(10)).until(() -> FakeFlagApiResource.requestsTo("/webhook"),
-                r -> r.stream().anyMatch(w -> w.path("body").path("subject").asText().equals(change.eventId())
-                        && w.path("body").path("rule").asText().equals("error-spike"))).stream()
-                .filter(w -> w.path("body").path("subject").asText().equals(change.eventId())
-                        && w.path("body").path("rule").asText().equals("error-spike")).findFirst().orElseThrow();
+        JsonNode webhook = webhookFor(change, "error-spike");
         assertThat(webhook.path("body").path("revert").asText()).isEqualTo("reverted");
         assertThat(webhook.path("body").path("severity").asText()).isEqualTo("p1");
 
@@ -100,12 +96,34 @@ class MonitorFlowTest {
         kafka.send("service.health", "checkout", Kafka.healthSample("checkout", 0.001, again.timestamp().minusMillis(1)));
         kafka.publish("flag.changes", again);
         kafka.send("service.health", "checkout", Kafka.healthSample("checkout", 0.5, again.timestamp().plusMillis(300)));
-        AuditEvent skipped = await().atMost(Duration.ofSeconds(30)).until(() -> kafka.actionsFor(again, "error-spike"),
-                events -> events.stream().anyMatch(e -> e.action().equals("monitor.revert.skipped"))).stream()
-                .filter(e -> e.action().equals("monitor.revert.skipped")).findFirst().orElseThrow();
+        AuditEvent skipped = skippedRevert(again, "error-spike");
         assertThat(skipped.scope().path("outcome").asText()).isEqualTo("skipped-rate-limited");
         assertThat(FakeFlagApiResource.requestsTo("/flags/spiky/")).hasSize(1);
         assertThat(kafka.actionsFor(revertEvent, "error-spike")).isEmpty();
+    }
+
+    /** Errors rise during the incident a kill switch was pulled for: the brake stays on and people are told why. */
+    @Test
+    void aBreakGlassKillIsNeverRevertedOnlyAlerted() throws Exception {
+        kafka.send("service.health", "payments", Kafka.healthSample("payments", 0.001, Instant.now().minusSeconds(5)));
+        ObjectNode scope = JsonNodeFactory.instance.objectNode().put("break_glass", true);
+        scope.putArray("changed").add("enabled");
+        AuditEvent kill = ProducerKeysResource.signer("flag-api").sign(AuditEvent.builder()
+                .actorId("sub-sre").actorType(ActorType.USER).actorName("sre").actorRoles("flag-editor", "sre")
+                .sourceService("flag-api").request(new RequestMetadata("test", "127.0.0.1", Channel.API))
+                .action("flag.toggled").project("shop").flagId("brake").environment("production")
+                .previousState(state(true, 4)).newState(state(false, 5))
+                .scope(scope).correlationId("ci-brake").reason("incident: stop the bleeding").build());
+        kafka.publish("flag.changes", kill);
+        kafka.send("service.health", "payments", Kafka.healthSample("payments", 0.6, kill.timestamp().plusMillis(300)));
+
+        AuditEvent skipped = skippedRevert(kill, "error-spike");
+        assertThat(skipped.scope().path("outcome").asText()).isEqualTo("skipped-break-glass");
+        assertThat(skipped.scope().path("detail").asText()).contains("break-glass");
+        JsonNode webhook = webhookFor(kill, "error-spike");
+        assertThat(webhook.path("body").path("revert").asText()).isEqualTo("skipped-break-glass");
+        assertThat(webhook.path("body").path("revert_detail").asText()).contains("only a person may turn the feature back on");
+        assertThat(FakeFlagApiResource.requestsTo("/flags/brake/")).isEmpty();
     }
 
     @Test
@@ -113,9 +131,7 @@ class MonitorFlowTest {
         AuditEvent change = toggle("spiky-changed-since", 1, null);
         kafka.publish("flag.changes", change);
         kafka.send("service.health", "cart", Kafka.healthSample("cart", 0.9, change.timestamp().plusMillis(100)));
-        AuditEvent skipped = await().atMost(Duration.ofSeconds(30)).until(() -> kafka.actionsFor(change, "error-spike"),
-                events -> events.stream().anyMatch(e -> e.action().equals("monitor.revert.skipped"))).stream()
-                .filter(e -> e.action().equals("monitor.revert.skipped")).findFirst().orElseThrow();
+        AuditEvent skipped = skippedRevert(change, "error-spike");
         assertThat(skipped.scope().path("outcome").asText()).isEqualTo("skipped-changed-since");
         assertThat(skipped.scope().path("http_status").asInt()).isEqualTo(412);
         assertThat(skipped.reason()).contains("Error rate of cart");
@@ -143,6 +159,21 @@ class MonitorFlowTest {
     }
 
     // ------------------------------------------------------------------------------------------------------------
+
+    /** The monitor.revert.skipped event the rule recorded for {@code suspect}, once it is there. */
+    private static AuditEvent skippedRevert(AuditEvent suspect, String rule) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> kafka.actionsFor(suspect, rule),
+                events -> events.stream().anyMatch(e -> e.action().equals("monitor.revert.skipped"))).stream()
+                .filter(e -> e.action().equals("monitor.revert.skipped")).findFirst().orElseThrow();
+    }
+
+    /** The alert webhook call about {@code suspect} from {@code rule}, once it is there. */
+    private static JsonNode webhookFor(AuditEvent suspect, String rule) {
+        java.util.function.Predicate<JsonNode> about = w -> w.path("body").path("subject").asText().equals(suspect.eventId())
+                && w.path("body").path("rule").asText().equals(rule);
+        return await().atMost(Duration.ofSeconds(10)).until(() -> FakeFlagApiResource.requestsTo("/webhook"),
+                r -> r.stream().anyMatch(about)).stream().filter(about).findFirst().orElseThrow();
+    }
 
 
 
@@ -179,7 +210,7 @@ class MonitorFlowTest {
         ObjectNode after = ((ObjectNode) suspect.previousState()).deepCopy().put("version", suspect.newState().path("version").asLong() + 1);
         return ProducerKeysResource.signer("flag-api").sign(AuditEvent.builder()
                 .actorId("sub-monitor").actorType(ActorType.SERVICE).actorName("service-account-monitor-service")
-                .actorRoles("automation", "flag-editor").sourceService("flag-api")
+                .actorRoles("automation", "flag-reverter").sourceService("flag-api")
                 .request(new RequestMetadata("monitor", "127.0.0.1", Channel.AUTOMATION))
                 .action("flag.reverted").project(suspect.project()).flagId(suspect.flagId()).environment(suspect.environment())
                 .previousState(suspect.newState()).newState(after).scope(scope)

@@ -38,6 +38,7 @@ class RevertGuardsTest {
 
     static Stream<Arguments> guards() {
         ObjectNode revertScope = JsonNodeFactory.instance.objectNode().put("revert_of", "e-0");
+        ObjectNode breakGlass = JsonNodeFactory.instance.objectNode().put("break_glass", true);
         return Stream.of(
                 Arguments.of("a revert is never reverted", change("flag.reverted", "production", state(true, 2), state(false, 3), revertScope),
                         false, RevertOutcome.SKIPPED_REVERT_OF_REVERT),
@@ -45,6 +46,8 @@ class RevertGuardsTest {
                         state(false, 3), revertScope), true, RevertOutcome.SKIPPED_REVERT_OF_REVERT),
                 Arguments.of("flag creation has no previous environment state", change("flag.created", null, null,
                         JsonNodeFactory.instance.objectNode(), null), false, RevertOutcome.SKIPPED_NOTHING_TO_RESTORE),
+                Arguments.of("a break-glass kill is never reverted (the emergency brake stays on)", change("flag.toggled",
+                        "production", state(true, 4), state(false, 5), breakGlass), false, RevertOutcome.SKIPPED_BREAK_GLASS),
                 Arguments.of("dry-run only alerts", change("flag.toggled", "production", state(false, 1), state(true, 2), null),
                         true, RevertOutcome.DRY_RUN));
     }

@@ -21,7 +21,8 @@ public final class DemoRealm {
     /** Public client with direct access grants (tests, CLI, curl walk-through). */
     public static final String CLI_CLIENT = "flagledger-cli";
     /** Demo users, in the order a README would list them. */
-    public static final List<String> USERS = List.of("requester", "approver1", "approver2", "sre", "viewer", "admin", "auditor", "stager");
+    public static final List<String> USERS = List.of("requester", "approver1", "approver2", "sre", "viewer", "admin", "auditor", "stager",
+            "editor-a", "approver-a", "admin-a", "auditor-a");
     /** Confidential clients with service accounts (client credentials grant). */
     public static final List<String> SERVICE_CLIENTS = List.of("approval-service", "monitor-service");
     /** Every confidential client (each has a secret). */

@@ -141,11 +141,10 @@ public final class Keycloak implements AutoCloseable {
                 Path watchdog = home.resolve("bin/flagledger-watchdog.sh");
                 writeIfChanged(watchdog, resourceText(WATCHDOG_RESOURCE), true);
                 Path built = home.resolve(".flagledger-built");
-                if (Files.exists(built)) {
-                    lock.release(); // the build is done: concurrent starts are fine from here on
-                }
+                // The lock is held until this server has imported the realm: the import directory is shared by every
+                // checkout on the machine, and another one's realm file must not be written in between.
                 Keycloak kc = launch(home, watchdog, cache, javaHome, env, port, begin, deadline);
-                if (lock.isValid()) {
+                if (!Files.exists(built)) {
                     Files.writeString(built, "built by test-support at " + LocalDateTime.now() + "\n");
                 }
                 return kc;

@@ -22,7 +22,7 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
  * flag-api's refused management requests (401, 403, 428) in the ledger, through the shared {@link RefusalRecorder}
- * and flag-api's outbox. Evaluation endpoints are left out: a misconfigured SDK would otherwise flood the ledger.
+ * and flag-api's outbox, and SDK keys used beyond their kind (403, e.g. a client key opening the raw-config stream).
  */
 @ApplicationScoped
 public class DeniedRequestRecorder {
@@ -54,7 +54,12 @@ public class DeniedRequestRecorder {
 
     @ServerResponseFilter
     public Uni<Void> record(ContainerRequestContext request, ContainerResponseContext response, ResourceInfo resource) {
-        if (!request.getUriInfo().getPath().startsWith("/api/")) {
+        String path = request.getUriInfo().getPath();
+        boolean management = path.startsWith("/api/");
+        // On the SDK endpoints only a valid key used beyond its kind is recorded (403); a missing or wrong key (401)
+        // is what a misconfigured SDK sends all day.
+        boolean keyBeyondItsKind = (path.startsWith("/sdk/") || path.startsWith("/ofrep/")) && response.getStatus() == 403;
+        if (!management && !keyBeyondItsKind) {
             return Uni.createFrom().voidItem();
         }
         return recorder.onResponse(request, response.getStatus(), resource, Channel.API);

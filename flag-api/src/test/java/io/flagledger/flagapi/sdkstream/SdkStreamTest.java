@@ -73,12 +73,20 @@ class SdkStreamTest {
     @Test
     void aClientKeyGetsNoRawConfigurationStream() throws Exception {
         String clientKey = OfrepFixtures.issueKey("staging", "client");
+        String correlation = "client-stream-" + java.util.UUID.randomUUID();
         HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(streamUri())
-                .header("Authorization", "Bearer " + clientKey).header("Accept", "text/event-stream").build(),
+                .header("Authorization", "Bearer " + clientKey).header("Accept", "text/event-stream")
+                .header("X-Correlation-Id", correlation).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(refused.body()).contains("client SDK key").doesNotContain("salt").doesNotContain("\"flags\"");
+        // the attempt is in the ledger: a valid key used beyond its kind
+        io.flagledger.contract.AuditEvent denied = io.flagledger.flagapi.TestEvents.events("security.events",
+                e -> correlation.equals(e.correlationId()), 1).get(0);
+        assertThat(denied.action()).isEqualTo("access.denied");
+        assertThat(denied.scope().get("status").asInt()).isEqualTo(403);
+        assertThat(denied.scope().get("endpoint").asText()).isEqualTo("/sdk/v1/stream");
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Ed25519 key generation and text encodings (JDK provider only, no BouncyCastle). */
+/** Ed25519 key generation and text encodings (JDK key objects; signing and verifying is {@link Ed25519Engine}). */
 public final class Ed25519Keys {
 
     public static final String ALGORITHM = "Ed25519";

@@ -22,6 +22,7 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.UuidV7;
+import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.NodeId;
 import io.flagledger.contract.merkle.ProofPlan;
 import io.flagledger.contract.note.NoteSigner;
@@ -210,13 +211,7 @@ public class Exporter {
             walk(conn, "leaf_hash", first, last,
                     r -> entries.write(line(entryLine(r.getLong("seq"), r.getBuffer("leaf_hash").getBytes(), null))));
         }
-        List<NodeId> prefix = new ArrayList<>();
-        long m = first - 1;
-        for (int level = 62; level >= 0; level--) {
-            if (((m >>> level) & 1) == 1) {
-                prefix.add(new NodeId(level, (m >>> level) - 1));
-            }
-        }
+        List<NodeId> prefix = CompactRange.nodes(first - 1);
         Map<NodeId, byte[]> prefixHashes = await(tree.nodes(conn, prefix));
         List<byte[]> consistency = last == checkpointSize ? List.of()
                 : await(tree.hashes(conn, ProofPlan.consistency(last, checkpointSize)));

@@ -28,7 +28,7 @@ import java.util.zip.ZipOutputStream;
 /**
  * Offline verification time of an N-entry range export. Writes a bundle of N signed synthetic events (whole log,
  * checkpoint a few entries later so the consistency proof is exercised) and times {@link BundleVerifier} on it.
- * Not a test: {@code audit-verifier/bench/verification.sh [entries]}; it also prints the java -jar command.
+ * Not a test: {@code audit-verifier/bench/verification.sh [entries] [runs]}; it also prints the java -jar command.
  */
 public final class VerificationBench {
 
@@ -36,6 +36,7 @@ public final class VerificationBench {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         Path dir = Files.createTempDirectory("audit-verify-bench");
         Path bundle = dir.resolve("export-" + n + ".zip");
         NoteSigner checkpointSigner = new NoteSigner(TestBundles.ORIGIN, Ed25519Keys.generate().getPrivate());
@@ -45,7 +46,7 @@ public final class VerificationBench {
         System.out.printf("wrote %s (%,d entries, %,d MB) in %.1f s (%.1f s CPU)%n", bundle, n, Files.size(bundle) >> 20,
                 (System.nanoTime() - begin) / 1e9, (cpuNanos() - cpu) / 1e9);
         Path key = Files.writeString(dir.resolve("checkpoint.key"), checkpointSigner.verifierKey().encoded() + "\n");
-        for (int run = 1; run <= 2; run++) {
+        for (int run = 1; run <= runs; run++) {
             long t = System.nanoTime();
             long c = cpuNanos();
             Report report = new BundleVerifier(List.of(checkpointSigner.verifierKey())).verify(bundle);

@@ -54,7 +54,7 @@ public final class BundleVerifier {
     public static final String FORMAT = "flagledger-export/1";
     static final Set<String> UNLISTED = Set.of("manifest.json", "manifest.sig");
     private static final int CHUNK = 2000;
-    private static final ObjectMapper INDEX_JSON = new ObjectMapper();
+    private static final ObjectMapper INDEX_JSON = EventJson.mapper(); // strict: duplicate names, trailing data
 
     private final NoteVerifier trusted;
     private final int threads;
@@ -239,7 +239,7 @@ public final class BundleVerifier {
     }
 
     /** What a worker found on one chunk of line pairs (a null leaf: the index line was not JSON), folded in order. */
-    private record Chunk(long firstLine, long[] seqs, byte[][] leaves, List<Found> found) {
+    private record Chunk(long[] seqs, byte[][] leaves, List<Found> found) {
     }
 
     /** Line pairs {@code firstLine..} of events.jsonl and entries.jsonl (the first {@code size} of the arrays). */
@@ -453,7 +453,7 @@ public final class BundleVerifier {
             seqs[i] = seq;
             leaves[i] = leaf;
         }
-        return new Chunk(work.firstLine(), seqs, leaves, found);
+        return new Chunk(seqs, leaves, found);
     }
 
     private static void checkEvent(long seq, byte[] bytes, EventChecks producers, List<Found> found) {

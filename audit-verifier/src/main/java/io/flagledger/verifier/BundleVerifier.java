@@ -9,20 +9,18 @@ import io.flagledger.contract.EventVerifier;
 import io.flagledger.contract.InvalidEventException;
 import io.flagledger.contract.SignatureVerificationException;
 import io.flagledger.contract.merkle.Checkpoint;
+import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.MerkleHash;
 import io.flagledger.contract.merkle.ProofVerificationException;
 import io.flagledger.contract.merkle.ProofVerifier;
 import io.flagledger.contract.note.NoteVerificationException;
 import io.flagledger.contract.note.NoteVerifier;
 import io.flagledger.contract.note.NoteVerifierKey;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,7 +30,6 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,6 +54,7 @@ public final class BundleVerifier {
     public static final String FORMAT = "flagledger-export/1";
     static final Set<String> UNLISTED = Set.of("manifest.json", "manifest.sig");
     private static final int CHUNK = 2000;
+    private static final ObjectMapper INDEX_JSON = EventJson.mapper(); // strict: duplicate names, trailing data
 
     private final NoteVerifier trusted;
     private final int threads;
@@ -85,6 +83,10 @@ public final class BundleVerifier {
             found.add(new Found(-1, new Problem(where, check, detail)));
         }
 
+        void missing(String name) {
+            file(name, "bundle", "missing from the bundle");
+        }
+
         void entry(long seq, String check, String detail) {
             found.add(new Found(seq, new Problem("seq " + seq, check, detail)));
         }
@@ -107,7 +109,8 @@ public final class BundleVerifier {
                 run.file(e.getName(), "archive", "the archive holds two files of this name");
             }
         }
-        byte[] manifestBytes = read(zip, entries, "manifest.json", run);
+        BundleFiles files = new BundleFiles(zip, entries);
+        byte[] manifestBytes = files.read("manifest.json", run::missing);
         JsonNode manifest = manifestBytes == null ? null : parse(run, "manifest.json", manifestBytes);
         if (manifest == null) {
             return report(run, null, 0);
@@ -116,28 +119,29 @@ public final class BundleVerifier {
             run.file("manifest.json", "format", "expected " + FORMAT + ", found '" + manifest.path("format").asText() + "'");
             return report(run, manifest, 0);
         }
-        checkManifestSignature(zip, entries, run, manifest, manifestBytes);
-        checkFileHashes(zip, entries, run, manifest);
+        checkManifestSignature(files, run, manifest);
 
-        Checkpoint checkpoint = checkpoint(zip, entries, run, manifest);
-        EventChecks producers = producers(zip, entries, run);
+        Checkpoint checkpoint = checkpoint(files, run, manifest);
+        EventChecks producers = producers(files, run);
         JsonNode selection = manifest.path("selection");
         String mode = selection.path("mode").asText();
         long count;
         if ("range".equals(mode)) {
-            byte[] rangeBytes = read(zip, entries, "range.json", run);
+            byte[] rangeBytes = files.read("range.json", run::missing);
             JsonNode range = rangeBytes == null ? null : parse(run, "range.json", rangeBytes);
-            count = entries(zip, entries, run, producers, checkpoint, range, selection);
+            count = entries(files, run, producers, checkpoint, range, selection);
         } else if ("filter".equals(mode)) {
             List<String> unusable = new ArrayList<>();
             ExportFilter filter = ExportFilter.of(selection.path("filter"), unusable);
             unusable.forEach(p -> run.file("manifest.json", "selection", p));
-            count = entries(zip, entries, run, new EventChecks(producers.verifier(), producers.services(), filter),
+            count = entries(files, run, new EventChecks(producers.verifier(), producers.services(), filter),
                     checkpoint, null, selection);
         } else {
             run.file("manifest.json", "selection", "unknown selection mode '" + mode + "'");
             count = 0;
         }
+        // Last: events.jsonl and entries.jsonl were hashed while they were checked, so each is decompressed once.
+        checkFileHashes(files, run, manifest);
         if (manifest.path("event_count").asLong(-1) != count) {
             run.file("manifest.json", "event count", "the manifest announces " + manifest.path("event_count").asText()
                     + " entries, the bundle holds " + count);
@@ -145,13 +149,12 @@ public final class BundleVerifier {
         return report(run, manifest, count);
     }
 
-    private void checkManifestSignature(ZipFile zip, Map<String, ZipEntry> entries, Run run, JsonNode manifest,
-                                        byte[] manifestBytes) throws IOException {
-        byte[] sig = read(zip, entries, "manifest.sig", run);
+    private void checkManifestSignature(BundleFiles files, Run run, JsonNode manifest) throws IOException {
+        byte[] sig = files.read("manifest.sig", run::missing);
         if (sig == null) {
             return;
         }
-        String expected = FORMAT + "\n" + manifest.path("export_id").asText() + "\nsha256:" + hex(sha256(manifestBytes)) + "\n";
+        String expected = FORMAT + "\n" + manifest.path("export_id").asText() + "\nsha256:" + files.digest("manifest.json").sha256() + "\n";
         try {
             NoteVerifier.VerifiedNote note = trusted.open(new String(sig, StandardCharsets.UTF_8));
             if (!note.text().equals(expected)) {
@@ -163,40 +166,31 @@ public final class BundleVerifier {
         }
     }
 
-    private void checkFileHashes(ZipFile zip, Map<String, ZipEntry> entries, Run run, JsonNode manifest) throws IOException {
-        JsonNode files = manifest.path("files");
+    private void checkFileHashes(BundleFiles files, Run run, JsonNode manifest) throws IOException {
+        JsonNode listedFiles = manifest.path("files");
         Set<String> listed = new HashSet<>();
-        files.fieldNames().forEachRemaining(listed::add);
+        listedFiles.fieldNames().forEachRemaining(listed::add);
         for (String name : listed) {
-            ZipEntry e = entries.get(name);
-            if (e == null) {
+            if (!files.has(name)) {
                 run.file(name, "manifest hash", "listed in the manifest but missing from the bundle");
                 continue;
             }
-            MessageDigest d = sha256();
-            long bytes = 0;
-            try (InputStream in = zip.getInputStream(e)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    d.update(buf, 0, n);
-                    bytes += n;
-                }
-            }
-            String actual = hex(d.digest());
-            if (!actual.equals(files.path(name).path("sha256").asText())) {
-                run.file(name, "manifest hash", "SHA-256 is " + actual + ", the manifest says "
-                        + files.path(name).path("sha256").asText() + " (" + bytes + " bytes): the file was changed");
+            BundleFiles.Digest d = files.digest(name);
+            String expected = listedFiles.path(name).path("sha256").asText();
+            if (!d.sha256().equals(expected)) {
+                run.file(name, "manifest hash", "SHA-256 is " + d.sha256() + ", the manifest says " + expected + " ("
+                        + d.bytes() + " bytes): the file was changed");
             }
         }
-        for (String name : entries.keySet()) {
+        for (String name : files.names()) {
             if (!listed.contains(name) && !UNLISTED.contains(name)) {
                 run.file(name, "manifest hash", "in the bundle but not listed in the manifest");
             }
         }
     }
 
-    private Checkpoint checkpoint(ZipFile zip, Map<String, ZipEntry> entries, Run run, JsonNode manifest) throws IOException {
-        byte[] note = read(zip, entries, "checkpoint.txt", run);
+    private Checkpoint checkpoint(BundleFiles files, Run run, JsonNode manifest) throws IOException {
+        byte[] note = files.read("checkpoint.txt", run::missing);
         if (note == null) {
             return null;
         }
@@ -223,8 +217,8 @@ public final class BundleVerifier {
     private record EventChecks(EventVerifier verifier, Map<String, Set<String>> services, ExportFilter filter) {
     }
 
-    private EventChecks producers(ZipFile zip, Map<String, ZipEntry> entries, Run run) throws IOException {
-        byte[] bytes = read(zip, entries, "keys.json", run);
+    private EventChecks producers(BundleFiles files, Run run) throws IOException {
+        byte[] bytes = files.read("keys.json", run::missing);
         JsonNode keys = bytes == null ? null : parse(run, "keys.json", bytes);
         Map<String, PublicKey> byId = new HashMap<>();
         Map<String, Set<String>> services = new HashMap<>();
@@ -244,22 +238,29 @@ public final class BundleVerifier {
         return new EventChecks(new EventVerifier(byId), services, null);
     }
 
+    /** What a worker found on one chunk of line pairs (a null leaf: the index line was not JSON), folded in order. */
+    private record Chunk(long[] seqs, byte[][] leaves, List<Found> found) {
+    }
+
+    /** Line pairs {@code firstLine..} of events.jsonl and entries.jsonl (the first {@code size} of the arrays). */
+    private record Work(long firstLine, byte[][] events, byte[][] index, int size) {
+    }
+
     /**
-     * Walks events.jsonl and entries.jsonl in step. Leaf hashes, sequence order and proofs are checked here;
-     * parsing and signatures, the expensive part, run on a pool in chunks (a bounded number in flight).
+     * Walks events.jsonl and entries.jsonl in step. Everything that looks at one entry alone (parsing, canonical form,
+     * signature, leaf hash, inclusion proof) runs on a pool in chunks, a bounded number in flight; the reading thread
+     * only splits lines and, in order, folds the leaf hashes into the tree and checks the sequence.
      */
-    private long entries(ZipFile zip, Map<String, ZipEntry> entries, Run run, EventChecks producers, Checkpoint checkpoint,
-                         JsonNode range, JsonNode selection) throws IOException {
-        ZipEntry eventsEntry = entries.get("events.jsonl");
-        ZipEntry indexEntry = entries.get("entries.jsonl");
-        if (eventsEntry == null || indexEntry == null) {
-            run.file(eventsEntry == null ? "events.jsonl" : "entries.jsonl", "bundle", "missing from the bundle");
+    private long entries(BundleFiles files, Run run, EventChecks producers, Checkpoint checkpoint, JsonNode range,
+                         JsonNode selection) throws IOException {
+        if (!files.has("events.jsonl") || !files.has("entries.jsonl")) {
+            run.file(files.has("events.jsonl") ? "entries.jsonl" : "events.jsonl", "bundle", "missing from the bundle");
             return 0;
         }
         boolean isRange = range != null || "range".equals(selection.path("mode").asText());
         long from = selection.path("from_seq").asLong(0);
         long to = selection.path("to_seq").asLong(-1);
-        Frontier frontier = null;
+        CompactRange tree = null;
         if (isRange) {
             if (range == null) {
                 return 0;
@@ -269,20 +270,21 @@ public final class BundleVerifier {
                         + ", the manifest selects " + from + ".." + to);
             }
             try {
-                frontier = new Frontier(hashes(range.path("prefix")), from - 1);
+                tree = CompactRange.of(from - 1, hashes(range.path("prefix")));
             } catch (IllegalArgumentException e) {
                 run.file("range.json", "prefix", e.getMessage());
             }
         }
+        Checkpoint proofsAgainst = isRange ? null : checkpoint;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        Deque<Future<List<Found>>> inFlight = new ArrayDeque<>();
+        Deque<Future<Chunk>> inFlight = new ArrayDeque<>();
+        Fold fold = new Fold(run, tree, isRange, from, to);
         long count = 0;
-        long previous = 0;
-        java.util.BitSet seen = new java.util.BitSet();
-        try (LineReader events = new LineReader(zip.getInputStream(eventsEntry));
-             LineReader index = new LineReader(zip.getInputStream(indexEntry))) {
-            List<byte[]> chunk = new ArrayList<>(CHUNK);
-            List<Long> chunkSeqs = new ArrayList<>(CHUNK);
+        try (LineReader events = new LineReader(files.stream("events.jsonl"));
+             LineReader index = new LineReader(files.stream("entries.jsonl"))) {
+            byte[][] eventLines = new byte[CHUNK][];
+            byte[][] indexLines = new byte[CHUNK][];
+            int n = 0;
             while (true) {
                 byte[] event = events.next();
                 byte[] line = index.next();
@@ -295,11 +297,65 @@ public final class BundleVerifier {
                     break;
                 }
                 count++;
-                JsonNode meta = parse(run, "entries.jsonl line " + count, line);
-                if (meta == null) {
-                    continue;
+                eventLines[n] = event;
+                indexLines[n] = line;
+                if (++n == CHUNK) {
+                    submit(pool, inFlight, fold, producers, proofsAgainst, new Work(count - n + 1, eventLines, indexLines, n));
+                    eventLines = new byte[CHUNK][];
+                    indexLines = new byte[CHUNK][];
+                    n = 0;
                 }
-                long seq = meta.path("seq").asLong(-1);
+            }
+            submit(pool, inFlight, fold, producers, proofsAgainst, new Work(count - n + 1, eventLines, indexLines, n));
+            while (!inFlight.isEmpty()) {
+                fold.add(take(inFlight.poll()));
+            }
+            events.drain(); // the rest of a longer file still counts for its manifest hash
+            index.drain();
+        } finally {
+            pool.shutdownNow();
+        }
+        if (isRange) {
+            java.util.BitSet seen = fold.seen;
+            for (int gap = seen.nextClearBit(0); from + gap <= to; gap = seen.nextClearBit(gap)) {
+                int end = Math.min(seen.nextSetBit(gap) < 0 ? Integer.MAX_VALUE : seen.nextSetBit(gap), (int) (to - from + 1));
+                run.entry(from + gap, "sequence", (end - gap == 1 ? "is" : "to " + (from + end - 1) + " are")
+                        + " missing from the range " + from + ".." + to + ": entries were removed");
+                gap = end;
+            }
+        }
+        if (tree != null && checkpoint != null) {
+            checkRangeRoot(run, tree, range, checkpoint, from, to);
+        }
+        return count;
+    }
+
+    /** The sequential part: sequence order and range bounds, and the leaves folded into the range's tree. */
+    private static final class Fold {
+        final Run run;
+        final CompactRange tree;
+        final boolean isRange;
+        final long from;
+        final long to;
+        final java.util.BitSet seen = new java.util.BitSet();
+        long previous;
+
+        Fold(Run run, CompactRange tree, boolean isRange, long from, long to) {
+            this.run = run;
+            this.tree = tree;
+            this.isRange = isRange;
+            this.from = from;
+            this.to = to;
+        }
+
+        void add(Chunk chunk) {
+            run.found.addAll(chunk.found());
+            for (int i = 0; i < chunk.seqs().length; i++) {
+                byte[] leaf = chunk.leaves()[i];
+                if (leaf == null) {
+                    continue; // entries.jsonl line was not JSON, already reported
+                }
+                long seq = chunk.seqs()[i];
                 if (seq < previous) {
                     run.entry(seq, "sequence", "appears after seq " + previous + ": entries are out of order");
                 } else if (seq == previous) {
@@ -313,63 +369,24 @@ public final class BundleVerifier {
                         seen.set((int) (seq - from));
                     }
                 }
-                byte[] leaf = MerkleHash.leaf(event);
-                byte[] exportedLeaf = decode(meta.path("leaf_hash").asText());
-                if (exportedLeaf == null || !MessageDigest.isEqual(leaf, exportedLeaf)) {
-                    run.entry(seq, "leaf hash", "SHA-256(0x00 || event) is " + b64(leaf) + ", the ledger's leaf hash is "
-                            + meta.path("leaf_hash").asText() + ": the event's bytes were changed");
-                }
-                if (frontier != null) {
-                    frontier.add(leaf);
-                } else if (!isRange && checkpoint != null) {
-                    try {
-                        ProofVerifier.verifyInclusion(seq - 1, checkpoint.size(), leaf, hashes(meta.path("proof")),
-                                checkpoint.rootHash());
-                    } catch (ProofVerificationException | IllegalArgumentException e) {
-                        run.entry(seq, "inclusion proof", e.getMessage() + ": the entry is not at this position in the "
-                                + "signed log");
-                    }
-                }
-                chunk.add(event);
-                chunkSeqs.add(seq);
-                if (chunk.size() == CHUNK) {
-                    submit(pool, inFlight, run, producers, chunk, chunkSeqs);
-                    chunk = new ArrayList<>(CHUNK);
-                    chunkSeqs = new ArrayList<>(CHUNK);
+                if (tree != null) {
+                    tree.append(leaf);
                 }
             }
-            submit(pool, inFlight, run, producers, chunk, chunkSeqs);
-            while (!inFlight.isEmpty()) {
-                collect(inFlight.poll(), run);
-            }
-        } finally {
-            pool.shutdownNow();
         }
-        if (isRange) {
-            for (int gap = seen.nextClearBit(0); from + gap <= to; gap = seen.nextClearBit(gap)) {
-                int end = Math.min(seen.nextSetBit(gap) < 0 ? Integer.MAX_VALUE : seen.nextSetBit(gap), (int) (to - from + 1));
-                run.entry(from + gap, "sequence", (end - gap == 1 ? "is" : "to " + (from + end - 1) + " are")
-                        + " missing from the range " + from + ".." + to + ": entries were removed");
-                gap = end;
-            }
-        }
-        if (frontier != null && checkpoint != null) {
-            checkRangeRoot(run, frontier, range, checkpoint, from, to);
-        }
-        return count;
     }
 
-    private void checkRangeRoot(Run run, Frontier frontier, JsonNode range, Checkpoint checkpoint, long from, long to) {
-        byte[] root = frontier.root();
-        String what = "the entries " + from + ".." + to + " give a tree of size " + frontier.size() + " with root " + b64(root);
+    private void checkRangeRoot(Run run, CompactRange tree, JsonNode range, Checkpoint checkpoint, long from, long to) {
+        byte[] root = tree.root();
+        String what = "the entries " + from + ".." + to + " give a tree of size " + tree.size() + " with root " + b64(root);
         try {
-            if (frontier.size() == checkpoint.size()) {
+            if (tree.size() == checkpoint.size()) {
                 if (!MessageDigest.isEqual(root, checkpoint.rootHash())) {
                     run.file("events.jsonl", "tree root", what + ", the signed checkpoint has " + checkpoint.rootBase64()
                             + ": entries were changed, removed, added or reordered");
                 }
             } else {
-                ProofVerifier.verifyConsistency(frontier.size(), checkpoint.size(), root, checkpoint.rootHash(),
+                ProofVerifier.verifyConsistency(tree.size(), checkpoint.size(), root, checkpoint.rootHash(),
                         hashes(range.path("consistency")));
             }
         } catch (ProofVerificationException | IllegalArgumentException e) {
@@ -379,26 +396,20 @@ public final class BundleVerifier {
         }
     }
 
-    private void submit(ExecutorService pool, Deque<Future<List<Found>>> inFlight, Run run, EventChecks producers,
-                        List<byte[]> events, List<Long> seqs) {
-        if (events.isEmpty()) {
+    private void submit(ExecutorService pool, Deque<Future<Chunk>> inFlight, Fold fold, EventChecks producers,
+                        Checkpoint proofsAgainst, Work work) {
+        if (work.size() == 0) {
             return;
         }
-        inFlight.add(pool.submit(() -> {
-            List<Found> found = new ArrayList<>();
-            for (int i = 0; i < events.size(); i++) {
-                checkEvent(seqs.get(i), events.get(i), producers, found);
-            }
-            return found;
-        }));
+        inFlight.add(pool.submit(() -> check(work, producers, proofsAgainst)));
         while (inFlight.size() > 2 * threads) {
-            collect(inFlight.poll(), run);
+            fold.add(take(inFlight.poll()));
         }
     }
 
-    private static void collect(Future<List<Found>> f, Run run) {
+    private static Chunk take(Future<Chunk> f) {
         try {
-            run.found.addAll(f.get());
+            return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -407,26 +418,65 @@ public final class BundleVerifier {
         }
     }
 
+    private static Chunk check(Work work, EventChecks producers, Checkpoint proofsAgainst) {
+        List<Found> found = new ArrayList<>();
+        long[] seqs = new long[work.size()];
+        byte[][] leaves = new byte[work.size()][];
+        for (int i = 0; i < work.size(); i++) {
+            long lineNo = work.firstLine() + i;
+            JsonNode meta;
+            try {
+                meta = INDEX_JSON.readTree(work.index()[i]);
+            } catch (IOException e) {
+                found.add(new Found(-1, new Problem("entries.jsonl line " + lineNo, "json", "not valid JSON: "
+                        + e.getMessage().lines().findFirst().orElse(""))));
+                continue;
+            }
+            byte[] event = work.events()[i];
+            long seq = meta.path("seq").asLong(-1);
+            byte[] leaf = MerkleHash.leaf(event);
+            byte[] exportedLeaf = decode(meta.path("leaf_hash").asText());
+            if (exportedLeaf == null || !MessageDigest.isEqual(leaf, exportedLeaf)) {
+                found.add(new Found(seq, new Problem("seq " + seq, "leaf hash", "SHA-256(0x00 || event) is " + b64(leaf)
+                        + ", the ledger's leaf hash is " + meta.path("leaf_hash").asText() + ": the event's bytes were changed")));
+            }
+            if (proofsAgainst != null) {
+                try {
+                    ProofVerifier.verifyInclusion(seq - 1, proofsAgainst.size(), leaf, hashes(meta.path("proof")),
+                            proofsAgainst.rootHash());
+                } catch (ProofVerificationException | IllegalArgumentException e) {
+                    found.add(new Found(seq, new Problem("seq " + seq, "inclusion proof", e.getMessage()
+                            + ": the entry is not at this position in the signed log")));
+                }
+            }
+            checkEvent(seq, event, producers, found);
+            seqs[i] = seq;
+            leaves[i] = leaf;
+        }
+        return new Chunk(seqs, leaves, found);
+    }
+
     private static void checkEvent(long seq, byte[] bytes, EventChecks producers, List<Found> found) {
-        AuditEvent event;
+        EventJson.Parsed parsed;
         try {
-            event = EventJson.parse(bytes);
+            parsed = EventJson.parseCanonical(bytes); // one canonicalization gives both forms compared below
         } catch (InvalidEventException e) {
             found.add(new Found(seq, new Problem("seq " + seq, "event", e.getMessage())));
             return;
         }
+        AuditEvent event = parsed.event();
         if (producers.filter() != null) {
             for (String mismatch : producers.filter().mismatches(event)) {
                 found.add(new Found(seq, new Problem("seq " + seq, "selection", mismatch + ": the ledger's query columns "
                         + "were edited, so the export holds an entry its filter does not select")));
             }
         }
-        if (!Arrays.equals(EventJson.canonicalBytes(event), bytes)) {
+        if (!Arrays.equals(parsed.canonical(), bytes)) {
             found.add(new Found(seq, new Problem("seq " + seq, "canonical form",
                     "the event is not in RFC 8785 canonical form, so it is not the form the producer signed")));
         }
         try {
-            producers.verifier().verify(event);
+            producers.verifier().verify(event, parsed.signing());
         } catch (SignatureVerificationException e) {
             found.add(new Found(seq, new Problem("seq " + seq, "event signature", e.getMessage())));
             return;
@@ -454,17 +504,6 @@ public final class BundleVerifier {
                     + ", ticket " + custody.path("ticket").asText() + ": " + custody.path("reason").asText();
         }
         return new Report(problems, summary, count);
-    }
-
-    private static byte[] read(ZipFile zip, Map<String, ZipEntry> entries, String name, Run run) throws IOException {
-        ZipEntry e = entries.get(name);
-        if (e == null) {
-            run.file(name, "bundle", "missing from the bundle");
-            return null;
-        }
-        try (InputStream in = zip.getInputStream(e)) {
-            return in.readAllBytes();
-        }
     }
 
     private static JsonNode parse(Run run, String where, byte[] bytes) {
@@ -500,40 +539,73 @@ public final class BundleVerifier {
         return Base64.getEncoder().encodeToString(h);
     }
 
-    private static String hex(byte[] b) {
-        return HexFormat.of().formatHex(b);
-    }
-
-    private static byte[] sha256(byte[] b) {
-        return sha256().digest(b);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Lines as raw bytes (no decoding, so the bytes hashed are exactly the bytes exported). */
-    private static final class LineReader implements AutoCloseable {
+    /**
+     * Lines as raw bytes (no decoding, so the bytes hashed are exactly the bytes exported), split in a buffer of its
+     * own rather than byte by byte through a synchronized stream.
+     */
+    static final class LineReader implements AutoCloseable {
         private final InputStream in;
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+        private byte[] buf = new byte[1 << 16];
+        private int pos;
+        private int end;
+        private boolean eof;
 
         LineReader(InputStream in) {
-            this.in = new BufferedInputStream(in, 1 << 16);
+            this.in = in;
         }
 
+        /** The next line without its '\n'; the last line may lack one; null at the end. */
         byte[] next() throws IOException {
-            line.reset();
-            for (int b; (b = in.read()) != -1; ) {
-                if (b == '\n') {
-                    return line.toByteArray();
+            int scanFrom = pos;
+            while (true) {
+                for (int i = scanFrom; i < end; i++) {
+                    if (buf[i] == '\n') {
+                        byte[] line = Arrays.copyOfRange(buf, pos, i);
+                        pos = i + 1;
+                        return line;
+                    }
                 }
-                line.write(b);
+                int scanned = end - pos;
+                if (!fill()) {
+                    if (pos == end) {
+                        return null;
+                    }
+                    byte[] line = Arrays.copyOfRange(buf, pos, end);
+                    pos = end;
+                    return line;
+                }
+                scanFrom = pos + scanned;
             }
-            return line.size() == 0 ? null : line.toByteArray();
+        }
+
+        /** Reads more; false at the end of the stream. Moves a partial line to the front, growing for long lines. */
+        private boolean fill() throws IOException {
+            if (eof) {
+                return false;
+            }
+            if (pos > 0) {
+                System.arraycopy(buf, pos, buf, 0, end - pos);
+                end -= pos;
+                pos = 0;
+            }
+            if (end == buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
+            }
+            int n = in.read(buf, end, buf.length - end);
+            if (n < 0) {
+                eof = true;
+                return false;
+            }
+            end += n;
+            return true;
+        }
+
+        /** Reads to the end without keeping anything, e.g. so a digest over the stream is complete. */
+        void drain() throws IOException {
+            pos = end;
+            while (fill()) {
+                pos = end;
+            }
         }
 
         @Override

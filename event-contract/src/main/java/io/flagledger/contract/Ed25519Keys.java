@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Ed25519 key generation and text encodings (JDK provider only, no BouncyCastle). */
+/** Ed25519 key generation and text encodings (JDK key objects; signing and verifying is {@link Ed25519Engine}). */
 public final class Ed25519Keys {
 
     public static final String ALGORITHM = "Ed25519";
@@ -90,31 +90,9 @@ public final class Ed25519Keys {
         return (PrivateKey) fromDer(seed, PKCS8_PREFIX, false);
     }
 
-    /**
-     * The public half of a private key. The JDK has no API for it, but its generator draws exactly the 32-byte
-     * seed from the SecureRandom it is given, so feeding it the seed regenerates the same pair.
-     */
+    /** The public half of a private key (the JDK has no API for it; RFC 8032 derives it from the seed). */
     public static PublicKey publicKeyOf(PrivateKey k) {
-        if (!(k instanceof java.security.interfaces.EdECPrivateKey ed)) {
-            throw new IllegalArgumentException("not an Ed25519 private key");
-        }
-        byte[] seed = ed.getBytes().orElseThrow(() -> new IllegalArgumentException("private key bytes are not accessible"));
-        java.security.SecureRandom replay = new java.security.SecureRandom() {
-            @Override
-            public void nextBytes(byte[] bytes) {
-                if (bytes.length != seed.length) {
-                    throw new IllegalStateException("unexpected key generation request of " + bytes.length + " bytes");
-                }
-                System.arraycopy(seed, 0, bytes, 0, seed.length);
-            }
-        };
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance(ALGORITHM);
-            g.initialize(java.security.spec.NamedParameterSpec.ED25519, replay);
-            return g.generateKeyPair().getPublic();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 is unavailable in this JDK", e);
-        }
+        return publicFromRaw(Ed25519Engine.signer(k).rawPublicKey());
     }
 
     private static java.security.Key fromDer(byte[] raw, byte[] prefix, boolean isPublic) {

@@ -1,9 +1,6 @@
 package io.flagledger.contract;
 
-import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.util.Base64;
 import java.util.Objects;
 
@@ -11,21 +8,14 @@ import java.util.Objects;
 public final class EventSigner {
 
     private final String keyId;
-    private final PrivateKey key;
+    private final Ed25519Engine.Signer key;
 
     public EventSigner(String keyId, PrivateKey key) {
         if (keyId == null || keyId.isBlank()) {
             throw new IllegalArgumentException("key id must not be blank");
         }
         this.keyId = keyId;
-        this.key = Objects.requireNonNull(key, "private key");
-        try {
-            Signature.getInstance(Ed25519Keys.ALGORITHM).initSign(key); // fail fast on a non-Ed25519 key
-        } catch (InvalidKeyException e) {
-            throw new IllegalArgumentException("not an Ed25519 private key (algorithm " + key.getAlgorithm() + ")", e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 is unavailable in this JDK", e);
-        }
+        this.key = Ed25519Engine.signer(Objects.requireNonNull(key, "private key"));
     }
 
     public String keyId() {
@@ -41,15 +31,6 @@ public final class EventSigner {
 
     /** Raw 64-byte Ed25519 signature. */
     public byte[] signRaw(byte[] data) {
-        Objects.requireNonNull(data, "data");
-        try {
-            // Signature objects are stateful, so one per call keeps the signer thread-safe.
-            Signature s = Signature.getInstance(Ed25519Keys.ALGORITHM);
-            s.initSign(key);
-            s.update(data);
-            return s.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 signing failed", e);
-        }
+        return key.sign(data);
     }
 }

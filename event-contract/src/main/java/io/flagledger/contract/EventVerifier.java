@@ -1,10 +1,8 @@
 package io.flagledger.contract;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,8 +11,8 @@ import java.util.Objects;
 /** Verifies event signatures against a fixed set of trusted public keys. Thread-safe. */
 public final class EventVerifier {
 
-    private static final int SIGNATURE_LENGTH = 64;
-    private final Map<String, PublicKey> trusted;
+    private static final int SIGNATURE_LENGTH = Ed25519Engine.SIGNATURE_LENGTH;
+    private final Map<String, Ed25519Engine.Verifier> trusted;
 
     public EventVerifier(Map<String, PublicKey> trustedKeysById) {
         Objects.requireNonNull(trustedKeysById, "trusted keys");
@@ -22,7 +20,9 @@ public final class EventVerifier {
             Objects.requireNonNull(id, "key id");
             Objects.requireNonNull(key, () -> "public key for id " + id);
         });
-        this.trusted = Map.copyOf(trustedKeysById);
+        Map<String, Ed25519Engine.Verifier> verifiers = new HashMap<>();
+        trustedKeysById.forEach((id, key) -> verifiers.put(id, Ed25519Engine.verifier(key)));
+        this.trusted = Map.copyOf(verifiers);
     }
 
     /** Keys as produced by {@link Ed25519Keys#encodePublic} (or PEM). */
@@ -40,6 +40,14 @@ public final class EventVerifier {
     }
 
     public void verify(AuditEvent e) throws SignatureVerificationException {
+        verify(e, null);
+    }
+
+    /**
+     * {@link #verify(AuditEvent)} over the event's signing bytes as {@link EventJson#parseCanonical} computed them
+     * from the same parse ({@code null}: computed here), so a consumer canonicalizes each event once.
+     */
+    public void verify(AuditEvent e, byte[] signingBytes) throws SignatureVerificationException {
         if (e == null) {
             throw new SignatureVerificationException("event is null");
         }
@@ -71,7 +79,7 @@ public final class EventVerifier {
             throw new SignatureVerificationException("signature must be " + SIGNATURE_LENGTH
                     + " bytes but is " + raw.length);
         }
-        if (!verifyRaw(sig.keyId(), EventJson.signingBytes(e), raw)) {
+        if (!verifyRaw(sig.keyId(), signingBytes != null ? signingBytes : EventJson.signingBytes(e), raw)) {
             throw new SignatureVerificationException("signature does not match the content of event "
                     + e.eventId() + " (key id '" + sig.keyId() + "'): the event was altered or signed with another key");
         }
@@ -79,17 +87,7 @@ public final class EventVerifier {
 
     /** False for unknown key ids and malformed signatures; never throws for bad input. */
     public boolean verifyRaw(String keyId, byte[] data, byte[] signature) {
-        PublicKey key = keyId == null ? null : trusted.get(keyId);
-        if (key == null || data == null || signature == null) {
-            return false;
-        }
-        try {
-            Signature s = Signature.getInstance(Ed25519Keys.ALGORITHM);
-            s.initVerify(key);
-            s.update(data);
-            return s.verify(signature);
-        } catch (GeneralSecurityException ex) {
-            return false; // malformed signature encodings surface as SignatureException
-        }
+        Ed25519Engine.Verifier key = keyId == null ? null : trusted.get(keyId);
+        return key != null && key.verify(data, signature);
     }
 }

@@ -4,6 +4,7 @@ import io.flagledger.audit.checkpoint.CheckpointConfig;
 import io.flagledger.audit.checkpoint.CheckpointKeys;
 import io.flagledger.audit.merkle.MerkleStore;
 import io.flagledger.contract.Hashing;
+import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.NodeId;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -156,7 +157,7 @@ public class Archiver {
     }
 
     private List<SubtreeHash> prefix(long size) {
-        List<NodeId> ids = RangeFrontier.decompose(size).stream().map(p -> new NodeId((int) p[0], p[1])).toList();
+        List<NodeId> ids = CompactRange.nodes(size);
         Map<NodeId, byte[]> hashes = tree.nodes(pool, ids).await().atMost(DB_TIMEOUT);
         return ids.stream().map(id -> new SubtreeHash(id.level(), id.index(), hashes.get(id))).toList();
     }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.contract.merkle.Checkpoint;
+import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.MerkleHash;
+import io.flagledger.contract.merkle.NodeId;
 import io.flagledger.contract.note.NoteVerificationException;
 import io.flagledger.contract.note.NoteVerifier;
 import java.io.BufferedReader;
@@ -100,11 +102,12 @@ public final class SegmentCodec {
             for (JsonNode s : header.path("prefix_subtrees")) {
                 prefix.add(new SubtreeHash(s.path("level").asInt(), s.path("index").asLong(), B64D.decode(s.path("hash").asText())));
             }
-            long covered = prefix.stream().mapToLong(s -> 1L << s.level()).sum();
-            if (covered != first - 1) {
-                throw new SegmentInvalidException("prefix subtrees cover " + covered + " leaves, expected " + (first - 1));
+            List<NodeId> expectedPrefix = CompactRange.nodes(first - 1);
+            if (!prefix.stream().map(s -> new NodeId(s.level(), s.index())).toList().equals(expectedPrefix)) {
+                throw new SegmentInvalidException("prefix subtrees are not the " + expectedPrefix.size()
+                        + " perfect subtrees left of seq " + first + " " + expectedPrefix);
             }
-            RangeFrontier tree = new RangeFrontier(prefix);
+            CompactRange tree = CompactRange.of(first - 1, prefix.stream().map(SubtreeHash::hash).toList());
             long expected = first;
             for (int i = 1; i < lines.size(); i++) {
                 JsonNode line = JSON.readTree(lines.get(i));
@@ -116,7 +119,7 @@ public final class SegmentCodec {
                 if (!MessageDigest.isEqual(leaf, B64D.decode(line.path("leaf_hash").asText()))) {
                     throw new SegmentInvalidException("seq " + seq + ": the event does not hash to its leaf hash");
                 }
-                tree.add(leaf);
+                tree.append(leaf);
                 expected++;
             }
             if (expected != last + 1) {

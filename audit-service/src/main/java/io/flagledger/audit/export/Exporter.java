@@ -22,6 +22,7 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.UuidV7;
+import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.NodeId;
 import io.flagledger.contract.merkle.ProofPlan;
 import io.flagledger.contract.note.NoteSigner;
@@ -32,10 +33,12 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,6 +48,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 /**
@@ -148,7 +152,8 @@ public class Exporter {
             long count;
             if (seqs == null) {
                 selection.put("mode", "range").put("from_seq", first).put("to_seq", last);
-                count = writeRange(conn, bundle, first, last, checkpoint.treeSize());
+                count = writeRange(conn, bundle, first, last, checkpoint.treeSize(),
+                        target.resolveSibling(target.getFileName() + ".entries"));
             } else {
                 selection.put("mode", "filter").set("filter", filterJson(filter));
                 count = writeProven(conn, bundle, seqs, checkpoint.treeSize());
@@ -198,25 +203,46 @@ public class Exporter {
         return best.filter(c -> c.treeSize() >= seq);
     }
 
-    /** Entries first..last with the subtree roots left of them and the consistency proof from last to the checkpoint. */
-    private long writeRange(SqlClient conn, BundleWriter bundle, long first, long last, long checkpointSize) throws IOException {
-        long count;
-        try (OutputStream events = bundle.entry("events.jsonl")) {
-            ArchivedPayloads.Reader archive = archived.reader(conn);
-            count = walk(conn, "canonical_json", first, last, r -> events.write(line(payload(r, archive))));
-        }
-        // A zip has one open entry at a time, so the index is a second pass (small rows) instead of a buffer.
-        try (OutputStream entries = bundle.entry("entries.jsonl")) {
-            walk(conn, "leaf_hash", first, last,
-                    r -> entries.write(line(entryLine(r.getLong("seq"), r.getBuffer("leaf_hash").getBytes(), null))));
-        }
-        List<NodeId> prefix = new ArrayList<>();
-        long m = first - 1;
-        for (int level = 62; level >= 0; level--) {
-            if (((m >>> level) & 1) == 1) {
-                prefix.add(new NodeId(level, (m >>> level) - 1));
+    /**
+     * Entries first..last with the subtree roots left of them and the consistency proof from last to the checkpoint.
+     * One pass over the ledger: each batch gives events.jsonl its payloads and a scratch file the index lines (a zip
+     * has one open entry at a time), and the next batch is already on its way while one is written.
+     */
+    private long writeRange(SqlClient conn, BundleWriter bundle, long first, long last, long checkpointSize, Path scratch)
+            throws IOException {
+        long count = 0;
+        try {
+            try (OutputStream index = new BufferedOutputStream(Files.newOutputStream(scratch), 1 << 16);
+                 OutputStream events = bundle.entry("events.jsonl")) {
+                ArchivedPayloads.Reader archive = archived.reader(conn);
+                CompletableFuture<RowSet<Row>> next = batch(conn, first - 1, last);
+                while (next != null) {
+                    RowSet<Row> rows = next.join();
+                    long after = -1;
+                    for (Row r : rows) {
+                        after = r.getLong(0);
+                    }
+                    next = rows.size() < BATCH ? null : batch(conn, after, last);
+                    for (Row r : rows) {
+                        long seq = r.getLong(0);
+                        String canonical = r.getString(1);
+                        events.write((canonical != null ? canonical : archive.payload(seq)).getBytes(StandardCharsets.UTF_8));
+                        events.write('\n');
+                        index.write(("{\"seq\":" + seq + ",\"leaf_hash\":\"" + Base64s.of(r.getBuffer(2).getBytes())
+                                + "\"}\n").getBytes(StandardCharsets.US_ASCII));
+                        count++;
+                    }
+                }
             }
+            try (OutputStream entries = bundle.entry("entries.jsonl")) {
+                Files.copy(scratch, entries);
+            }
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        } finally {
+            Files.deleteIfExists(scratch);
         }
+        List<NodeId> prefix = CompactRange.nodes(first - 1);
         Map<NodeId, byte[]> prefixHashes = await(tree.nodes(conn, prefix));
         List<byte[]> consistency = last == checkpointSize ? List.of()
                 : await(tree.hashes(conn, ProofPlan.consistency(last, checkpointSize)));
@@ -230,26 +256,11 @@ public class Exporter {
         return count;
     }
 
-    private interface RowWriter {
-        void write(Row row) throws IOException;
-    }
-
-    /** Feeds the rows first..last in sequence order, in batches; returns how many there were. */
-    private long walk(SqlClient conn, String column, long first, long last, RowWriter writer) throws IOException {
-        long count = 0;
-        long after = first - 1;
-        while (true) {
-            RowSet<Row> rows = await(conn.preparedQuery("select seq, " + column + " from ledger_entry "
-                    + "where seq > $1 and seq <= $2 order by seq limit $3").execute(Tuple.of(after, last, BATCH)));
-            for (Row r : rows) {
-                writer.write(r);
-                after = r.getLong("seq");
-                count++;
-            }
-            if (rows.size() < BATCH) {
-                return count;
-            }
-        }
+    /** The (at most BATCH) entries after {@code after} up to {@code last}: seq, canonical_json, leaf_hash. */
+    private static CompletableFuture<RowSet<Row>> batch(SqlClient conn, long after, long last) {
+        return conn.preparedQuery("select seq, canonical_json, leaf_hash from ledger_entry "
+                        + "where seq > $1 and seq <= $2 order by seq limit $3")
+                .execute(Tuple.of(after, last, BATCH)).subscribeAsCompletionStage();
     }
 
     /** Selected entries, each with its inclusion proof against the checkpoint (node reads batched per 500 entries). */

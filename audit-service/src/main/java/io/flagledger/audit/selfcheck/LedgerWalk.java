@@ -4,8 +4,8 @@ import io.flagledger.audit.checkpoint.StoredCheckpoint;
 import io.flagledger.audit.ledger.EntryColumns;
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.SafeText;
+import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.MerkleHash;
-import io.flagledger.contract.merkle.TreeFrontier;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -22,8 +22,8 @@ final class LedgerWalk {
     static final int MAX_PROBLEMS = 100;
 
     private final List<StoredCheckpoint> checkpoints; // ascending tree size, signatures already checked
-    private final TreeFrontier stored = new TreeFrontier();
-    private final TreeFrontier rehashed = new TreeFrontier();
+    private final CompactRange stored = new CompactRange();
+    private final CompactRange rehashed = new CompactRange();
     private final List<String> problems;
     private int nextCheckpoint;
     private long lastSeq;
@@ -49,8 +49,8 @@ final class LedgerWalk {
         if (canonicalJson != null && columns != null) {
             columns(seq, canonicalJson, columns);
         }
-        stored.add(leafHash.length == MerkleHash.SIZE ? leafHash : new byte[MerkleHash.SIZE]);
-        rehashed.add(recomputed);
+        stored.append(leafHash.length == MerkleHash.SIZE ? leafHash : new byte[MerkleHash.SIZE]);
+        rehashed.append(recomputed);
         compareReached();
     }
 

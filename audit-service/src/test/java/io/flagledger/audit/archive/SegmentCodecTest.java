@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flagledger.contract.Ed25519Keys;
 import io.flagledger.contract.merkle.Checkpoint;
+import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.MemoryTree;
 import io.flagledger.contract.merkle.MerkleHash;
 import io.flagledger.contract.merkle.NodeId;
@@ -66,7 +67,7 @@ class SegmentCodecTest {
             byte[] storedLeaf = seq == 7 && damage.contains("rehash") ? MerkleHash.leaf(stored.getBytes(StandardCharsets.UTF_8)) : leaf;
             entries.add(new SegmentEntry(seq, stored, storedLeaf, OffsetDateTime.parse("2026-11-25T12:00:00Z"), "flag.changes-0@" + seq));
         }
-        List<NodeId> ids = RangeFrontier.decompose(first - 1).stream().map(p -> new NodeId((int) p[0], p[1])).toList();
+        List<NodeId> ids = CompactRange.nodes(first - 1);
         Map<NodeId, byte[]> nodes = tree.nodes(ids);
         List<SubtreeHash> prefix = ids.stream().map(id -> new SubtreeHash(id.level(), id.index(), nodes.get(id))).toList();
         String note = signer.sign(new Checkpoint("test/log", last, tree.root()).body());

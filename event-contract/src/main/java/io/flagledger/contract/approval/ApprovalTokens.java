@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.contract.CanonicalJson;
-import io.flagledger.contract.Ed25519Keys;
+import io.flagledger.contract.Ed25519Engine;
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventSigner;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
@@ -139,11 +137,8 @@ public final class ApprovalTokens {
 
     private static boolean verifySignature(PublicKey key, byte[] payload, byte[] signature) {
         try {
-            Signature s = Signature.getInstance(Ed25519Keys.ALGORITHM);
-            s.initVerify(key);
-            s.update(payload);
-            return s.verify(signature);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return Ed25519Engine.verifier(key).verify(payload, signature);
+        } catch (IllegalArgumentException e) {
             return false;
         }
     }

@@ -15,17 +15,30 @@ public final class JcsSerializer {
     private JcsSerializer() {
     }
 
+    /** Where a value sits ($.a[2].b), spelled out only for an error message: most trees have none to report. */
+    private record Where(Where parent, String member, int index) {
+        static final Where ROOT = new Where(null, null, -1);
+
+        @Override
+        public String toString() {
+            if (parent == null) {
+                return "$";
+            }
+            return parent + (member != null ? "." + member : "[" + index + "]");
+        }
+    }
+
     /** @throws IllegalArgumentException if the tree holds something JSON/I-JSON cannot represent */
     public static String serialize(JsonNode node) {
         if (node == null) {
             throw new IllegalArgumentException("cannot canonicalize a null JsonNode");
         }
         StringBuilder out = new StringBuilder(256);
-        write(node, out, "$");
+        write(node, out, Where.ROOT);
         return out.toString();
     }
 
-    private static void write(JsonNode node, StringBuilder out, String path) {
+    private static void write(JsonNode node, StringBuilder out, Where path) {
         switch (node.getNodeType()) {
             case OBJECT -> writeObject(node, out, path);
             case ARRAY -> {
@@ -34,7 +47,7 @@ public final class JcsSerializer {
                     if (i > 0) {
                         out.append(',');
                     }
-                    write(node.get(i), out, path + "[" + i + "]");
+                    write(node.get(i), out, new Where(path, null, i));
                 }
                 out.append(']');
             }
@@ -47,7 +60,7 @@ public final class JcsSerializer {
         }
     }
 
-    private static void writeObject(JsonNode node, StringBuilder out, String path) {
+    private static void writeObject(JsonNode node, StringBuilder out, Where path) {
         List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.properties());
         // String.compareTo orders by UTF-16 code units, exactly what RFC 8785 §3.2.3 specifies.
         members.sort(Map.Entry.comparingByKey());
@@ -60,12 +73,12 @@ public final class JcsSerializer {
             first = false;
             writeString(member.getKey(), out, path);
             out.append(':');
-            write(member.getValue(), out, path + "." + member.getKey());
+            write(member.getValue(), out, new Where(path, member.getKey(), -1));
         }
         out.append('}');
     }
 
-    private static void writeNumber(JsonNode node, StringBuilder out, String path) {
+    private static void writeNumber(JsonNode node, StringBuilder out, Where path) {
         // JCS works on IEEE-754 doubles: integers beyond 2^53 are rounded exactly as JavaScript would.
         double value = node.doubleValue();
         if (!Double.isFinite(value)) {
@@ -75,7 +88,7 @@ public final class JcsSerializer {
         out.append(EcmaNumbers.format(value));
     }
 
-    private static void writeString(String s, StringBuilder out, String path) {
+    private static void writeString(String s, StringBuilder out, Where path) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -10,8 +10,8 @@ public final class MerkleTree {
 
     /** Root of the tree whose leaves have these hashes (each SHA-256(0x00 || entry)). */
     public static byte[] root(List<byte[]> leafHashes) {
-        TreeFrontier frontier = new TreeFrontier();
-        leafHashes.forEach(frontier::add);
+        CompactRange frontier = new CompactRange();
+        leafHashes.forEach(frontier::append);
         return frontier.root();
     }
 }

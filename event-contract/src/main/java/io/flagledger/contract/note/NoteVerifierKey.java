@@ -1,11 +1,10 @@
 package io.flagledger.contract.note;
 
+import io.flagledger.contract.Ed25519Engine;
 import io.flagledger.contract.Ed25519Keys;
 import io.flagledger.contract.Hashing;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -88,17 +87,7 @@ public record NoteVerifierKey(String name, int keyHash, byte[] rawPublicKey) {
 
     /** True if this key made {@code signature} over {@code text}; false for any malformed input. */
     public boolean verifies(byte[] text, byte[] signature) {
-        if (signature == null || signature.length != 64) {
-            return false;
-        }
-        try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(publicKey());
-            s.update(text);
-            return s.verify(signature);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false;
-        }
+        return Ed25519Engine.verifier(rawPublicKey).verify(text, signature);
     }
 
     @Override

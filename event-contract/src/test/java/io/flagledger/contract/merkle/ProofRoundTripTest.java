@@ -38,7 +38,7 @@ class ProofRoundTripTest {
 
     @Test
     void allRootComputationsAgreeWithTheRfcDefinition() {
-        TreeFrontier frontier = new TreeFrontier();
+        CompactRange frontier = new CompactRange();
         assertArrayEquals(MerkleHash.emptyRoot(), frontier.root());
         for (int n = 0; n <= MAX; n++) {
             byte[] expected = TestTrees.referenceRoot(leaves.subList(0, n));
@@ -46,7 +46,7 @@ class ProofRoundTripTest {
             assertArrayEquals(expected, tree.root(n), "stored nodes, size " + n);
             assertArrayEquals(expected, frontier.root(), "frontier, size " + n);
             if (n < MAX) {
-                frontier.add(leaves.get(n));
+                frontier.append(leaves.get(n));
             }
         }
     }

@@ -9,17 +9,21 @@ import io.flagledger.contract.EventJson;
 import io.flagledger.contract.approval.ApprovalClaims;
 import io.flagledger.contract.approval.ApprovalTokenException;
 import io.flagledger.contract.approval.ApprovalTokens;
+import io.flagledger.common.protection.Protection;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
 import io.flagledger.flagapi.flags.Flag;
 import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.flags.FlagKind;
 import io.flagledger.flagapi.outbox.OutboxEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -27,6 +31,12 @@ import java.util.UUID;
  * environment a write needs one of: an approval token for exactly this change; an automated revert of exactly the
  * latest change (role {@code automation}); or break-glass, turning a kill-switch flag off and nothing else.
  * Everything else gets 428 with directions to approval-service.
+ * <p>
+ * Flag-wide operations (archive, restore, a metadata change that weakens the approval policy) change what every
+ * environment serves, protected ones included, so they need an approval token for exactly that operation on top of
+ * the flag's metadata version ({@link #admitFlagWide}). Every token must name as many distinct approvers as the
+ * strictest protected environment it affects requires ({@code flagledger.protection.*}), none of them the
+ * requester or the caller applying it.
  */
 @ApplicationScoped
 public class ProtectedEnvironmentGate {
@@ -37,18 +47,32 @@ public class ProtectedEnvironmentGate {
     EnvironmentsConfig environments;
 
     @Inject
+    Protection protection;
+
+    @Inject
     ApprovalKeys keys;
 
     Clock clock = Clock.systemUTC();
 
     /** A change about to be written: the flag, where, the stored version and the configs before and after. */
     public record Change(Flag flag, String environment, long currentVersion, EnvironmentConfig before,
-                         EnvironmentConfig after, String action, List<String> actorRoles, ProtectedWrite offer) {
+                         EnvironmentConfig after, String action, String actorId, List<String> actorRoles,
+                         ProtectedWrite offer) {
+    }
+
+    /** A protected environment flag-api does not have could never be written: a configuration mistake. */
+    void checkConfiguration(@Observes StartupEvent start) {
+        List<String> unknown = protection.protectedEnvironments().stream()
+                .filter(name -> !environments.names().contains(name)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalStateException("flagledger.protection.protected-environments names " + unknown
+                    + ", which are not in flagledger.environments.names " + environments.names());
+        }
     }
 
     public Uni<Admission> admit(Change change) {
         ObjectNode scope = JsonNodeFactory.instance.objectNode();
-        boolean isProtected = environments.isProtected(change.environment());
+        boolean isProtected = protection.isProtected(change.environment());
         ProtectedWrite offer = change.offer() == null ? ProtectedWrite.NONE : change.offer();
         if (!blank(offer.revertOf())) {
             if (isProtected && !change.actorRoles().contains("automation")) {
@@ -86,10 +110,10 @@ public class ProtectedEnvironmentGate {
      * flag config; there is no break-glass for segments. Returns what the event's scope records.
      */
     public ObjectNode admitSegment(String project, String segment, String environment, long currentVersion,
-                                   ProtectedWrite offer) {
+                                   String actorId, ProtectedWrite offer) {
         ObjectNode scope = JsonNodeFactory.instance.objectNode();
         scope.put("segment", segment);
-        if (!environments.isProtected(environment)) {
+        if (!protection.isProtected(environment)) {
             return scope;
         }
         if (offer == null || blank(offer.approvalToken())) {
@@ -102,6 +126,7 @@ public class ProtectedEnvironmentGate {
             ApprovalClaims claims = ApprovalTokens.verify(offer.approvalToken(), keys.trusted(), clock.instant());
             requireBaseVersion(claims, environment, currentVersion);
             ApprovalTokens.requireMatchesSegment(claims, project, segment, environment, currentVersion, offer.proposedConfig());
+            ApprovalTokens.requireApprovers(claims, protection.requirement(environment).minApprovers(), Set.of(actorId));
             recordApproval(scope, claims);
             return scope;
         } catch (ApprovalTokenException e) {
@@ -109,11 +134,62 @@ public class ProtectedEnvironmentGate {
         }
     }
 
+    /**
+     * A flag-wide operation about to be written on top of the flag's metadata version {@code metadataVersion}.
+     * {@code needsApproval} is false for changes that cannot weaken what protects an environment (a new owner, a
+     * risk raised); {@code metadata} is the proposed metadata of a metadata change, null for archive and restore.
+     * Returns the event's scope: the environments the operation affects, the protected ones among them and, when a
+     * token was used, the approval.
+     */
+    public ObjectNode admitFlagWide(Flag flag, String operation, long metadataVersion, JsonNode metadata,
+                                    boolean needsApproval, String actorId, String approvalToken) {
+        ObjectNode scope = affects(environments.names());
+        List<String> guarded = protection.protectedAmong(environments.names());
+        if (!needsApproval || guarded.isEmpty()) {
+            return scope;
+        }
+        if (blank(approvalToken)) {
+            throw ProblemException.preconditionRequired("This " + operation + " of flag '" + flag.key + "' affects the "
+                    + "protected environment(s) " + guarded + ": file a change request with approval-service (POST "
+                    + "/api/v1/change-requests with project, flag, operation '" + operation + "', baseVersion "
+                    + metadataVersion + (metadata == null ? "" : " and the proposed metadata") + "); once approved, "
+                    + "approval-service applies it with an approval token (header " + ApprovalTokens.HEADER + ")");
+        }
+        try {
+            ApprovalClaims claims = ApprovalTokens.verify(approvalToken, keys.trusted(), clock.instant());
+            if (claims.operation() != null && claims.operation().equals(operation) && claims.baseVersion() != metadataVersion) {
+                throw ProblemException.preconditionFailed("The approval is for metadata version " + claims.baseVersion()
+                        + " but flag '" + flag.key + "' is at metadata version " + metadataVersion
+                        + "; the change request must be rebased and approved again");
+            }
+            ApprovalTokens.requireMatchesOperation(claims, flag.project, flag.key, operation, metadataVersion, metadata);
+            ApprovalTokens.requireApprovers(claims, protection.strictest(guarded).minApprovers(), Set.of(actorId));
+            recordApproval(scope, claims);
+            return scope;
+        } catch (ApprovalTokenException e) {
+            throw ProblemException.forbidden("Approval refused: " + e.getMessage());
+        }
+    }
+
+    /** What a flag-wide event's scope says about where it lands: every environment, and which are protected. */
+    public ObjectNode affects(List<String> environmentNames) {
+        ObjectNode scope = JsonNodeFactory.instance.objectNode();
+        environmentNames.forEach(scope.putArray("environments")::add);
+        protection.protectedAmong(environmentNames).forEach(scope.putArray("protected_environments")::add);
+        return scope;
+    }
+
     private static void recordApproval(ObjectNode scope, ApprovalClaims claims) {
         ObjectNode approval = scope.putObject("approval");
         approval.put("change_request_id", claims.changeRequestId());
         approval.put("base_version", claims.baseVersion());
         approval.put("change_sha256", claims.changeSha256());
+        if (claims.operation() != null) {
+            approval.put("operation", claims.operation());
+        }
+        if (claims.requester() != null) {
+            approval.put("requester", claims.requester());
+        }
         claims.approvers().forEach(approval.putArray("approvers")::add);
     }
 
@@ -140,6 +216,8 @@ public class ProtectedEnvironmentGate {
             requireBaseVersion(claims, change.environment(), change.currentVersion());
             ApprovalTokens.requireMatches(claims, flag.project, flag.key, change.environment(), change.currentVersion(),
                     proposedConfig);
+            ApprovalTokens.requireApprovers(claims, protection.requirement(change.environment()).minApprovers(),
+                    Set.of(change.actorId()));
             return claims;
         } catch (ApprovalTokenException e) {
             throw ProblemException.forbidden("Approval refused: " + e.getMessage());

@@ -61,6 +61,33 @@ public final class FlagRequests {
             @Size(max = 20) List<@NotBlank @Size(max = 64) @EventText.Line String> tags,
             @Pattern(regexp = "^(low|high)$", message = "must be low or high") String risk,
             @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason) {
+
+        /**
+         * The fields this change sets, as an approval of it hashes them (approval-service files the same object):
+         * what is approved is the metadata, not the reason given for it.
+         */
+        public com.fasterxml.jackson.databind.node.ObjectNode proposal() {
+            var node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            if (name != null) {
+                node.put("name", name);
+            }
+            if (description != null) {
+                node.put("description", description);
+            }
+            if (owner != null) {
+                node.put("owner", owner);
+            }
+            if (expiresAt != null) {
+                node.put("expiresAt", expiresAt.toString());
+            }
+            if (tags != null) {
+                tags.forEach(node.putArray("tags")::add);
+            }
+            if (risk != null) {
+                node.put("risk", risk);
+            }
+            return node;
+        }
     }
 
     /** Why a flag is archived or restored. */

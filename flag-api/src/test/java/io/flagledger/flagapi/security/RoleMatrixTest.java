@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.flagledger.contract.approval.ApprovalTokens;
+import io.flagledger.flagapi.Approvals;
 import io.restassured.specification.RequestSpecification;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,9 +67,19 @@ class RoleMatrixTest {
                 .post("/api/v1/projects/{p}/flags", PROJECT).then().statusCode(201);
         if (archived) {
             given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON).body(Map.of("reason", "matrix"))
+                    .header(ApprovalTokens.HEADER, Approvals.operationToken(PROJECT, key, "archive", 1, null))
                     .post(path + "/archive").then().statusCode(200);
         }
         return path;
+    }
+
+    /** Archives or restores the flag at {@code path} with an approval token for exactly that operation. */
+    private static io.restassured.response.Response approved(RequestSpecification r, String path, String operation,
+                                                             long metadataVersion) {
+        String key = path.substring(path.lastIndexOf('/') + 1);
+        return r.body(Map.of("reason", "matrix"))
+                .header(ApprovalTokens.HEADER, Approvals.operationToken(PROJECT, key, operation, metadataVersion, null))
+                .post(path + "/" + operation);
     }
 
     /** A new SDK key of the matrix environment, issued by the admin; returns its id. */
@@ -90,9 +102,10 @@ class RoleMatrixTest {
                 new Endpoint("flag events", r -> r.get(flags + "/" + flag + "/events"), READERS),
                 new Endpoint("patch metadata", r -> r.body(Map.of("owner", "team-matrix", "reason", "matrix")).patch(flags + "/" + flag),
                         Set.of("requester", "monitor-service")),
-                new Endpoint("archive flag", r -> r.body(Map.of("reason", "matrix")).post(freshFlag(false) + "/archive"),
+                // with an approval for exactly this operation: the matrix is about roles (ProtectedFlagOperationsTest: approvals)
+                new Endpoint("archive flag", r -> approved(r, freshFlag(false), "archive", 1),
                         Set.of("requester", "monitor-service")),
-                new Endpoint("restore flag", r -> r.body(Map.of("reason", "matrix")).post(freshFlag(true) + "/restore"),
+                new Endpoint("restore flag", r -> approved(r, freshFlag(true), "restore", 2),
                         Set.of("requester", "monitor-service")),
                 new Endpoint("toggle staging", r -> r.body(Map.of("enabled", true)).post(flags + "/" + flag + "/environments/" + ENV + "/toggle"),
                         STAGING_WRITERS),

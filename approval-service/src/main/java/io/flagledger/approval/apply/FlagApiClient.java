@@ -50,14 +50,7 @@ public class FlagApiClient {
 
     /** 404 when the flag or environment does not exist; 502 when flag-api cannot be reached. */
     public EnvironmentState environment(String project, String flag, String environment) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(flagUri(project, flag)).GET());
-        if (response.statusCode() == 404) {
-            throw ProblemException.notFound("flag-api has no flag " + project + "/" + flag);
-        }
-        if (response.statusCode() != 200) {
-            throw new ProblemException(502, "flag-api answered " + response.statusCode() + " when reading " + project + "/" + flag);
-        }
-        JsonNode body = read(response.body());
+        JsonNode body = readFlag(project, flag);
         for (JsonNode env : body.path("environments")) {
             if (environment.equals(env.path("environment").asText())) {
                 String risk = body.path("risk").isTextual() ? body.path("risk").asText() : null;
@@ -72,14 +65,7 @@ public class FlagApiClient {
      * metadata; see FlagOperation). 404 when the flag does not exist; 502 when flag-api cannot be reached.
      */
     public EnvironmentState flag(String project, String flag) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(flagUri(project, flag)).GET());
-        if (response.statusCode() == 404) {
-            throw ProblemException.notFound("flag-api has no flag " + project + "/" + flag);
-        }
-        if (response.statusCode() != 200) {
-            throw new ProblemException(502, "flag-api answered " + response.statusCode() + " when reading " + project + "/" + flag);
-        }
-        JsonNode body = read(response.body());
+        JsonNode body = readFlag(project, flag);
         String risk = body.path("risk").isTextual() ? body.path("risk").asText() : null;
         return new EnvironmentState(body.path("metadataVersion").asLong(), FlagOperation.state(body), risk);
     }
@@ -95,6 +81,18 @@ public class FlagApiClient {
         boolean patch = ApprovalClaims.METADATA.equals(operation);
         URI uri = patch ? flagUri(project, flag) : URI.create(flagUri(project, flag) + "/" + enc(operation));
         return conditional(uri, patch ? "PATCH" : "POST", body, metadataVersion, correlationId, approvalToken, "metadataVersion");
+    }
+
+    /** flag-api's view of the flag: 404 when there is none, 502 when flag-api answers anything else. */
+    private JsonNode readFlag(String project, String flag) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(flagUri(project, flag)).GET());
+        if (response.statusCode() == 404) {
+            throw ProblemException.notFound("flag-api has no flag " + project + "/" + flag);
+        }
+        if (response.statusCode() != 200) {
+            throw new ProblemException(502, "flag-api answered " + response.statusCode() + " when reading " + project + "/" + flag);
+        }
+        return read(response.body());
     }
 
     /**

@@ -124,6 +124,7 @@ public class ProtectedEnvironmentGate {
         }
         try {
             ApprovalClaims claims = ApprovalTokens.verify(offer.approvalToken(), keys.trusted(), clock.instant());
+            requireNoOperation(claims);
             requireBaseVersion(claims, environment, currentVersion);
             ApprovalTokens.requireMatchesSegment(claims, project, segment, environment, currentVersion, offer.proposedConfig());
             ApprovalTokens.requireApprovers(claims, protection.requirement(environment).minApprovers(), Set.of(actorId));
@@ -193,6 +194,14 @@ public class ProtectedEnvironmentGate {
         claims.approvers().forEach(approval.putArray("approvers")::add);
     }
 
+    /** A flag-wide approval's base version is a metadata version: compared with an environment's it would mislead. */
+    private static void requireNoOperation(ApprovalClaims claims) {
+        if (claims.operation() != null) {
+            throw ProblemException.forbidden("Approval refused: approval token is for operation " + claims.operation()
+                    + " of flag " + claims.project() + "/" + claims.flag() + ", not for this change");
+        }
+    }
+
     /** A vanished base version is "rebase and approve again" (412), which also makes every token single-use. */
     private static void requireBaseVersion(ApprovalClaims claims, String environment, long currentVersion) {
         if (claims.baseVersion() != currentVersion) {
@@ -213,6 +222,7 @@ public class ProtectedEnvironmentGate {
         Flag flag = change.flag();
         try {
             ApprovalClaims claims = ApprovalTokens.verify(token, keys.trusted(), clock.instant());
+            requireNoOperation(claims);
             requireBaseVersion(claims, change.environment(), change.currentVersion());
             ApprovalTokens.requireMatches(claims, flag.project, flag.key, change.environment(), change.currentVersion(),
                     proposedConfig);

@@ -149,7 +149,8 @@ class ProtectedFlagOperationsTest {
         // raising it back tightens the policy: no approval needed
         patch(editor, key, Map.of("risk", "high", "reason", "risky after all"), null).then().statusCode(200)
                 .body("risk", equalTo("high"));
-        AuditEvent lowered = events(key).get(3);
+        // created, owner changed, risk lowered (approved), risk raised
+        AuditEvent lowered = events(key).get(2);
         assertThat(lowered.action()).isEqualTo("flag.metadata.updated");
         assertThat(lowered.scope().path("approval").path("operation").asText()).isEqualTo("metadata");
         assertThat(lowered.scope().path("protected_environments")).extracting(JsonNode::asText).containsExactly("production");

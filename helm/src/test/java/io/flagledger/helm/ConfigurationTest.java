@@ -203,9 +203,11 @@ class ConfigurationTest {
             assertThat(defaults.deployment(service).getSpec().getTemplate().getSpec().getVolumes()).as(service)
                     .anyMatch(v -> v.getConfigMap() != null && v.getConfigMap().getName().equals("flagledger-" + service));
         }
-        Rendered strict = Chart.render(Map.of("protection.protectedEnvironments", "{production,staging}",
+        Rendered strict = Chart.render(Map.of("protection.protectedEnvironments[0]", "production",
+                "protection.protectedEnvironments[1]", "staging",
                 "protection.environments.production.minApprovers", 3,
-                "protection.environments.production.requiredRoles", "{security-approver,product-approver}"));
+                "protection.environments.production.requiredRoles[0]", "security-approver",
+                "protection.environments.production.requiredRoles[1]", "product-approver"));
         List<String> expected = List.of(
                 "flagledger.protection.default-min-approvers=2",
                 "flagledger.protection.environments.\"production\".min-approvers=3",

@@ -138,9 +138,9 @@ class SchemaValidationTest {
                 Arguments.of("a protected environment that needs no approver",
                         Map.of("protection.defaultMinApprovers", 0),
                         List.of("at '/protection/defaultMinApprovers'", "minimum")),
-                Arguments.of("no protected environment at all",
-                        Map.of("protection.protectedEnvironments", "{}"),
-                        List.of("at '/protection/protectedEnvironments'", "minItems")),
+                Arguments.of("a protected environment name flag-api could not have",
+                        Map.of("protection.protectedEnvironments[0]", "Production EU"),
+                        List.of("at '/protection/protectedEnvironments/0'", "does not match pattern")),
                 Arguments.of("an image digest that is not a digest",
                         Map.of("services.flagApi.image.digest", "latest"),
                         List.of("at '/services/flagApi/image/digest'", "does not match pattern")));

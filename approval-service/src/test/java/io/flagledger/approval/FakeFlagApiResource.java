@@ -122,8 +122,7 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
         }
         if ("production".equals(environment)) {
             try {
-                ApprovalClaims claims = ApprovalTokens.verify(ex.getRequestHeaders().getFirst(ApprovalTokens.HEADER),
-                        Map.of(SigningKeyResource.APPROVAL_KEY_ID, SigningKeyResource.approvalKeyPair().getPublic()), Instant.now());
+                ApprovalClaims claims = verified(ex.getRequestHeaders().getFirst(ApprovalTokens.HEADER));
                 ApprovalTokens.requireMatches(claims, key.split("/")[0], key.split("/")[1], environment, version, body.get("config"));
             } catch (ApprovalTokenException e) {
                 send(ex, 428, problem(428, e.getMessage()));
@@ -169,8 +168,7 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
             return;
         }
         try {
-            ApprovalClaims claims = ApprovalTokens.verify(token,
-                    Map.of(SigningKeyResource.APPROVAL_KEY_ID, SigningKeyResource.approvalKeyPair().getPublic()), Instant.now());
+            ApprovalClaims claims = verified(token);
             ApprovalTokens.requireMatchesOperation(claims, key.split("/")[0], key.split("/")[1], operation, version, metadata);
             ApprovalTokens.requireApprovers(claims, 2, java.util.Set.of());
             approvals.put("flag:" + key, claims);
@@ -232,8 +230,7 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
                 return;
             }
             try {
-                ApprovalClaims claims = ApprovalTokens.verify(token,
-                        Map.of(SigningKeyResource.APPROVAL_KEY_ID, SigningKeyResource.approvalKeyPair().getPublic()), Instant.now());
+                ApprovalClaims claims = verified(token);
                 if (claims.baseVersion() != version) {
                     send(ex, 412, problem(412, "The approval is for version " + claims.baseVersion()));
                     return;
@@ -342,6 +339,12 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
             env.set("config", e.getValue().path("config"));
         });
         return view;
+    }
+
+    /** The token's claims if approval-service's key (the test run's) signed it and it is valid now. */
+    private static ApprovalClaims verified(String token) throws ApprovalTokenException {
+        return ApprovalTokens.verify(token, Map.of(SigningKeyResource.APPROVAL_KEY_ID,
+                SigningKeyResource.approvalKeyPair().getPublic()), Instant.now());
     }
 
     private static ObjectNode problem(int status, String detail) {

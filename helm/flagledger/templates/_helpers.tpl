@@ -472,6 +472,19 @@ imagePullSecrets:
      monitor-service and approval-service verify the same producers' events as audit-service (service-common's
      shared flagledger.audit.trusted-keys mapping): without keys of their own they get audit's. */}}
 {{- define "flagledger.applicationProperties" -}}
+{{- /* One definition of the protected environments, the same lines for every service (values: protection). */}}
+{{- with .root.Values.protection }}
+flagledger.protection.protected-environments={{ join "," .protectedEnvironments }}
+flagledger.protection.default-min-approvers={{ .defaultMinApprovers }}
+{{- range $env, $r := .environments }}
+{{- if $r.minApprovers }}
+flagledger.protection.environments."{{ $env }}".min-approvers={{ $r.minApprovers }}
+{{- end }}
+{{- if $r.requiredRoles }}
+flagledger.protection.environments."{{ $env }}".required-roles={{ join "," $r.requiredRoles }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- $trusted := default dict .svc.trustedKeys }}
 {{- if and (has .key (list "monitorService" "approvalService")) (not $trusted) }}
 {{- $trusted = default dict .root.Values.services.auditService.trustedKeys }}
@@ -489,6 +502,11 @@ flagledger.audit.trusted-keys."{{ $id }}".public-key={{ $k.publicKey }}
 {{- define "flagledger.validate" -}}
 {{- $kafka := include "flagledger.kafka" . | fromYaml }}
 {{- $path := printf "services.%s" .key }}
+{{- range $env, $r := .root.Values.protection.environments }}
+{{- if not (has $env $.root.Values.protection.protectedEnvironments) }}
+{{- fail (printf "protection.environments.%s: '%s' is not in protection.protectedEnvironments; protect it there or remove its entry" $env $env) }}
+{{- end }}
+{{- end }}
 {{- if and (hasPrefix "SASL_" $kafka.securityProtocol) (not $kafka.sasl.jaasConfigSecret.name) }}
 {{- fail (printf "%s: kafka.securityProtocol is %s, so kafka.sasl.jaasConfigSecret.name must name an existing Secret (set it in kafka.sasl or %s.kafka.sasl)" $path $kafka.securityProtocol $path) }}
 {{- end }}

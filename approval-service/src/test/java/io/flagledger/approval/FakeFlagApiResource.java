@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -98,6 +99,10 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
             }
             if ("GET".equals(ex.getRequestMethod()) && p.length == 7) {
                 send(ex, 200, view(flag));
+            } else if ("PATCH".equals(ex.getRequestMethod()) && p.length == 7) {
+                flagWide(ex, key, flag, ApprovalClaims.METADATA);
+            } else if ("POST".equals(ex.getRequestMethod()) && p.length == 8 && List.of("archive", "restore").contains(p[7])) {
+                flagWide(ex, key, flag, p[7]);
             } else if ("PUT".equals(ex.getRequestMethod()) && p.length == 9) {
                 write(ex, key, flag, p[8]);
             } else {
@@ -117,8 +122,7 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
         }
         if ("production".equals(environment)) {
             try {
-                ApprovalClaims claims = ApprovalTokens.verify(ex.getRequestHeaders().getFirst(ApprovalTokens.HEADER),
-                        Map.of(SigningKeyResource.APPROVAL_KEY_ID, SigningKeyResource.approvalKeyPair().getPublic()), Instant.now());
+                ApprovalClaims claims = verified(ex.getRequestHeaders().getFirst(ApprovalTokens.HEADER));
                 ApprovalTokens.requireMatches(claims, key.split("/")[0], key.split("/")[1], environment, version, body.get("config"));
             } catch (ApprovalTokenException e) {
                 send(ex, 428, problem(428, e.getMessage()));
@@ -137,6 +141,54 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
         view.put("version", version + 1);
         view.set("config", body.get("config"));
         send(ex, 200, view);
+    }
+
+    /**
+     * flag-api's flag-wide writes (archive, restore, metadata PATCH) with its gate's rules: a reason, If-Match the
+     * metadata version (412), and (production being protected) a token for exactly this operation, flag and
+     * version naming two distinct approvers other than the requester: none is 428, any mismatch 403.
+     */
+    private synchronized void flagWide(HttpExchange ex, String key, ObjectNode flag, String operation) throws IOException {
+        ObjectNode body = (ObjectNode) JSON.readTree(ex.getRequestBody());
+        long version = flag.path("metadataVersion").asLong(1);
+        String ifMatch = ex.getRequestHeaders().getFirst("If-Match");
+        if (ifMatch != null && Long.parseLong(ifMatch.replace("\"", "")) != version) {
+            send(ex, 412, problem(412, "Flag is at metadata version " + version));
+            return;
+        }
+        if (!body.path("reason").isTextual() || body.path("reason").asText().isBlank()) {
+            send(ex, 400, problem(400, "A reason is required"));
+            return;
+        }
+        body.remove("reason");
+        JsonNode metadata = ApprovalClaims.METADATA.equals(operation) ? body : null;
+        String token = ex.getRequestHeaders().getFirst(ApprovalTokens.HEADER);
+        if (token == null) {
+            send(ex, 428, problem(428, "production serves the flag"));
+            return;
+        }
+        try {
+            ApprovalClaims claims = verified(token);
+            ApprovalTokens.requireMatchesOperation(claims, key.split("/")[0], key.split("/")[1], operation, version, metadata);
+            ApprovalTokens.requireApprovers(claims, 2, java.util.Set.of());
+            approvals.put("flag:" + key, claims);
+        } catch (ApprovalTokenException e) {
+            send(ex, 403, problem(403, "Approval refused: " + e.getMessage()));
+            return;
+        }
+        if (metadata == null) {
+            boolean archive = "archive".equals(operation);
+            if (flag.path("archived").asBoolean(false) == archive) {
+                send(ex, 409, problem(409, "already " + operation + "d"));
+                return;
+            }
+            flag.put("archived", archive);
+        } else {
+            flag.setAll(body);
+        }
+        flag.put("metadataVersion", version + 1);
+        writes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        send(ex, 200, view(flag));
     }
 
     /**
@@ -178,8 +230,7 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
                 return;
             }
             try {
-                ApprovalClaims claims = ApprovalTokens.verify(token,
-                        Map.of(SigningKeyResource.APPROVAL_KEY_ID, SigningKeyResource.approvalKeyPair().getPublic()), Instant.now());
+                ApprovalClaims claims = verified(token);
                 if (claims.baseVersion() != version) {
                     send(ex, 412, problem(412, "The approval is for version " + claims.baseVersion()));
                     return;
@@ -251,6 +302,10 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
                 send(ex, 204, null);
             }
             case "flag" -> send(ex, 200, flags.get(p[3] + "/" + p[4]));
+            case "flag-approval" -> {
+                ApprovalClaims claims = approvals.get("flag:" + p[3] + "/" + p[4]);
+                send(ex, 200, claims == null ? null : JSON.valueToTree(claims));
+            }
             case "writes" -> send(ex, 200, JSON.getNodeFactory().numberNode(
                     writes.getOrDefault(p[3] + "/" + p[4], new AtomicInteger()).get()));
             case "webhook" -> {
@@ -269,6 +324,13 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
     private static ObjectNode view(ObjectNode flag) {
         ObjectNode view = JSON.createObjectNode();
         view.put("risk", flag.path("risk").asText(null));
+        view.put("metadataVersion", flag.path("metadataVersion").asLong(1));
+        view.put("archived", flag.path("archived").asBoolean(false));
+        for (String field : List.of("name", "description", "owner", "tags")) {
+            if (flag.has(field)) {
+                view.set(field, flag.get(field));
+            }
+        }
         var envs = view.putArray("environments");
         flag.path("environments").fields().forEachRemaining(e -> {
             ObjectNode env = envs.addObject();
@@ -277,6 +339,12 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
             env.set("config", e.getValue().path("config"));
         });
         return view;
+    }
+
+    /** The token's claims if approval-service's key (the test run's) signed it and it is valid now. */
+    private static ApprovalClaims verified(String token) throws ApprovalTokenException {
+        return ApprovalTokens.verify(token, Map.of(SigningKeyResource.APPROVAL_KEY_ID,
+                SigningKeyResource.approvalKeyPair().getPublic()), Instant.now());
     }
 
     private static ObjectNode problem(int status, String detail) {

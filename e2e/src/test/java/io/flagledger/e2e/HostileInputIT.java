@@ -552,10 +552,12 @@ class HostileInputIT {
         jsonFields(tally, controls, "flag-api", "PATCH", flag, editorToken,
                 "{\"name\":@name@,\"description\":@description@,\"owner\":@owner@,\"tags\":[@tag@],\"reason\":@reason@}",
                 linked("name", "\"Hostile input\"", "description", "\"d\"", "owner", "\"team-a\"", "tag", "\"t\"", "reason", "\"r\""), true);
+        // No control request: archive and restore of a flag production serves need an approval token (428 without one,
+        // flag-api ProtectedFlagOperationsTest); the hostile values must still be refused, never 5xx.
         jsonFields(tally, controls, "flag-api", "POST", flags + "/" + archived + "/archive", editorToken, "{\"reason\":@reason@}",
-                linked("reason", "\"r\""), true);
+                linked("reason", "\"r\""), false);
         jsonFields(tally, controls, "flag-api", "POST", flags + "/" + archived + "/restore", editorToken, "{\"reason\":@reason@}",
-                linked("reason", "\"r\""), true);
+                linked("reason", "\"r\""), false);
         jsonFields(tally, controls, "flag-api", "POST", flag + "/environments/staging/toggle", editorToken,
                 "{\"enabled\":false,\"reason\":@reason@,\"correlationId\":@correlationId@}",
                 linked("reason", "\"r\"", "correlationId", "\"cid-1\""), false);

@@ -186,10 +186,43 @@ class ConfigurationTest {
                         assertThat(v.getConfigMap().getName()).isEqualTo("flagledger-audit-service");
                     });
                 });
-        // flag-api has no properties to mount (monitor-service and approval-service have the keys, see below).
+        // flag-api's ConfigMap carries no keys, only the protected environments every service gets (see below).
         assertThat(p.ofType(ConfigMap.class)).extracting(c -> c.getMetadata().getName())
-                .containsExactlyInAnyOrder("flagledger-audit-service", "flagledger-monitor-service", "flagledger-approval-service");
-        assertThat(p.deployment("flag-api").getSpec().getTemplate().getSpec().getVolumes()).noneMatch(v -> v.getConfigMap() != null);
+                .containsExactlyInAnyOrder("flagledger-flag-api", "flagledger-audit-service", "flagledger-monitor-service",
+                        "flagledger-approval-service");
+        assertThat(keyLines(configMap(p, "flagledger-flag-api"))).isEmpty();
+    }
+
+    @Test
+    void everyServiceGetsTheSameOneDefinitionOfTheProtectedEnvironments() {
+        Rendered defaults = Chart.defaults();
+        for (String service : List.of("flag-api", "approval-service", "monitor-service", "audit-service")) {
+            assertThat(protectionLines(configMap(defaults, "flagledger-" + service))).as(service).containsExactly(
+                    "flagledger.protection.default-min-approvers=2",
+                    "flagledger.protection.protected-environments=production");
+            assertThat(defaults.deployment(service).getSpec().getTemplate().getSpec().getVolumes()).as(service)
+                    .anyMatch(v -> v.getConfigMap() != null && v.getConfigMap().getName().equals("flagledger-" + service));
+        }
+        Rendered strict = Chart.render(Map.of("protection.protectedEnvironments[0]", "production",
+                "protection.protectedEnvironments[1]", "staging",
+                "protection.environments.production.minApprovers", 3,
+                "protection.environments.production.requiredRoles[0]", "security-approver",
+                "protection.environments.production.requiredRoles[1]", "product-approver"));
+        List<String> expected = List.of(
+                "flagledger.protection.default-min-approvers=2",
+                "flagledger.protection.environments.\"production\".min-approvers=3",
+                "flagledger.protection.environments.\"production\".required-roles=security-approver,product-approver",
+                "flagledger.protection.protected-environments=production,staging");
+        for (String service : List.of("flag-api", "approval-service", "monitor-service")) {
+            assertThat(protectionLines(configMap(strict, "flagledger-" + service))).as(service).isEqualTo(expected);
+        }
+        // a change of protection rolls every service's pods, so none keeps the old definition
+        assertThat(strict.deployment("flag-api").getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config"))
+                .isNotEqualTo(defaults.deployment("flag-api").getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config"));
+    }
+
+    private static List<String> protectionLines(String properties) {
+        return properties.lines().filter(l -> l.startsWith("flagledger.protection.")).sorted().toList();
     }
 
     @Test

@@ -19,8 +19,9 @@ class OptionalResourcesTest {
 
     @Test
     void theOptionalObjectsAreOffByDefault() {
+        // (ConfigMaps are always rendered: every service gets the protected environments, see ConfigurationTest)
         assertThat(Chart.defaults().kinds()).doesNotContain("HorizontalPodAutoscaler", "ServiceMonitor", "PrometheusRule",
-                "KafkaTopic", "ConfigMap", "Job");
+                "KafkaTopic", "Job");
         assertThat(Chart.defaults().deployment("flag-api").getSpec().getReplicas()).isEqualTo(2);
     }
 

@@ -135,6 +135,12 @@ class SchemaValidationTest {
                 Arguments.of("Strimzi topics without a cluster name",
                         Map.of("kafkaTopics.enabled", true, "kafkaTopics.clusterName", ""),
                         List.of("at '/kafkaTopics/clusterName'", "minLength")),
+                Arguments.of("a protected environment that needs no approver",
+                        Map.of("protection.defaultMinApprovers", 0),
+                        List.of("at '/protection/defaultMinApprovers'", "minimum")),
+                Arguments.of("a protected environment name flag-api could not have",
+                        Map.of("protection.protectedEnvironments[0]", "Production EU"),
+                        List.of("at '/protection/protectedEnvironments/0'", "does not match pattern")),
                 Arguments.of("an image digest that is not a digest",
                         Map.of("services.flagApi.image.digest", "latest"),
                         List.of("at '/services/flagApi/image/digest'", "does not match pattern")));
@@ -164,6 +170,9 @@ class SchemaValidationTest {
                 Arguments.of("a credential in the ConfigMap",
                         Map.of("services.monitorService.applicationProperties.quarkus\\.oidc\\.credentials\\.secret", "s3cr3t"),
                         List.of("services.monitorService.applicationProperties.quarkus.oidc.credentials.secret looks like a credential")),
+                Arguments.of("approval requirements for an environment nobody protects",
+                        Map.of("protection.environments.prod.minApprovers", 3),
+                        List.of("protection.environments.prod: 'prod' is not in protection.protectedEnvironments")),
                 Arguments.of("a webhook URL in the ConfigMap",
                         Map.of("services.approvalService.applicationProperties.flagledger\\.notifications\\.webhook-url", "https://hooks.example/x"),
                         List.of("services.approvalService.applicationProperties.flagledger.notifications.webhook-url looks like a credential")));

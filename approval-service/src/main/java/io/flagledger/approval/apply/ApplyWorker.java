@@ -41,7 +41,7 @@ public class ApplyWorker {
     private static final Logger LOG = Logger.getLogger(ApplyWorker.class);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
     /** flag-api refused the change itself; retrying the same write cannot help. */
-    private static final Set<Integer> PERMANENT = Set.of(400, 404, 422, 428);
+    private static final Set<Integer> PERMANENT = Set.of(400, 403, 404, 422, 428);
 
     @Inject
     Db db;
@@ -129,14 +129,22 @@ public class ApplyWorker {
         String reason = cr.reason() + " (change request " + cr.id() + ")";
         FlagApiClient.WriteResult result;
         try {
-            if (cr.isSegment()) {
+            if (cr.isOperation()) {
+                String token = ApprovalTokens.issue(ApprovalClaims.forOperation(cr.id().toString(), cr.project(), cr.flag(),
+                        cr.operation(), cr.baseVersion(), cr.changeSha256(), approvers, now, expires)
+                        .withRequester(cr.requesterId()), tokenSigner);
+                result = flagApi.operate(cr.project(), cr.flag(), cr.operation(), cr.baseVersion(),
+                        cr.proposedConfig().get("metadata"), reason, cr.correlationId(), token);
+            } else if (cr.isSegment()) {
                 String token = ApprovalTokens.issue(ApprovalClaims.forSegment(cr.id().toString(), cr.project(), cr.segment(),
-                        cr.environment(), cr.baseVersion(), cr.changeSha256(), approvers, now, expires), tokenSigner);
+                        cr.environment(), cr.baseVersion(), cr.changeSha256(), approvers, now, expires)
+                        .withRequester(cr.requesterId()), tokenSigner);
                 result = flagApi.writeSegment(cr.project(), cr.environment(), cr.segment(), cr.baseVersion(),
                         cr.proposedConfig(), reason, cr.correlationId(), token);
             } else {
                 String token = ApprovalTokens.issue(new ApprovalClaims(cr.id().toString(), cr.project(), cr.flag(),
-                        cr.environment(), cr.baseVersion(), cr.changeSha256(), approvers, now, expires), tokenSigner);
+                        cr.environment(), cr.baseVersion(), cr.changeSha256(), approvers, now, expires)
+                        .withRequester(cr.requesterId()), tokenSigner);
                 result = flagApi.write(cr.project(), cr.flag(), cr.environment(), cr.baseVersion(), cr.proposedConfig(),
                         reason, cr.correlationId(), token);
             }
@@ -146,7 +154,8 @@ public class ApplyWorker {
         }
         if (result.ok()) {
             finish(cr, State.APPLIED, result.version(), "applied as version " + result.version());
-        } else if (result.status() == 412) {
+        } else if (result.status() == 412 || (result.status() == 409 && cr.isOperation())) {
+            // 409 on an operation: the flag is already archived (or restored); whether by us decides the outcome
             reconcile(cr);
         } else if (PERMANENT.contains(result.status())) {
             finish(cr, State.FAILED, null, "flag-api refused the change (" + result.status() + "): " + result.detail());
@@ -165,10 +174,11 @@ public class ApplyWorker {
             return;
         }
         if (current.version() > cr.baseVersion()
-                && ChangeRequest.diff(cr.isSegment(), current.config(), cr.proposedConfig()).isEmpty()) {
+                && cr.diffFrom(current.config()).isEmpty()) {
             finish(cr, State.APPLIED, current.version(), "already applied (found at version " + current.version() + ")");
         } else {
-            finish(cr, State.SUPERSEDED, null, "the " + (cr.isSegment() ? "segment" : "environment config")
+            finish(cr, State.SUPERSEDED, null, "the " + (cr.isOperation() ? "flag's metadata"
+                    : cr.isSegment() ? "segment" : "environment config")
                     + " changed to version " + current.version()
                     + " after base version " + cr.baseVersion() + "; rebase the change request");
         }

@@ -3,7 +3,9 @@ package io.flagledger.approval.apply;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flagledger.approval.requests.FlagOperation;
 import io.flagledger.common.problem.ProblemException;
+import io.flagledger.contract.approval.ApprovalClaims;
 import io.flagledger.contract.approval.ApprovalTokens;
 import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.client.Tokens;
@@ -48,14 +50,7 @@ public class FlagApiClient {
 
     /** 404 when the flag or environment does not exist; 502 when flag-api cannot be reached. */
     public EnvironmentState environment(String project, String flag, String environment) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(flagUri(project, flag)).GET());
-        if (response.statusCode() == 404) {
-            throw ProblemException.notFound("flag-api has no flag " + project + "/" + flag);
-        }
-        if (response.statusCode() != 200) {
-            throw new ProblemException(502, "flag-api answered " + response.statusCode() + " when reading " + project + "/" + flag);
-        }
-        JsonNode body = read(response.body());
+        JsonNode body = readFlag(project, flag);
         for (JsonNode env : body.path("environments")) {
             if (environment.equals(env.path("environment").asText())) {
                 String risk = body.path("risk").isTextual() ? body.path("risk").asText() : null;
@@ -63,6 +58,41 @@ public class FlagApiClient {
             }
         }
         throw ProblemException.notFound("flag " + project + "/" + flag + " has no environment " + environment);
+    }
+
+    /**
+     * The flag's metadata version and the state a flag-wide operation is based on ({@code archived} and the
+     * metadata; see FlagOperation). 404 when the flag does not exist; 502 when flag-api cannot be reached.
+     */
+    public EnvironmentState flag(String project, String flag) {
+        JsonNode body = readFlag(project, flag);
+        String risk = body.path("risk").isTextual() ? body.path("risk").asText() : null;
+        return new EnvironmentState(body.path("metadataVersion").asLong(), FlagOperation.state(body), risk);
+    }
+
+    /**
+     * The conditional flag-wide write: archive, restore (POST) or a metadata change (PATCH with exactly the approved
+     * metadata, which the token hashes), If-Match the metadata version approved.
+     */
+    public WriteResult operate(String project, String flag, String operation, long metadataVersion, JsonNode metadata,
+                               String reason, String correlationId, String approvalToken) {
+        ObjectNode body = metadata != null && metadata.isObject() ? ((ObjectNode) metadata).deepCopy() : JSON.createObjectNode();
+        body.put("reason", reason);
+        boolean patch = ApprovalClaims.METADATA.equals(operation);
+        URI uri = patch ? flagUri(project, flag) : URI.create(flagUri(project, flag) + "/" + enc(operation));
+        return conditional(uri, patch ? "PATCH" : "POST", body, metadataVersion, correlationId, approvalToken, "metadataVersion");
+    }
+
+    /** flag-api's view of the flag: 404 when there is none, 502 when flag-api answers anything else. */
+    private JsonNode readFlag(String project, String flag) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(flagUri(project, flag)).GET());
+        if (response.statusCode() == 404) {
+            throw ProblemException.notFound("flag-api has no flag " + project + "/" + flag);
+        }
+        if (response.statusCode() != 200) {
+            throw new ProblemException(502, "flag-api answered " + response.statusCode() + " when reading " + project + "/" + flag);
+        }
+        return read(response.body());
     }
 
     /**
@@ -107,14 +137,20 @@ public class FlagApiClient {
     }
 
     private WriteResult put(URI uri, ObjectNode body, long baseVersion, String correlationId, String approvalToken) {
+        return conditional(uri, "PUT", body, baseVersion, correlationId, approvalToken, "version");
+    }
+
+    /** A write conditional on {@code baseVersion}; {@code versionField} names the new version in the answer. */
+    private WriteResult conditional(URI uri, String method, ObjectNode body, long baseVersion, String correlationId,
+                                    String approvalToken, String versionField) {
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri)
                 .header("Content-Type", "application/json")
                 .header("If-Match", "\"" + baseVersion + "\"")
                 .header("X-Correlation-Id", correlationId)
                 .header(ApprovalTokens.HEADER, approvalToken)
-                .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
+                .method(method, HttpRequest.BodyPublishers.ofString(body.toString())));
         if (response.statusCode() == 200) {
-            return new WriteResult(200, read(response.body()).path("version").asLong(), null);
+            return new WriteResult(200, read(response.body()).path(versionField).asLong(), null);
         }
         String detail = response.body() == null ? "" : read(response.body()).path("detail").asText("");
         return new WriteResult(response.statusCode(), null, detail);

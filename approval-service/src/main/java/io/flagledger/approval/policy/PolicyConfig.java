@@ -9,18 +9,12 @@ import java.util.Optional;
 
 /**
  * Approval policies from configuration. A policy matches a change request by project, environment and flag
- * risk ({@code *} matches anything); the most specific matching policy wins. Without a match the defaults
- * apply: {@code default-protected-approvals} in protected environments, none elsewhere.
+ * risk ({@code *} matches anything); the most specific matching policy wins. Without a match a protected
+ * environment needs what {@code flagledger.protection.*} says (service-common's Protection, which flag-api enforces
+ * on the approval token), others none; a matching policy never asks for less than that.
  */
 @ConfigMapping(prefix = "flagledger.policies")
 public interface PolicyConfig {
-
-    /** Environments where the protected default applies (must match flag-api's protected environments). */
-    @WithDefault("production")
-    List<String> protectedEnvironments();
-
-    @WithDefault("2")
-    int defaultProtectedApprovals();
 
     /** A pending request not decided within this time expires. */
     @WithDefault("P7D")

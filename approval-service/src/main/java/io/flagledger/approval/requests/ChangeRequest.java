@@ -2,6 +2,7 @@ package io.flagledger.approval.requests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagledger.approval.policy.Policy;
+import io.flagledger.contract.approval.ApprovalClaims;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -10,6 +11,8 @@ import java.util.UUID;
  * A stored change request: the proposal, the state it was made against, and the policy it must satisfy.
  * It targets either a flag's environment config ({@code flag}) or a segment's definition ({@code segment}), never
  * both; for a segment {@code previousConfig}/{@code proposedConfig} hold definitions and {@code risk} is null.
+ * A flag-wide operation (archive, restore, metadata; see {@link FlagOperation}) has environment
+ * {@link ApprovalClaims#ALL_ENVIRONMENTS}, the flag's metadata version as base and its metadata as previous state.
  */
 public record ChangeRequest(UUID id, String project, String flag, String segment, String environment, long baseVersion,
                             JsonNode previousConfig, JsonNode proposedConfig, String changeSha256, String risk,
@@ -53,6 +56,16 @@ public record ChangeRequest(UUID id, String project, String flag, String segment
         return segment != null;
     }
 
+    /** A flag-wide operation rather than one environment's config. */
+    public boolean isOperation() {
+        return ApprovalClaims.ALL_ENVIRONMENTS.equals(environment);
+    }
+
+    /** {@code archive}, {@code restore} or {@code metadata}; null for config and segment requests. */
+    public String operation() {
+        return isOperation() ? proposedConfig.path("operation").asText() : null;
+    }
+
     /** {@code flag} or {@code segment}: what the request changes. */
     public String target() {
         return isSegment() ? "segment" : "flag";
@@ -70,7 +83,12 @@ public record ChangeRequest(UUID id, String project, String flag, String segment
 
     /** What changes between the state the request was based on and the proposal. */
     public List<ConfigDiff.Line> diff() {
-        return diff(isSegment(), previousConfig, proposedConfig);
+        return diffFrom(previousConfig);
+    }
+
+    /** What the proposal would still change on a target now in {@code current} (empty: nothing, e.g. applied). */
+    public List<ConfigDiff.Line> diffFrom(JsonNode current) {
+        return isOperation() ? FlagOperation.diff(current, proposedConfig) : diff(isSegment(), current, proposedConfig);
     }
 
     /** Segments are compared as sets of members; flag configs by rule, target and variation ids. */

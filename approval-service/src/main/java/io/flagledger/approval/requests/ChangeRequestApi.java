@@ -25,6 +25,10 @@ public final class ChangeRequestApi {
      * A new change request for either a flag ({@code flag} + {@code config}, the environment config) or a segment
      * ({@code segment} + {@code definition}, also accepted as {@code proposed}: the segment definition flag-api's
      * segment PUT takes). {@code baseVersion} is the version the proposal was made against (0: a new segment).
+     * <p>
+     * Or a flag-wide {@code operation} of a flag ({@code archive}, {@code restore}, or {@code metadata} with the
+     * proposed {@code metadata}, e.g. {@code {"risk": "low"}}), without environment: its {@code baseVersion} is the
+     * flag's {@code metadataVersion}.
      */
     @Schema(example = "{\"project\": \"shop\", \"flag\": \"new-checkout\", \"environment\": \"production\", "
             + "\"baseVersion\": 4, \"config\": {\"enabled\": true, \"offVariation\": \"off\", \"targets\": [], \"rules\": [], "
@@ -33,10 +37,13 @@ public final class ChangeRequestApi {
     public record Create(@NotBlank @Pattern(regexp = KEY_PATTERN) String project,
                          @Pattern(regexp = KEY_PATTERN) String flag,
                          @Pattern(regexp = KEY_PATTERN) String segment,
-                         @NotBlank @Pattern(regexp = "^[a-z0-9][a-z0-9_-]{0,63}$") String environment,
+                         @Pattern(regexp = "^[a-z0-9][a-z0-9_-]{0,63}$") String environment,
                          @PositiveOrZero Long baseVersion,
                          @Carriable(Kind.JSON) JsonNode config,
                          @Carriable(Kind.JSON) @JsonAlias("proposed") JsonNode definition,
+                         @Pattern(regexp = "^(archive|restore|metadata)$", message = "must be archive, restore or metadata")
+                         String operation,
+                         @Carriable(Kind.JSON) JsonNode metadata,
                          @NotBlank @Size(max = 2000) @Carriable(Kind.TEXT) String reason,
                          @Size(max = 200) @Carriable(Kind.LINE) String correlationId) {
     }
@@ -75,13 +82,15 @@ public final class ChangeRequestApi {
         }
     }
 
+    /** {@code operation}: archive, restore or metadata for a flag-wide request (environment {@code *}), else null. */
     public record Summary(UUID id, String target, String project, String flag, String segment, String environment,
                           State state, int revision, String requesterId, String requesterName, String reason,
-                          String correlationId, Instant createdAt, Instant updatedAt) {
+                          String correlationId, Instant createdAt, Instant updatedAt, String operation) {
         static Summary of(ChangeRequest cr) {
             return new Summary(cr.id(), cr.target(), cr.project(), cr.flag(), cr.segment(), cr.environment(), cr.state(),
                     cr.revision(),
-                    cr.requesterId(), cr.requesterName(), cr.reason(), cr.correlationId(), cr.createdAt(), cr.updatedAt());
+                    cr.requesterId(), cr.requesterName(), cr.reason(), cr.correlationId(), cr.createdAt(), cr.updatedAt(),
+                    cr.operation());
         }
     }
 
@@ -91,7 +100,8 @@ public final class ChangeRequestApi {
                          long baseVersion, String requesterId, String requesterName, String reason, String correlationId,
                          String risk, JsonNode previousConfig, JsonNode proposedConfig, String changeSha256,
                          List<ConfigDiff.Line> diff, PolicyView policy, TallyView approvals, List<DecisionView> decisions,
-                         Long appliedVersion, int applyAttempts, String lastApplyError, Instant createdAt, Instant updatedAt) {
+                         Long appliedVersion, int applyAttempts, String lastApplyError, Instant createdAt, Instant updatedAt,
+                         String operation) {
         static Detail of(ChangeRequest cr, List<Decision> decisions, Tally tally) {
             var p = cr.policy();
             PolicyView policy = new PolicyView(p.name(), p.approvals(), p.requiredRoles(),
@@ -102,7 +112,7 @@ public final class ChangeRequestApi {
                     cr.requesterId(), cr.requesterName(), cr.reason(), cr.correlationId(), cr.risk(), cr.previousConfig(),
                     cr.proposedConfig(), cr.changeSha256(), cr.diff(),
                     policy, TallyView.of(tally), decisions.stream().map(DecisionView::of).toList(), cr.appliedVersion(),
-                    cr.applyAttempts(), cr.lastApplyError(), cr.createdAt(), cr.updatedAt());
+                    cr.applyAttempts(), cr.lastApplyError(), cr.createdAt(), cr.updatedAt(), cr.operation());
         }
     }
 

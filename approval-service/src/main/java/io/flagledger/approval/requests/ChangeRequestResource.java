@@ -8,6 +8,7 @@ import io.flagledger.common.actor.Actor;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.approval.policy.Roles;
+import io.flagledger.contract.approval.ApprovalClaims;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -56,8 +57,9 @@ public class ChangeRequestResource {
     CurrentActor currentActor;
 
     @POST
-    @Operation(summary = "File a change request", description = "For a flag's environment config (flag + config) or a "
-            + "segment's definition (segment + definition). The current state is read from flag-api; the diff is stored.")
+    @Operation(summary = "File a change request", description = "For a flag's environment config (flag + config), a "
+            + "segment's definition (segment + definition) or a flag-wide operation (flag + operation archive, restore or "
+            + "metadata with metadata). The current state is read from flag-api; the diff is stored.")
     @APIResponse(responseCode = "201", description = "The change request, pending; ETag is its revision, Location its URL",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
     @APIResponse(responseCode = "404", description = "flag-api has no such flag, segment or environment")
@@ -78,8 +80,23 @@ public class ChangeRequestResource {
                 .tag(revisionTag(cr)).build();
     }
 
-    /** Exactly one target: a flag with its config, or a segment with its definition. */
+    /** Exactly one target: a flag with its config, a segment with its definition, or a flag-wide operation. */
     static ChangeRequestService.Proposal proposal(ChangeRequestApi.Create body, String correlation) {
+        if (body.operation() != null) {
+            if (body.flag() == null || body.segment() != null || body.config() != null || body.definition() != null
+                    || body.environment() != null) {
+                throw ProblemException.badRequest("An operation request names field 'flag' and no 'segment', "
+                        + "'environment', 'config' or 'definition': it affects every environment of the flag");
+            }
+            return new ChangeRequestService.Proposal(body.project(), body.flag(), null, ApprovalClaims.ALL_ENVIRONMENTS,
+                    body.baseVersion(), FlagOperation.proposal(body.operation(), body.metadata()), body.reason(), correlation);
+        }
+        if (body.metadata() != null) {
+            throw ProblemException.badRequest("Field 'metadata' belongs to operation 'metadata'");
+        }
+        if (body.environment() == null || body.environment().isBlank()) {
+            throw ProblemException.badRequest("Field 'environment' is required (or field 'operation' for a flag-wide change)");
+        }
         if ((body.flag() == null) == (body.segment() == null)) {
             throw ProblemException.badRequest("Name exactly one target: field 'flag' (with 'config') or field 'segment' "
                     + "(with 'definition')");

@@ -56,16 +56,27 @@ public class ChangeRequestService {
     public ChangeRequest create(Actor actor, RequestMetadata request, Proposal p) {
         Roles.requireFile(actor, p.project(), p.environment());
         boolean segment = p.segment() != null;
+        boolean operation = ApprovalClaims.ALL_ENVIRONMENTS.equals(p.environment());
         requireObject(p.config(), segment);
         FlagApiClient.EnvironmentState current = current(p.project(), p.flag(), p.segment(), p.environment());
-        requireBase(p.baseVersion(), current, segment);
+        if (operation && p.baseVersion() != null && p.baseVersion() != current.version()) {
+            throw ProblemException.conflict("The flag is at metadata version " + current.version() + ", not "
+                    + p.baseVersion() + ": base the request on the current version");
+        }
+        requireBase(operation ? null : p.baseVersion(), current, segment);
+        if (operation && FlagOperation.diff(current.config(), p.config()).isEmpty()) {
+            throw ProblemException.conflict("The flag is already as the " + p.config().path("operation").asText()
+                    + " would leave it: nothing to approve");
+        }
         // creating a segment is a change even when its definition is empty
-        if (current.version() > 0 && ChangeRequest.diff(segment, current.config(), p.config()).isEmpty()) {
+        if (!operation && current.version() > 0 && ChangeRequest.diff(segment, current.config(), p.config()).isEmpty()) {
             throw ProblemException.conflict("The proposed " + (segment ? "definition" : "config")
                     + " is the same as the current one: nothing to approve");
         }
-        // segments have no risk attribute: the environment's policy applies
-        Policy policy = policies.resolve(p.project(), p.environment(), current.risk());
+        // segments have no risk attribute: the environment's policy applies. A flag-wide operation lands in every
+        // environment, so it needs what the strictest protected one needs, at the flag's current (not proposed) risk.
+        Policy policy = operation ? policies.resolveFlagWide(p.project(), current.risk())
+                : policies.resolve(p.project(), p.environment(), current.risk());
         Instant now = clock.instant();
         ChangeRequest cr = new ChangeRequest(UUID.randomUUID(), p.project(), segment ? null : p.flag(), p.segment(),
                 p.environment(), current.version(), current.config(), p.config(), ApprovalClaims.changeHashOf(p.config()),
@@ -84,6 +95,9 @@ public class ChangeRequestService {
     }
 
     private FlagApiClient.EnvironmentState current(String project, String flag, String segment, String environment) {
+        if (ApprovalClaims.ALL_ENVIRONMENTS.equals(environment)) {
+            return flagApi.flag(project, flag);
+        }
         return segment != null ? flagApi.segment(project, environment, segment) : flagApi.environment(project, flag, environment);
     }
 
@@ -146,6 +160,9 @@ public class ChangeRequestService {
     public ChangeRequest revise(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, JsonNode config,
                                 Long baseVersion, String comment) {
         ChangeRequest peek = store.get(id);
+        if (peek.isOperation()) {
+            throw ProblemException.conflict("A " + peek.operation() + " request is not edited: withdraw it and file a new one");
+        }
         requireObject(config, peek.isSegment());
         boolean requester = peek.requesterId().equals(actor.id());
         if (!requester && (actor.isService() || !Roles.mayApprove(actor, peek.project(), peek.environment()))) {
@@ -339,7 +356,8 @@ public class ChangeRequestService {
             l.put("before", line.before());
             l.put("after", line.after());
         }
-        scope.set(cr.isSegment() ? "proposed_definition" : "proposed_config", cr.proposedConfig());
+        scope.set(cr.isOperation() ? "proposed_operation" : cr.isSegment() ? "proposed_definition" : "proposed_config",
+                cr.proposedConfig());
         return scope;
     }
 }

@@ -3,6 +3,7 @@ package io.flagledger.approval.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flagledger.common.protection.Protection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -23,19 +24,13 @@ class PoliciesTest {
     }
 
     record Config(Map<String, PolicyConfig.Rule> rules) implements PolicyConfig {
-        public List<String> protectedEnvironments() {
-            return List.of("production");
-        }
-
-        public int defaultProtectedApprovals() {
-            return 2;
-        }
-
         public Duration requestTtl() {
             return Duration.ofDays(7);
         }
     }
 
+    /** What every service reads from flagledger.protection: production, two distinct approvers. */
+    private static final Protection PROTECTION = Protection.of("production", 2);
     private static final Policies POLICIES;
 
     static {
@@ -48,7 +43,8 @@ class PoliciesTest {
         rules.put("payments-high-production", new Rule("payments", "production", "high", 3,
                 Optional.of(List.of("security-approver")), Optional.empty(), Optional.empty(), "auto"));
         rules.put("staging-high", new Rule("*", "staging", "high", 1, Optional.empty(), Optional.empty(), Optional.empty(), "auto"));
-        POLICIES = new Policies(new Config(rules));
+        rules.put("lax-production", new Rule("lax", "production", "*", 1, Optional.empty(), Optional.empty(), Optional.empty(), "auto"));
+        POLICIES = new Policies(new Config(rules), PROTECTION);
     }
 
     static Stream<Arguments> cases() {
@@ -61,7 +57,9 @@ class PoliciesTest {
                 Arguments.of("shop", "production", "HIGH", "high-risk-production", 2, List.of("product-approver", "security-approver"), true),
                 Arguments.of("payments", "production", null, "payments-production", 3, List.of(), false),
                 Arguments.of("payments", "production", "high", "payments-high-production", 3, List.of("security-approver"), true),
-                Arguments.of("payments", "staging", "high", "staging-high", 1, List.of(), true));
+                Arguments.of("payments", "staging", "high", "staging-high", 1, List.of(), true),
+                // a policy asking for fewer approvals than the protection is raised to it: flag-api would refuse the token
+                Arguments.of("lax", "production", null, "lax-production", 2, List.of(), true));
     }
 
     @ParameterizedTest(name = "{0}/{1} risk {2} -> {3}")
@@ -103,6 +101,22 @@ class PoliciesTest {
     void anUnknownApplyModeIsRefusedAtStartUp() {
         Map<String, PolicyConfig.Rule> rules = Map.of("bad", new Rule("*", "*", "*", 1, Optional.empty(), Optional.empty(),
                 Optional.empty(), "whenever"));
-        assertThatThrownBy(() -> new Policies(new Config(rules))).hasMessageContaining("auto or requester");
+        assertThatThrownBy(() -> new Policies(new Config(rules), PROTECTION)).hasMessageContaining("auto or requester");
+    }
+
+    @Test
+    void aFlagWideOperationNeedsWhatEveryProtectedEnvironmentNeeds() {
+        Map<String, PolicyConfig.Rule> rules = Map.of(
+                "eu", new Rule("*", "production-eu", "*", 3, Optional.empty(), Optional.of(Duration.ofHours(8)), Optional.empty(), "auto"),
+                "us", new Rule("*", "production-us", "high", 2, Optional.of(List.of("security-approver")), Optional.empty(),
+                        Optional.empty(), "auto"));
+        Protection two = new Protection(Map.of("production-eu", new Protection.Requirement(2, List.of()),
+                "production-us", new Protection.Requirement(2, List.of("product-approver"))));
+        Policy p = new Policies(new Config(rules), two).resolveFlagWide("shop", "high");
+        assertThat(p.approvals()).isEqualTo(3);
+        assertThat(p.requiredRoles()).containsExactlyInAnyOrder("security-approver", "product-approver");
+        assertThat(p.approvalValidity()).isEqualTo(Duration.ofHours(8));
+        assertThat(new Policies(new Config(Map.of()), PROTECTION).resolveFlagWide("shop", "low").approvals()).isEqualTo(2);
+        assertThat(new Policies(new Config(Map.of()), new Protection(Map.of())).resolveFlagWide("shop", "low").approvals()).isZero();
     }
 }

@@ -98,6 +98,7 @@ public final class ApprovalTokens {
     /** The token must approve exactly this write; the message names the first claim that differs. */
     public static void requireMatches(ApprovalClaims claims, String project, String flag, String environment,
                                       long currentVersion, JsonNode proposedConfig) throws ApprovalTokenException {
+        requireNoOperation(claims);
         if (claims.flag() == null) {
             throw new ApprovalTokenException("approval token is for segment " + claims.project() + "/" + claims.segment());
         }
@@ -110,6 +111,7 @@ public final class ApprovalTokens {
     /** The token must approve exactly this segment definition, in this environment, on top of this version. */
     public static void requireMatchesSegment(ApprovalClaims claims, String project, String segment, String environment,
                                              long currentVersion, JsonNode proposedDefinition) throws ApprovalTokenException {
+        requireNoOperation(claims);
         if (claims.segment() == null) {
             throw new ApprovalTokenException("approval token is for flag " + claims.project() + "/" + claims.flag());
         }
@@ -117,6 +119,78 @@ public final class ApprovalTokens {
             throw new ApprovalTokenException("approval token is for segment " + claims.project() + "/" + claims.segment());
         }
         requireSameChange(claims, environment, currentVersion, proposedDefinition);
+    }
+
+    /**
+     * The token must approve exactly this flag-wide operation on this flag at this metadata version, with exactly
+     * this proposed metadata (null for archive and restore).
+     */
+    public static void requireMatchesOperation(ApprovalClaims claims, String project, String flag, String operation,
+                                               long metadataVersion, JsonNode metadata) throws ApprovalTokenException {
+        if (claims.operation() == null) {
+            throw new ApprovalTokenException("approval token is for a change of " + (claims.segment() != null
+                    ? "segment " + claims.segment() : "environment " + claims.environment()) + ", not for " + operation);
+        }
+        if (!claims.operation().equals(operation)) {
+            throw new ApprovalTokenException("approval token is for operation " + claims.operation() + ", not " + operation);
+        }
+        if (claims.flag() == null || !claims.project().equals(project) || !claims.flag().equals(flag)) {
+            throw new ApprovalTokenException("approval token is for flag " + claims.project() + "/" + claims.flag());
+        }
+        if (claims.baseVersion() != metadataVersion) {
+            throw new ApprovalTokenException("approval token is for metadata version " + claims.baseVersion()
+                    + " but the flag is at metadata version " + metadataVersion);
+        }
+        requireHash(claims, ApprovalClaims.operationHashOf(operation, metadata), "the metadata sent differs from the approved change (change_sha256)");
+    }
+
+    /**
+     * The token must name at least {@code minApprovers} distinct approvers, none of them the requester it names nor
+     * anyone in {@code notApprovers} (whoever applies it): four eyes are two people besides the author.
+     */
+    public static void requireApprovers(ApprovalClaims claims, int minApprovers, java.util.Collection<String> notApprovers)
+            throws ApprovalTokenException {
+        if (minApprovers <= 0) {
+            return;
+        }
+        if (claims.requester() == null || claims.requester().isBlank()) {
+            throw new ApprovalTokenException("approval token names no requester, so separation of duties cannot be checked");
+        }
+        java.util.Set<String> distinct = new java.util.LinkedHashSet<>();
+        for (String approver : claims.approvers()) {
+            if (approver == null || approver.isBlank()) {
+                continue;
+            }
+            if (approver.equals(claims.requester())) {
+                throw new ApprovalTokenException("approver " + approver + " is the requester of the change");
+            }
+            if (notApprovers.contains(approver)) {
+                throw new ApprovalTokenException("approver " + approver + " is applying the change");
+            }
+            distinct.add(approver);
+        }
+        if (distinct.size() < minApprovers) {
+            throw new ApprovalTokenException("approval token names " + distinct.size() + " distinct approver(s); "
+                    + minApprovers + " are required");
+        }
+    }
+
+    private static void requireNoOperation(ApprovalClaims claims) throws ApprovalTokenException {
+        if (claims.operation() != null) {
+            throw new ApprovalTokenException("approval token is for operation " + claims.operation() + " of flag "
+                    + claims.project() + "/" + claims.flag());
+        }
+    }
+
+    private static void requireHash(ApprovalClaims claims, String actualHash, String message) throws ApprovalTokenException {
+        if (claims.changeSha256() == null) {
+            throw new ApprovalTokenException("approval token has no change_sha256");
+        }
+        byte[] expected = claims.changeSha256().getBytes(StandardCharsets.US_ASCII);
+        byte[] actual = actualHash.getBytes(StandardCharsets.US_ASCII);
+        if (!java.security.MessageDigest.isEqual(expected, actual)) {
+            throw new ApprovalTokenException(message);
+        }
     }
 
     private static void requireSameChange(ApprovalClaims claims, String environment, long currentVersion,
@@ -128,11 +202,8 @@ public final class ApprovalTokens {
             throw new ApprovalTokenException("approval token is for base version " + claims.baseVersion()
                     + " but the target is at version " + currentVersion);
         }
-        byte[] expected = claims.changeSha256().getBytes(StandardCharsets.US_ASCII);
-        byte[] actual = ApprovalClaims.changeHashOf(proposedConfig).getBytes(StandardCharsets.US_ASCII);
-        if (!java.security.MessageDigest.isEqual(expected, actual)) {
-            throw new ApprovalTokenException("the config sent differs from the approved change (change_sha256)");
-        }
+        requireHash(claims, ApprovalClaims.changeHashOf(proposedConfig),
+                "the config sent differs from the approved change (change_sha256)");
     }
 
     private static boolean verifySignature(PublicKey key, byte[] payload, byte[] signature) {

@@ -90,6 +90,44 @@ class ApprovalTokensTest {
         }
     }
 
+    @Test
+    void operationApprovalsApproveExactlyThatOperationOfThatFlagAtThatMetadataVersion() throws Exception {
+        JsonNode lower = JSON.readTree("{\"risk\":\"low\"}");
+        ApprovalClaims op = ApprovalTokens.verify(ApprovalTokens.issue(ApprovalClaims.forOperation("cr-3", "shop", "pay",
+                ApprovalClaims.METADATA, 4, ApprovalClaims.operationHashOf(ApprovalClaims.METADATA, lower),
+                List.of("a1", "a2"), NOW.minusSeconds(5), NOW.plusSeconds(300)).withRequester("req"), signer), trusted, NOW);
+        assertEquals("req", op.requester());
+        ApprovalTokens.requireMatchesOperation(op, "shop", "pay", ApprovalClaims.METADATA, 4, lower);
+        refused(() -> ApprovalTokens.requireMatchesOperation(op, "shop", "pay", ApprovalClaims.ARCHIVE, 4, null), "operation metadata");
+        refused(() -> ApprovalTokens.requireMatchesOperation(op, "shop", "other", ApprovalClaims.METADATA, 4, lower), "flag shop/pay");
+        refused(() -> ApprovalTokens.requireMatchesOperation(op, "shop", "pay", ApprovalClaims.METADATA, 5, lower), "metadata version 4");
+        refused(() -> ApprovalTokens.requireMatchesOperation(op, "shop", "pay", ApprovalClaims.METADATA, 4,
+                JSON.readTree("{\"risk\":\"low\",\"owner\":\"x\"}")), "change_sha256");
+        // an operation token writes no config, and a config token performs no operation
+        refused(() -> ApprovalTokens.requireMatches(op, "shop", "pay", "*", 4, lower), "operation metadata");
+        ApprovalClaims config = ApprovalTokens.verify(ApprovalTokens.issue(claims(), signer), trusted, NOW);
+        refused(() -> ApprovalTokens.requireMatchesOperation(config, "shop", "new-checkout", ApprovalClaims.ARCHIVE, 3, null),
+                "not for archive");
+    }
+
+    @Test
+    void aTokenNeedsEnoughDistinctApproversNoneOfThemTheRequesterOrTheApplier() throws Exception {
+        ApprovalTokens.requireApprovers(withApprovers(List.of("a1", "a2"), "req"), 2, List.of("applier"));
+        ApprovalTokens.requireApprovers(withApprovers(List.of(), null), 0, List.of());
+        refused(() -> ApprovalTokens.requireApprovers(withApprovers(List.of(), "req"), 2, List.of()), "0 distinct");
+        refused(() -> ApprovalTokens.requireApprovers(withApprovers(List.of("a1", "a1", " "), "req"), 2, List.of()), "1 distinct");
+        refused(() -> ApprovalTokens.requireApprovers(withApprovers(List.of("a1", "req"), "req"), 2, List.of()), "is the requester");
+        refused(() -> ApprovalTokens.requireApprovers(withApprovers(List.of("a1", "applier"), "req"), 2, List.of("applier")),
+                "applying");
+        refused(() -> ApprovalTokens.requireApprovers(withApprovers(List.of("a1", "a2"), null), 1, List.of()), "no requester");
+    }
+
+    private ApprovalClaims withApprovers(List<String> approvers, String requester) throws Exception {
+        ApprovalClaims c = claims();
+        return new ApprovalClaims(c.changeRequestId(), c.project(), c.flag(), c.environment(), c.baseVersion(),
+                c.changeSha256(), approvers, c.issuedAt(), c.expiresAt()).withRequester(requester);
+    }
+
     private static void refused(org.junit.jupiter.api.function.Executable check, String reason) {
         Exception e = assertThrows(ApprovalTokenException.class, check);
         assertTrue(e.getMessage().contains(reason), e.getMessage());

@@ -9,6 +9,7 @@ import io.flagledger.contract.EventJson;
 import io.flagledger.contract.approval.ApprovalClaims;
 import io.flagledger.contract.approval.ApprovalTokenException;
 import io.flagledger.contract.approval.ApprovalTokens;
+import io.flagledger.common.protection.Protection;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
 import io.flagledger.flagapi.flags.Flag;
@@ -16,11 +17,14 @@ import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.flags.FlagKind;
 import io.flagledger.flagapi.outbox.OutboxEvent;
 import io.flagledger.flagapi.security.Grants;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -29,6 +33,12 @@ import java.util.UUID;
  * latest change (role {@code flag-reverter}); or break-glass, turning a kill-switch flag off and nothing else.
  * Everything else gets 428 with directions to approval-service. An approval token that is offered is verified in
  * every environment: {@code flag-applier} may write only what a token allows, protected or not.
+ * <p>
+ * Flag-wide operations (archive, restore, a metadata change that weakens the approval policy) change what every
+ * environment serves, protected ones included, so they need an approval token for exactly that operation on top of
+ * the flag's metadata version ({@link #admitFlagWide}). Every token must name as many distinct approvers as the
+ * strictest protected environment it affects requires ({@code flagledger.protection.*}), none of them the
+ * requester or the caller applying it.
  */
 @ApplicationScoped
 public class ProtectedEnvironmentGate {
@@ -39,18 +49,32 @@ public class ProtectedEnvironmentGate {
     EnvironmentsConfig environments;
 
     @Inject
+    Protection protection;
+
+    @Inject
     ApprovalKeys keys;
 
     Clock clock = Clock.systemUTC();
 
     /** A change about to be written: the flag, where, the stored version and the configs before and after. */
     public record Change(Flag flag, String environment, long currentVersion, EnvironmentConfig before,
-                         EnvironmentConfig after, String action, List<String> actorRoles, ProtectedWrite offer) {
+                         EnvironmentConfig after, String action, String actorId, List<String> actorRoles,
+                         ProtectedWrite offer) {
+    }
+
+    /** A protected environment flag-api does not have could never be written: a configuration mistake. */
+    void checkConfiguration(@Observes StartupEvent start) {
+        List<String> unknown = protection.protectedEnvironments().stream()
+                .filter(name -> !environments.names().contains(name)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalStateException("flagledger.protection.protected-environments names " + unknown
+                    + ", which are not in flagledger.environments.names " + environments.names());
+        }
     }
 
     public Uni<Admission> admit(Change change) {
         ObjectNode scope = JsonNodeFactory.instance.objectNode();
-        boolean isProtected = environments.isProtected(change.environment());
+        boolean isProtected = protection.isProtected(change.environment());
         ProtectedWrite offer = change.offer() == null ? ProtectedWrite.NONE : change.offer();
         if (!blank(offer.revertOf())) {
             if (isProtected && !Grants.mayRevertProtected(change.actorRoles(), change.flag().project, change.environment())) {
@@ -88,11 +112,11 @@ public class ProtectedEnvironmentGate {
      * flag config; there is no break-glass for segments. Returns what the event's scope records.
      */
     public ObjectNode admitSegment(String project, String segment, String environment, long currentVersion,
-                                   ProtectedWrite offer) {
+                                   String actorId, ProtectedWrite offer) {
         ObjectNode scope = JsonNodeFactory.instance.objectNode();
         scope.put("segment", segment);
         boolean tokenOffered = offer != null && !blank(offer.approvalToken());
-        if (!tokenOffered && !environments.isProtected(environment)) {
+        if (!tokenOffered && !protection.isProtected(environment)) {
             return scope;
         }
         if (!tokenOffered) {
@@ -103,8 +127,10 @@ public class ProtectedEnvironmentGate {
         }
         try {
             ApprovalClaims claims = ApprovalTokens.verify(offer.approvalToken(), keys.trusted(), clock.instant());
+            requireNoOperation(claims);
             requireBaseVersion(claims, environment, currentVersion);
             ApprovalTokens.requireMatchesSegment(claims, project, segment, environment, currentVersion, offer.proposedConfig());
+            ApprovalTokens.requireApprovers(claims, protection.requirement(environment).minApprovers(), Set.of(actorId));
             recordApproval(scope, claims);
             return scope;
         } catch (ApprovalTokenException e) {
@@ -112,12 +138,72 @@ public class ProtectedEnvironmentGate {
         }
     }
 
+    /**
+     * A flag-wide operation about to be written on top of the flag's metadata version {@code metadataVersion}.
+     * {@code needsApproval} is false for changes that cannot weaken what protects an environment (a new owner, a
+     * risk raised); {@code metadata} is the proposed metadata of a metadata change, null for archive and restore.
+     * Returns the event's scope: the environments the operation affects, the protected ones among them and, when a
+     * token was used, the approval.
+     */
+    public ObjectNode admitFlagWide(Flag flag, String operation, long metadataVersion, JsonNode metadata,
+                                    boolean needsApproval, String actorId, String approvalToken) {
+        ObjectNode scope = affects(environments.names());
+        List<String> guarded = protection.protectedAmong(environments.names());
+        // An offered token is verified even where none is needed: flag-applier writes only what a token allows.
+        if ((!needsApproval || guarded.isEmpty()) && blank(approvalToken)) {
+            return scope;
+        }
+        if (blank(approvalToken)) {
+            throw ProblemException.preconditionRequired("This " + operation + " of flag '" + flag.key + "' affects the "
+                    + "protected environment(s) " + guarded + ": file a change request with approval-service (POST "
+                    + "/api/v1/change-requests with project, flag, operation '" + operation + "', baseVersion "
+                    + metadataVersion + (metadata == null ? "" : " and the proposed metadata") + "); once approved, "
+                    + "approval-service applies it with an approval token (header " + ApprovalTokens.HEADER + ")");
+        }
+        try {
+            ApprovalClaims claims = ApprovalTokens.verify(approvalToken, keys.trusted(), clock.instant());
+            if (claims.operation() != null && claims.operation().equals(operation) && claims.baseVersion() != metadataVersion) {
+                throw ProblemException.preconditionFailed("The approval is for metadata version " + claims.baseVersion()
+                        + " but flag '" + flag.key + "' is at metadata version " + metadataVersion
+                        + "; the change request must be rebased and approved again");
+            }
+            ApprovalTokens.requireMatchesOperation(claims, flag.project, flag.key, operation, metadataVersion, metadata);
+            ApprovalTokens.requireApprovers(claims, protection.strictest(guarded).minApprovers(), Set.of(actorId));
+            recordApproval(scope, claims);
+            return scope;
+        } catch (ApprovalTokenException e) {
+            throw ProblemException.forbidden("Approval refused: " + e.getMessage());
+        }
+    }
+
+    /** What a flag-wide event's scope says about where it lands: every environment, and which are protected. */
+    public ObjectNode affects(List<String> environmentNames) {
+        ObjectNode scope = JsonNodeFactory.instance.objectNode();
+        environmentNames.forEach(scope.putArray("environments")::add);
+        protection.protectedAmong(environmentNames).forEach(scope.putArray("protected_environments")::add);
+        return scope;
+    }
+
     private static void recordApproval(ObjectNode scope, ApprovalClaims claims) {
         ObjectNode approval = scope.putObject("approval");
         approval.put("change_request_id", claims.changeRequestId());
         approval.put("base_version", claims.baseVersion());
         approval.put("change_sha256", claims.changeSha256());
+        if (claims.operation() != null) {
+            approval.put("operation", claims.operation());
+        }
+        if (claims.requester() != null) {
+            approval.put("requester", claims.requester());
+        }
         claims.approvers().forEach(approval.putArray("approvers")::add);
+    }
+
+    /** A flag-wide approval's base version is a metadata version: compared with an environment's it would mislead. */
+    private static void requireNoOperation(ApprovalClaims claims) {
+        if (claims.operation() != null) {
+            throw ProblemException.forbidden("Approval refused: approval token is for operation " + claims.operation()
+                    + " of flag " + claims.project() + "/" + claims.flag() + ", not for this change");
+        }
     }
 
     /** A vanished base version is "rebase and approve again" (412), which also makes every token single-use. */
@@ -140,9 +226,12 @@ public class ProtectedEnvironmentGate {
         Flag flag = change.flag();
         try {
             ApprovalClaims claims = ApprovalTokens.verify(token, keys.trusted(), clock.instant());
+            requireNoOperation(claims);
             requireBaseVersion(claims, change.environment(), change.currentVersion());
             ApprovalTokens.requireMatches(claims, flag.project, flag.key, change.environment(), change.currentVersion(),
                     proposedConfig);
+            ApprovalTokens.requireApprovers(claims, protection.requirement(change.environment()).minApprovers(),
+                    Set.of(change.actorId()));
             return claims;
         } catch (ApprovalTokenException e) {
             throw ProblemException.forbidden("Approval refused: " + e.getMessage());

@@ -8,9 +8,11 @@ import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.UuidV7;
+import io.flagledger.contract.approval.ApprovalClaims;
 import io.flagledger.flagapi.approval.ProtectedEnvironmentGate;
 import io.flagledger.flagapi.approval.ProtectedWrite;
 import io.flagledger.flagapi.edge.EventBudget;
+import io.flagledger.common.protection.Protection;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.evaluation.ConfigValidator;
 import io.flagledger.flagapi.evaluation.FlagModel.EnvironmentConfig;
@@ -50,6 +52,9 @@ public class FlagChanges {
     EnvironmentsConfig environments;
 
     @Inject
+    Protection protection;
+
+    @Inject
     ProtectedEnvironmentGate gate;
 
     /** Who made a change, from where, why, and what they offer to write a protected environment. */
@@ -78,7 +83,8 @@ public class FlagChanges {
             EventBudget.require("flag", state, EventBudget.FLAG_BYTES);
             return flag.persist()
                     .chain(() -> FlagEnvironment.persist(configs))
-                    .chain(() -> outbox.append(event(project, flag.key, null, "flag.created", null, state, null, context)))
+                    .chain(() -> outbox.append(event(project, flag.key, null, "flag.created", null, state,
+                            gate.affects(environments.names()), context)))
                     .map(event -> view(flag, configs));
         });
     }
@@ -95,11 +101,18 @@ public class FlagChanges {
         return change(project, key, environment, expectedVersion, "flag.environment.updated", config -> replacement, context);
     }
 
-    /** Changes name, description, owner, expiry, tags, risk or client visibility; the event carries the whole flag before and after. */
+    /**
+     * Changes name, description, owner, expiry, tags, risk or client visibility; the event carries the whole flag
+     * before and after. A change of what production serves or of the approval policy of every later change (a lower
+     * risk, client visibility either way) needs an approval token.
+     */
     @WithTransaction
     public Uni<FlagView> updateMetadata(String project, String key, FlagRequests.UpdateMetadata command,
                                         Optional<Long> expectedVersion, ChangeContext context) {
-        return flagChange(project, key, expectedVersion, "flag.metadata.updated", flag -> {
+        return flagChange(project, key, expectedVersion, "flag.metadata.updated", flag -> gate.admitFlagWide(flag,
+                ApprovalClaims.METADATA, flag.metadataVersion, command.proposal(),
+                Risk.weakens(flag.risk, command.risk()) || exposureChanges(flag, command),
+                context.actor().id(), context.offer().approvalToken()), flag -> {
             if (command.name() != null) {
                 flag.name = command.name();
             }
@@ -124,19 +137,34 @@ public class FlagChanges {
         }, context);
     }
 
-    /** Archiving is how flags are deleted: evaluation stops (SDKs get FLAG_NOT_FOUND), history stays, restore undoes it. */
+    /** Client visibility decides what public client SDK keys are served, so changing it either way is gated. */
+    private static boolean exposureChanges(Flag flag, FlagRequests.UpdateMetadata command) {
+        return command.clientVisible() != null && command.clientVisible() != flag.clientVisible;
+    }
+
+    /**
+     * Archiving is how flags are deleted: evaluation stops (SDKs get FLAG_NOT_FOUND), history stays, restore undoes it.
+     * Both change what every environment serves, so with a protected environment both need an approval token.
+     */
     @WithTransaction
     public Uni<FlagView> archive(String project, String key, boolean archived, Optional<Long> expectedVersion,
                                  ChangeContext context) {
+        String operation = archived ? ApprovalClaims.ARCHIVE : ApprovalClaims.RESTORE;
         return flagChange(project, key, expectedVersion, archived ? "flag.archived" : "flag.restored", flag -> {
             if (archived == (flag.archivedAt != null)) {
                 throw ProblemException.conflict("Flag '" + key + "' is " + (archived ? "already archived" : "not archived"));
             }
-            flag.archivedAt = archived ? Instant.now().truncatedTo(ChronoUnit.MICROS) : null;
-        }, context);
+            return gate.admitFlagWide(flag, operation, flag.metadataVersion, null, true, context.actor().id(),
+                    context.offer().approvalToken());
+        }, flag -> flag.archivedAt = archived ? Instant.now().truncatedTo(ChronoUnit.MICROS) : null, context);
     }
 
+    /**
+     * A change of the whole flag: {@code admit} sees the flag as it is (locked, at the expected version) and returns
+     * the event's scope, or refuses; then {@code edit} changes it.
+     */
     private Uni<FlagView> flagChange(String project, String key, Optional<Long> expectedVersion, String action,
+                                     java.util.function.Function<Flag, ObjectNode> admit,
                                      java.util.function.Consumer<Flag> edit, ChangeContext context) {
         return Flag.findByKeyForUpdate(project, key).onItem().ifNull().failWith(
                 () -> ProblemException.notFound("Flag '" + key + "' does not exist in project '" + project + "'")).chain(flag -> FlagEnvironment.forFlag(flag.id).chain(rows -> {
@@ -144,6 +172,7 @@ public class FlagChanges {
                 throw ProblemException.preconditionFailed("Flag '" + key + "' is at metadata version " + flag.metadataVersion
                         + ", not " + expectedVersion.get() + "; reload and retry");
             }
+            ObjectNode scope = admit.apply(flag);
             JsonNode before = FlagCodec.tree(view(flag, rows));
             edit.accept(flag);
             flag.metadataVersion++;
@@ -151,7 +180,7 @@ public class FlagChanges {
             JsonNode afterState = FlagCodec.tree(after);
             EventBudget.require("flag", afterState, EventBudget.FLAG_BYTES);
             return flag.persistAndFlush().chain(() -> outbox.append(event(project, key, null, action, before,
-                    afterState, null, context))).replaceWith(after);
+                    afterState, scope, context))).replaceWith(after);
         }));
     }
 
@@ -199,7 +228,7 @@ public class FlagChanges {
             EventBudget.require("config", FlagCodec.tree(after), EventBudget.environmentConfigBytes(environments.names().size()));
             long beforeVersion = row.version;
             ProtectedEnvironmentGate.Change change = new ProtectedEnvironmentGate.Change(flag, environment, beforeVersion,
-                    before, after, action, context.actor().roles(), context.offer());
+                    before, after, action, context.actor().id(), context.actor().roles(), context.offer());
             return gate.admit(change).chain(admission -> {
                 row.config = FlagCodec.write(after);
                 row.updatedAt = Instant.now();
@@ -286,7 +315,7 @@ public class FlagChanges {
 
     private EnvironmentView view(FlagEnvironment row) {
         EnvironmentConfig config = FlagCodec.config(row);
-        return new EnvironmentView(row.environment, config.enabled(), row.version, environments.isProtected(row.environment), config);
+        return new EnvironmentView(row.environment, config.enabled(), row.version, protection.isProtected(row.environment), config);
     }
 
     private FlagView view(Flag flag, List<FlagEnvironment> rows) {

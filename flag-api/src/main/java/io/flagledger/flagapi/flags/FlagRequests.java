@@ -65,6 +65,36 @@ public final class FlagRequests {
             @Schema(description = "Whether client (browser/mobile) SDK keys may evaluate the flag")
             Boolean clientVisible,
             @Size(max = EventValidator.MAX_REASON_LENGTH) @EventText.Free String reason) {
+
+        /**
+         * The fields this change sets, as an approval of it hashes them (approval-service files the same object):
+         * what is approved is the metadata, not the reason given for it.
+         */
+        public com.fasterxml.jackson.databind.node.ObjectNode proposal() {
+            var node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            if (name != null) {
+                node.put("name", name);
+            }
+            if (description != null) {
+                node.put("description", description);
+            }
+            if (owner != null) {
+                node.put("owner", owner);
+            }
+            if (expiresAt != null) {
+                node.put("expiresAt", expiresAt.toString());
+            }
+            if (tags != null) {
+                tags.forEach(node.putArray("tags")::add);
+            }
+            if (risk != null) {
+                node.put("risk", risk);
+            }
+            if (clientVisible != null) {
+                node.put("clientVisible", clientVisible);
+            }
+            return node;
+        }
     }
 
     /** Why a flag is archived or restored. */

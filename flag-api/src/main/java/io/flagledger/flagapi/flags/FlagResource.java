@@ -5,6 +5,7 @@ import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.UuidV7;
 import io.flagledger.contract.approval.ApprovalTokens;
 import io.flagledger.flagapi.approval.ProtectedWrite;
+import io.flagledger.common.protection.Protection;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.flags.FlagViews.FlagView;
 import io.flagledger.flagapi.security.Grants;
@@ -12,6 +13,8 @@ import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.FlagChanges.ChangeContext;
 import io.flagledger.flagapi.edge.CorrelationHeader;
 import io.flagledger.flagapi.edge.PathParams;
+import io.flagledger.flagapi.edge.RefusedInputException;
+import io.flagledger.common.problem.Problem;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
@@ -64,6 +67,9 @@ public class FlagResource {
 
     @Inject
     EnvironmentsConfig environments;
+
+    @Inject
+    Protection protection;
 
     @Inject
     SnapshotRefresher refresher;
@@ -148,13 +154,17 @@ public class FlagResource {
     @Path("/{key}")
     @APIResponse(responseCode = "200", description = "The flag; ETag is its new metadata version",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagView.class)))
+    @APIResponse(responseCode = "403", description = "The approval token is for another change or names too few approvers")
     @APIResponse(responseCode = "404", description = "No such flag")
-    @APIResponse(responseCode = "412", description = "If-Match is not the flag's current metadata version")
+    @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the flag's current metadata version")
+    @APIResponse(responseCode = "428", description = "Lowering the risk weakens the approval policy of a protected environment: an approval token is required")
     public Uni<Response> updateMetadata(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                         @NotNull @Valid FlagRequests.UpdateMetadata body,
                                         @HeaderParam("If-Match") String ifMatch,
-                                        @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
-        return changes.updateMetadata(project, key, body, parseVersion(ifMatch), flagWide(project, body.reason(), correlationHeader))
+                                        @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
+                                        @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
+        return changes.updateMetadata(project, key, body, parseVersion(ifMatch),
+                        flagWide(project, body.reason(), correlationHeader, approvalToken))
                 .map(FlagResource::versioned);
     }
 
@@ -164,12 +174,16 @@ public class FlagResource {
     @APIResponse(responseCode = "200", description = "The archived flag; ETag is its new metadata version",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagView.class)))
     @APIResponse(responseCode = "404", description = "No such flag")
+    @APIResponse(responseCode = "400", description = "No reason given")
+    @APIResponse(responseCode = "403", description = "The approval token is for another change or names too few approvers")
     @APIResponse(responseCode = "409", description = "The flag is already archived")
-    @APIResponse(responseCode = "412", description = "If-Match is not the flag's current metadata version")
+    @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the flag's current metadata version")
+    @APIResponse(responseCode = "428", description = "A protected environment serves the flag: an approval token is required")
     public Uni<Response> archive(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
-                                 @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
-        return changes.archive(project, key, true, parseVersion(ifMatch), flagWide(project, body == null ? null : body.reason(), correlationHeader))
+                                 @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
+                                 @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
+        return changes.archive(project, key, true, parseVersion(ifMatch), lifecycle(project, body, "archive", correlationHeader, approvalToken))
                 .invoke(refresher::kick).map(FlagResource::versioned);
     }
 
@@ -178,12 +192,16 @@ public class FlagResource {
     @APIResponse(responseCode = "200", description = "The restored flag; ETag is its new metadata version",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagView.class)))
     @APIResponse(responseCode = "404", description = "No such flag")
+    @APIResponse(responseCode = "400", description = "No reason given")
+    @APIResponse(responseCode = "403", description = "The approval token is for another change or names too few approvers")
     @APIResponse(responseCode = "409", description = "The flag is not archived")
-    @APIResponse(responseCode = "412", description = "If-Match is not the flag's current metadata version")
+    @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the flag's current metadata version")
+    @APIResponse(responseCode = "428", description = "A protected environment would serve the flag again: an approval token is required")
     public Uni<Response> restore(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
-                                 @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
-        return changes.archive(project, key, false, parseVersion(ifMatch), flagWide(project, body == null ? null : body.reason(), correlationHeader))
+                                 @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
+                                 @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
+        return changes.archive(project, key, false, parseVersion(ifMatch), lifecycle(project, body, "restore", correlationHeader, approvalToken))
                 .invoke(refresher::kick).map(FlagResource::versioned);
     }
 
@@ -191,11 +209,25 @@ public class FlagResource {
         return Response.ok(flag).tag(new EntityTag(Long.toString(flag.metadataVersion()))).build();
     }
 
-    /** A change to the whole flag touches every environment, protected ones included: editors of the whole project only. */
-    private ChangeContext flagWide(String project, String reason, String correlationHeader) {
-        Grants.requireProjectEditor(currentActor.actor().roles(), project);
+    /**
+     * A change to the whole flag touches every environment, protected ones included: editors of the whole project, or
+     * approval-service's applier with an approval token (the gate then verifies it is for exactly this operation).
+     */
+    private ChangeContext flagWide(String project, String reason, String correlationHeader, String approvalToken) {
+        Grants.requireFlagWide(currentActor.actor().roles(), project, !blank(approvalToken));
         return new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationOrNew(correlationHeader, null),
-                reason, ProtectedWrite.NONE);
+                reason, new ProtectedWrite(approvalToken, null, null));
+    }
+
+    /** Archiving or restoring decides whether SDKs get the flag at all: the ledger must say why. */
+    private ChangeContext lifecycle(String project, FlagRequests.Lifecycle body, String verb, String correlationHeader,
+                                    String approvalToken) {
+        ChangeContext context = flagWide(project, body == null ? null : body.reason(), correlationHeader, approvalToken);
+        if (blank(context.reason())) {
+            throw new RefusedInputException(400, "A reason is required to " + verb + " a flag",
+                    List.of(new Problem.FieldError("reason", "is required to " + verb + " a flag")));
+        }
+        return context;
     }
 
     /** Turns a flag on or off in one environment. Send the version you saw as If-Match to avoid overwriting someone else's change. */
@@ -255,7 +287,7 @@ public class FlagResource {
                                   String correlationBody, ProtectedWrite offer) {
         Grants.requireWrite(currentActor.actor().roles(), project, environment, !blank(offer.approvalToken()),
                 !blank(offer.revertOf()));
-        if (environments.isProtected(environment)) {
+        if (protection.isProtected(environment)) {
             if (blank(reason)) {
                 throw ProblemException.badRequest("A reason is required to change the protected environment '" + environment + "'");
             }

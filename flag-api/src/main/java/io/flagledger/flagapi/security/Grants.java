@@ -79,6 +79,17 @@ public final class Grants {
         }
     }
 
+    /**
+     * A flag-wide change (metadata, archive, restore): an editor of the whole project, or an applier of the whole
+     * project with an approval token, which the gate verifies is for exactly this operation.
+     */
+    public static void requireFlagWide(Collection<String> roles, String project, boolean approvalTokenOffered) {
+        if (approvalTokenOffered && ScopedRoles.of(roles).has(APPLIER, project, null)) {
+            return;
+        }
+        requireProjectEditor(roles, project);
+    }
+
     /** SDK keys of one environment: issuing one is giving an application that environment's flags. */
     public static void requireAdmin(Collection<String> roles, String project, String environment) {
         if (!ScopedRoles.of(roles).has(ADMIN, project, environment)) {

@@ -9,6 +9,7 @@ import io.flagledger.contract.UuidV7;
 import io.flagledger.contract.approval.ApprovalTokens;
 import io.flagledger.flagapi.approval.ProtectedEnvironmentGate;
 import io.flagledger.flagapi.approval.ProtectedWrite;
+import io.flagledger.common.protection.Protection;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.evaluation.FlagModel.Segment;
 import io.flagledger.flagapi.edge.EventBudget;
@@ -78,6 +79,9 @@ public class SegmentResource {
     EnvironmentsConfig environments;
 
     @Inject
+    Protection protection;
+
+    @Inject
     Outbox outbox;
 
     @Inject
@@ -137,7 +141,7 @@ public class SegmentResource {
         boolean correlationGiven = !blank(correlationHeader) || !blank(body.correlationId());
         String correlationId = !blank(correlationHeader) ? correlationHeader.trim()
                 : !blank(body.correlationId()) ? body.correlationId() : UuidV7.nextString();
-        if (environments.isProtected(environment)) {
+        if (protection.isProtected(environment)) {
             if (blank(body.reason())) {
                 throw ProblemException.badRequest("A reason is required to change a segment in the protected environment '" + environment + "'");
             }
@@ -160,7 +164,7 @@ public class SegmentResource {
             if (!blank(ifMatch) && !ifMatch.replaceFirst("^W/", "").replace("\"", "").trim().equals(Long.toString(current))) {
                 throw ProblemException.preconditionFailed("Segment '" + key + "' is at version " + current + "; reload and retry");
             }
-            ObjectNode scope = gate.admitSegment(project, key, environment, current, offer);
+            ObjectNode scope = gate.admitSegment(project, key, environment, current, currentActor.actor().id(), offer);
             JsonNode before = existing == null ? null : state(existing);
             SegmentRow row = existing != null ? existing : newRow(project, environment, key);
             row.definition = FlagCodec.write(definition);

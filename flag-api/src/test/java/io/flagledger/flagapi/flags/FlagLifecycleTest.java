@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.flagledger.contract.AuditEvent;
+import io.flagledger.contract.approval.ApprovalTokens;
+import io.flagledger.flagapi.Approvals;
 import io.flagledger.flagapi.ofrep.OfrepFixtures;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,10 +49,12 @@ class FlagLifecycleTest {
         given().auth().oauth2(KeycloakResource.tokenFor("stager")).contentType(ContentType.JSON).body(Map.of("owner", "me"))
                 .patch("/api/v1/projects/{p}/flags/{k}", PROJECT, key).then().statusCode(403);
 
+        // production serves every flag, so archiving needs an approval (ProtectedFlagOperationsTest covers the refusals)
         given().auth().oauth2(editor).contentType(ContentType.JSON).header("If-Match", "\"2\"").body(Map.of("reason", "released everywhere"))
+                .header(ApprovalTokens.HEADER, Approvals.operationToken(PROJECT, key, "archive", 2, null))
                 .post("/api/v1/projects/{p}/flags/{k}/archive", PROJECT, key).then().statusCode(200).body("archived", equalTo(true))
                 .body("metadataVersion", equalTo(3));
-        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of())
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("reason", "again"))
                 .post("/api/v1/projects/{p}/flags/{k}/archive", PROJECT, key).then().statusCode(409);
         await().atMost(Duration.ofSeconds(10)).until(() -> evaluate(sdkKey, key) == 404);
         given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("enabled", false))
@@ -59,6 +63,7 @@ class FlagLifecycleTest {
                 .then().statusCode(200).extract().jsonPath().getList("items.key")).doesNotContain(key);
 
         given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("reason", "needed again"))
+                .header(ApprovalTokens.HEADER, Approvals.operationToken(PROJECT, key, "restore", 3, null))
                 .post("/api/v1/projects/{p}/flags/{k}/restore", PROJECT, key).then().statusCode(200).body("archived", equalTo(false));
         await().atMost(Duration.ofSeconds(10)).until(() -> evaluate(sdkKey, key) == 200);
 
@@ -69,6 +74,12 @@ class FlagLifecycleTest {
         assertThat(events.get(2).newState().path("owner").asText()).isEqualTo("team-payments");
         assertThat(events.get(2).newState().path("metadataVersion").asLong()).isEqualTo(2);
         assertThat(events.get(3).reason()).isEqualTo("released everywhere");
+        // flag-wide events say where they land, so monitor rules about protected environments see them
+        assertThat(events.get(3).environment()).isNull();
+        assertThat(events.get(3).scope().path("environments")).extracting(n -> n.asText())
+                .containsExactly("development", "staging", "production");
+        assertThat(events.get(3).scope().path("protected_environments")).extracting(n -> n.asText()).containsExactly("production");
+        assertThat(events.get(0).scope().path("environments")).hasSize(3);
     }
 
     private static int evaluate(String sdkKey, String key) {

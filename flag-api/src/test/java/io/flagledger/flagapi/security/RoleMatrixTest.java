@@ -10,6 +10,8 @@ import io.flagledger.flagapi.approval.ProtectedWrite;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.flagledger.contract.approval.ApprovalTokens;
+import io.flagledger.flagapi.Approvals;
 import io.restassured.specification.RequestSpecification;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,6 +85,7 @@ class RoleMatrixTest {
                 .post("/api/v1/projects/{p}/flags", project).then().statusCode(201);
         if (archived) {
             given().auth().oauth2(callers.get("requester")).contentType(ContentType.JSON).body(Map.of("reason", "matrix"))
+                    .header(ApprovalTokens.HEADER, Approvals.operationToken(project, key, "archive", 1, null))
                     .post(path + "/archive").then().statusCode(200);
         }
         return path;
@@ -113,6 +116,15 @@ class RoleMatrixTest {
         return request.header(ProtectedWrite.REVERT_HEADER, eventId).header("If-Match", "\"1\"")
                 .body(Map.of("config", before, "reason", "auto-revert: matrix", "correlationId", eventId))
                 .put(path + "/environments/" + ENV);
+    }
+
+    /** Archives or restores the flag at {@code path} with an approval token for exactly that operation. */
+    private static io.restassured.response.Response approved(RequestSpecification r, String project, String path,
+                                                             String operation, long metadataVersion) {
+        String key = path.substring(path.lastIndexOf('/') + 1);
+        return r.body(Map.of("reason", "matrix"))
+                .header(ApprovalTokens.HEADER, Approvals.operationToken(project, key, operation, metadataVersion, null))
+                .post(path + "/" + operation);
     }
 
     /** A new SDK key of {@code project}'s staging, issued by the admin; returns its id. */
@@ -147,10 +159,11 @@ class RoleMatrixTest {
                 new Endpoint("flag events", r -> r.get(flagsPath + "/" + flag + "/events"), readers),
                 new Endpoint("patch metadata", r -> r.body(Map.of("owner", "team-matrix", "reason", "matrix")).patch(flagsPath + "/" + flag),
                         projectEditors),
-                new Endpoint("archive flag", r -> r.body(Map.of("reason", "matrix")).post(freshFlag(project, false) + "/archive"),
-                        projectEditors),
-                new Endpoint("restore flag", r -> r.body(Map.of("reason", "matrix")).post(freshFlag(project, true) + "/restore"),
-                        projectEditors),
+                // with an approval for exactly this operation: the matrix is about roles (ProtectedFlagOperationsTest: approvals)
+                new Endpoint("archive flag", r -> approved(r, project, freshFlag(project, false), "archive", 1),
+                        plus(projectEditors, "approval-service")),
+                new Endpoint("restore flag", r -> approved(r, project, freshFlag(project, true), "restore", 2),
+                        plus(projectEditors, "approval-service")),
                 new Endpoint("toggle staging", r -> r.body(Map.of("enabled", true)).post(flagsPath + "/" + flag + "/environments/" + ENV + "/toggle"),
                         stagingWriters),
                 new Endpoint("replace staging config", r -> r.body(Map.of("config", Map.of("enabled", false, "offVariation", "off",

@@ -1,5 +1,6 @@
 package io.flagledger.monitor.approvals;
 
+import io.flagledger.contract.approval.ApprovalClaims;
 import io.flagledger.monitor.changes.FlagChange;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -29,13 +30,17 @@ public class ApprovalStore {
                 .await().atMost(TIMEOUT);
     }
 
-    /** Approved, and for this flag and environment (a request approved for another flag does not count). */
+    /**
+     * Approved, and for this flag and environment (a request approved for another flag does not count). A flag-wide
+     * change (archive, restore, metadata) matches a flag-wide request, whose environment is {@code *}.
+     */
     public boolean approved(String changeRequestId, FlagChange change) {
+        String environment = change.isFlagWideChange() ? ApprovalClaims.ALL_ENVIRONMENTS : change.environment();
         RowSet<Row> rows = pool.preparedQuery("select project, flag_key, environment from approved_change_request where change_request_id = $1")
                 .execute(Tuple.of(changeRequestId)).await().atMost(TIMEOUT);
         for (Row row : rows) {
             return matches(row.getString("project"), change.project()) && matches(row.getString("flag_key"), change.flag())
-                    && matches(row.getString("environment"), change.environment());
+                    && matches(row.getString("environment"), environment);
         }
         return false;
     }

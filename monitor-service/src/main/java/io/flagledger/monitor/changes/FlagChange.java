@@ -55,6 +55,41 @@ public record FlagChange(
         return environment != null && newState != null && newState.has("version");
     }
 
+    /**
+     * The environments this change affects: its own, or for a flag-wide change (archive, restore, metadata) the
+     * environments its event's {@code scope.environments} names.
+     */
+    public List<String> affectedEnvironments() {
+        if (environment != null) {
+            return List.of(environment);
+        }
+        List<String> names = new java.util.ArrayList<>();
+        if (scope != null) {
+            scope.path("environments").forEach(e -> {
+                if (e.isTextual()) {
+                    names.add(e.asText());
+                }
+            });
+        }
+        return names;
+    }
+
+    /** A change of the whole flag that lands in several environments at once. */
+    public boolean isFlagWideChange() {
+        return environment == null && !CREATED.equals(action) && !affectedEnvironments().isEmpty();
+    }
+
+    /**
+     * Whether this change lands in one of {@code protectedEnvironments}: an environment change there, or a flag-wide
+     * change (archiving a flag stops production serving it as surely as turning it off does).
+     */
+    public boolean touches(java.util.Set<String> protectedEnvironments) {
+        if (isEnvironmentChange()) {
+            return protectedEnvironments.contains(environment);
+        }
+        return isFlagWideChange() && affectedEnvironments().stream().anyMatch(protectedEnvironments::contains);
+    }
+
     public boolean isRevert() {
         return REVERTED.equals(action) || text(scope, "revert_of").isPresent();
     }

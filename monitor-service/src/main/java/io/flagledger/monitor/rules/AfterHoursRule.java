@@ -30,7 +30,7 @@ public final class AfterHoursRule implements ChangeRule {
 
     @Override
     public Optional<Detection> evaluate(FlagChange change, ChangeHistory history) {
-        if (!change.isEnvironmentChange() || change.isRevert() || !protectedEnvironments.contains(change.environment())
+        if (!change.touches(protectedEnvironments) || change.isRevert()
                 || hours.contains(change.timestamp()) || exemptRoles.stream().anyMatch(change::hasRole)) {
             return Optional.empty();
         }

@@ -21,8 +21,6 @@ public interface MonitorConfig {
     @WithDefault("monitor-service")
     String actorId();
 
-    Set<String> protectedEnvironments();
-
     /**
      * How long changes are kept for the rules (in memory, and in the database to be reloaded after a restart); at
      * least the longest rule window.

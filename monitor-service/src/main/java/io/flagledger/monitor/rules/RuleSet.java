@@ -1,5 +1,6 @@
 package io.flagledger.monitor.rules;
 
+import io.flagledger.common.protection.Protection;
 import io.flagledger.monitor.approvals.ApprovalStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -25,7 +26,7 @@ public class RuleSet {
     private final StaleFlagRule stale;
 
     @Inject
-    public RuleSet(MonitorConfig config, Clock clock, ApprovalStore approvals) {
+    public RuleSet(MonitorConfig config, Protection protection, Clock clock, ApprovalStore approvals) {
         MonitorConfig.Rules r = config.rules();
         if (on(RapidTogglingRule.NAME, r.rapidToggling().mode())) {
             changeRules.add(new RapidTogglingRule(clock, r.rapidToggling().maxChanges(), r.rapidToggling().window()));
@@ -37,7 +38,7 @@ public class RuleSet {
             MonitorConfig.AfterHours h = r.afterHours();
             BusinessHours hours = new BusinessHours(ZoneId.of(h.timeZone()), LocalTime.parse(h.start()), LocalTime.parse(h.end()),
                     h.weekdays(), h.holidays().orElse(List.of()).stream().map(LocalDate::parse).collect(java.util.stream.Collectors.toSet()));
-            changeRules.add(new AfterHoursRule(clock, hours, config.protectedEnvironments(), h.exemptRoles()));
+            changeRules.add(new AfterHoursRule(clock, hours, protection.protectedEnvironments(), h.exemptRoles()));
         }
         if (on(UnexpectedActorRule.NAME, r.unexpectedActor().mode())) {
             Map<String, List<String>> allowed = new HashMap<>();
@@ -46,7 +47,7 @@ public class RuleSet {
             changeRules.add(new UnexpectedActorRule(clock, allowed));
         }
         unapproved = on(UnapprovedChangeRule.NAME, r.unapprovedChange().mode())
-                ? new UnapprovedChangeRule(clock, config.protectedEnvironments(), r.unapprovedChange().grace(), approvals::approved)
+                ? new UnapprovedChangeRule(clock, protection.protectedEnvironments(), r.unapprovedChange().grace(), approvals::approved)
                 : null;
         if (unapproved != null) {
             changeRules.add(unapproved);

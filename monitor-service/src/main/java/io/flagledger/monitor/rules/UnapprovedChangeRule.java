@@ -48,7 +48,7 @@ public final class UnapprovedChangeRule implements ChangeRule {
 
     @Override
     public Optional<Detection> evaluate(FlagChange change, ChangeHistory history) {
-        if (!change.isEnvironmentChange() || change.isRevert() || !protectedEnvironments.contains(change.environment())) {
+        if (!change.touches(protectedEnvironments) || change.isRevert()) {
             return Optional.empty();
         }
         Optional<String> request = change.approvalId();

@@ -119,6 +119,8 @@ class ChangeRulesTest {
                         change("c").at(Instant.parse("2026-11-25T16:30:00Z")).build())),
                 row("Saturday, by an SRE", List.of(change("c").at(amsterdam("2026-11-28T12:00:00")).user("sre", "sre").build())),
                 row("Saturday, staging is not protected", List.of(change("c").at(amsterdam("2026-11-28T12:00:00")).env("staging").build())),
+                row("Saturday, archiving a flag production serves", List.of(change("c").at(amsterdam("2026-11-28T12:00:00"))
+                        .flagWide("flag.archived", "staging", "production").build()), "c"),
                 row("Saturday, the monitor's own revert", List.of(
                         change("c").at(amsterdam("2026-11-28T12:00:00")).action("flag.reverted").service("service-account-monitor-service").build())));
     }

@@ -154,6 +154,17 @@ final class Changes {
             return this;
         }
 
+        /** A flag-wide change (archive, restore, metadata): no environment of its own, the ones it affects in scope. */
+        Builder flagWide(String action, String... environments) {
+            this.action = action;
+            this.environment = null;
+            var names = scope.putArray("environments");
+            for (String e : environments) {
+                names.add(e);
+            }
+            return this;
+        }
+
         Builder approval(String changeRequestId) {
             scope.putObject("approval").put("change_request_id", changeRequestId);
             return this;

@@ -56,6 +56,16 @@ class UnapprovedChangeRuleTest {
                         Step.change(change("c").at(ofSeconds(1)).approval("cr-1").build()), Step.tick(ofSeconds(60))), "c"),
                 row("break glass without a change request", List.of(
                         Step.change(change("c").scope("break_glass", true).build())), "c"),
+                row("archiving a flag production serves, without a change request", List.of(
+                        Step.change(change("c").flagWide("flag.archived", "development", "staging", "production").build())), "c"),
+                row("lowering a flag's risk, without a change request", List.of(
+                        Step.change(change("c").flagWide("flag.metadata.updated", "staging", "production").build())), "c"),
+                row("an approved restore", List.of(
+                        Step.approved("cr-1", ofSeconds(0)),
+                        Step.change(change("c").at(ofSeconds(1)).flagWide("flag.restored", "staging", "production")
+                                .approval("cr-1").build()), Step.tick(ofSeconds(60)))),
+                row("a flag-wide change that reaches no protected environment", List.of(
+                        Step.change(change("c").flagWide("flag.archived", "development", "staging").build()))),
                 row("the monitor's revert", List.of(
                         Step.change(change("c").action("flag.reverted").scope("revert_of", "x")
                                 .service("service-account-monitor-service").build()))));

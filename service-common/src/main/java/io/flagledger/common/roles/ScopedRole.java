@@ -65,6 +65,9 @@ public record ScopedRole(String name, String project, String environment) {
      * environment scope, and a question about every project needs the unscoped role (or {@code *}/env for one env).
      */
     public boolean covers(String project, String environment) {
+        if ("*".equals(environment)) {
+            environment = null; // a flag-wide request (ApprovalClaims.ALL_ENVIRONMENTS): every environment
+        }
         if (this.project == null) {
             return true;
         }

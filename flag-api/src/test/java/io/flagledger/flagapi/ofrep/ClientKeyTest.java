@@ -1,5 +1,8 @@
 package io.flagledger.flagapi.ofrep;
 
+import io.flagledger.contract.EventJson;
+import io.flagledger.contract.approval.ApprovalTokens;
+import io.flagledger.flagapi.Approvals;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -77,7 +80,13 @@ class ClientKeyTest {
                 .body(bulkBody).post("/ofrep/v1/evaluate/flags").then().statusCode(200).extract().header("ETag"), e -> e != null);
         OfrepTest.evaluate(clientKey, key, NL).then().statusCode(404);
 
+        // Visibility decides what public client keys are served in production too: without an approval it is 428.
         given().auth().oauth2(editor).contentType(ContentType.JSON).header("If-Match", "\"1\"")
+                .body(Map.of("clientVisible", true, "reason", "shown in the web app"))
+                .patch("/api/v1/projects/{p}/flags/{k}", OfrepFixtures.PROJECT, key).then().statusCode(428);
+        given().auth().oauth2(editor).contentType(ContentType.JSON).header("If-Match", "\"1\"")
+                .header(ApprovalTokens.HEADER, Approvals.operationToken(OfrepFixtures.PROJECT, key, "metadata", 1,
+                        EventJson.mapper().valueToTree(Map.of("clientVisible", true))))
                 .body(Map.of("clientVisible", true, "reason", "shown in the web app"))
                 .patch("/api/v1/projects/{p}/flags/{k}", OfrepFixtures.PROJECT, key)
                 .then().statusCode(200).body("clientVisible", equalTo(true), "metadataVersion", equalTo(2));
@@ -87,7 +96,10 @@ class ClientKeyTest {
         given().auth().oauth2(clientKey).contentType(ContentType.JSON).header("If-None-Match", etag).body(bulkBody)
                 .post("/ofrep/v1/evaluate/flags").then().statusCode(200).body("flags.key", hasItem(key));
 
-        given().auth().oauth2(editor).contentType(ContentType.JSON).header("If-Match", "\"2\"").body(Map.of("clientVisible", false))
+        given().auth().oauth2(editor).contentType(ContentType.JSON).header("If-Match", "\"2\"")
+                .header(ApprovalTokens.HEADER, Approvals.operationToken(OfrepFixtures.PROJECT, key, "metadata", 2,
+                        EventJson.mapper().valueToTree(Map.of("clientVisible", false))))
+                .body(Map.of("clientVisible", false))
                 .patch("/api/v1/projects/{p}/flags/{k}", OfrepFixtures.PROJECT, key).then().statusCode(200).body("clientVisible", equalTo(false));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> OfrepTest.evaluate(clientKey, key, NL).then().statusCode(404));
 

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.approval.apply.FlagApiClient;
 import io.flagledger.approval.db.Db;
+import io.flagledger.approval.policy.Party;
 import io.flagledger.approval.policy.Policies;
 import io.flagledger.approval.policy.Policy;
 import io.flagledger.approval.policy.SeparationOfDuties;
 import io.flagledger.approval.policy.Tally;
 import io.flagledger.common.actor.Actor;
+import io.flagledger.common.actor.IdentityConfig;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.approval.ApprovalClaims;
@@ -46,12 +48,16 @@ public class ChangeRequestService {
     @Inject
     Clock clock;
 
+    @Inject
+    IdentityConfig identity;
+
     /** What a requester proposes: for a flag's environment config or (segment set, flag null) a segment definition. */
     public record Proposal(String project, String flag, String segment, String environment, Long baseVersion,
                            JsonNode config, String reason, String correlationId) {
     }
 
     public ChangeRequest create(Actor actor, RequestMetadata request, Proposal p) {
+        SeparationOfDuties.requireIdentifiable(actor, personClaim());
         boolean segment = p.segment() != null;
         requireObject(p.config(), segment);
         FlagApiClient.EnvironmentState current = current(p.project(), p.flag(), p.segment(), p.environment());
@@ -70,6 +76,7 @@ public class ChangeRequestService {
                 null, null, null, now, now);
         return db.transaction(tx -> {
             store.insert(tx, cr);
+            store.insertRevision(tx, cr.id(), revision(cr, actor, null));
             events.record(tx, "created", actor, request, null, cr, p.reason(), diffScope(cr));
             return approveIfSatisfied(tx, cr, List.of(), actor, request);
         });
@@ -87,11 +94,12 @@ public class ChangeRequestService {
     public ChangeRequest approve(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, String comment) {
         return db.transaction(tx -> {
             ChangeRequest cr = store.lock(tx, id);
-            requireRevision(cr, expectedRevision);
+            requireDecisionRevision(cr, expectedRevision);
             requireState(cr, State.PENDING, "approved");
             List<Decision> decisions = store.decisions(tx, id);
-            SeparationOfDuties.requireMayDecide(actor, cr.requesterId(), decidersOf(decisions, cr.revision()));
-            Decision d = new Decision(actor.id(), actor.name(), actor.roles(), cr.revision(), Decision.APPROVED, comment, clock.instant());
+            requireMayDecide(tx, cr, actor, decisions);
+            Decision d = new Decision(actor.id(), actor.person(), actor.name(), actor.roles(), cr.revision(), Decision.APPROVED,
+                    comment, clock.instant());
             store.insertDecision(tx, id, d);
             ChangeRequest touched = cr.withState(State.PENDING, clock.instant());
             store.update(tx, touched);
@@ -105,12 +113,11 @@ public class ChangeRequestService {
     public ChangeRequest reject(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, String comment) {
         return db.transaction(tx -> {
             ChangeRequest cr = store.lock(tx, id);
-            requireRevision(cr, expectedRevision);
+            requireDecisionRevision(cr, expectedRevision);
             requireState(cr, State.PENDING, "rejected");
-            List<Decision> decisions = store.decisions(tx, id);
-            SeparationOfDuties.requireMayDecide(actor, cr.requesterId(), decidersOf(decisions, cr.revision()));
-            store.insertDecision(tx, id, new Decision(actor.id(), actor.name(), actor.roles(), cr.revision(), Decision.REJECTED,
-                    comment, clock.instant()));
+            requireMayDecide(tx, cr, actor, store.decisions(tx, id));
+            store.insertDecision(tx, id, new Decision(actor.id(), actor.person(), actor.name(), actor.roles(), cr.revision(),
+                    Decision.REJECTED, comment, clock.instant()));
             ChangeRequest rejected = cr.withState(State.REJECTED, clock.instant());
             store.update(tx, rejected);
             events.record(tx, "rejected", actor, request, cr, rejected, comment, null);
@@ -136,12 +143,14 @@ public class ChangeRequestService {
 
     /**
      * A new proposal, by the requester or an approver, on top of the flag's current version (a rebase when the
-     * request was superseded). Every approval so far stops counting.
+     * request was superseded). Every approval so far stops counting, and its author joins the request's authors:
+     * from then on they may not decide on it.
      */
     public ChangeRequest revise(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, JsonNode config,
                                 Long baseVersion, String comment) {
         ChangeRequest peek = store.get(id);
         requireObject(config, peek.isSegment());
+        SeparationOfDuties.requireIdentifiable(actor, personClaim());
         boolean requester = peek.requesterId().equals(actor.id());
         if (!requester && (actor.isService() || actor.roles().stream().noneMatch(SeparationOfDuties.APPROVER_ROLES::contains))) {
             throw new ProblemException(403, "Only the requester or an approver can edit the proposal");
@@ -157,6 +166,7 @@ public class ChangeRequestService {
             ChangeRequest revised = cr.withProposal(current.version(), current.config(), config,
                     ApprovalClaims.changeHashOf(config), clock.instant());
             store.update(tx, revised);
+            store.insertRevision(tx, id, revision(revised, actor, comment));
             events.record(tx, "revised", actor, request, cr, revised,
                     comment == null ? "proposal edited; approvals reset" : comment, diffScope(revised));
             return approveIfSatisfied(tx, revised, List.of(), actor, request);
@@ -186,6 +196,17 @@ public class ChangeRequestService {
 
     public List<Decision> decisions(UUID id) {
         return store.decisions(id);
+    }
+
+    /** Every revision of the request with its author, revision 1 first. */
+    public List<Revision> revisions(UUID id) {
+        return store.revisions(id);
+    }
+
+    /** Whether {@code actor} may decide on the request now (the console shows the buttons only then). */
+    public boolean mayDecide(ChangeRequest cr, Actor actor, List<Revision> revisions, List<Decision> decisions) {
+        return cr.state() == State.PENDING && SeparationOfDuties.mayDecide(actor, authors(revisions),
+                decidersOf(decisions, cr.revision()), personClaim());
     }
 
     public List<ChangeRequest> list(ChangeRequestStore.Filter filter) {
@@ -271,7 +292,7 @@ public class ChangeRequestService {
         ChangeRequest approved = cr.withState(State.APPROVED, now).withApplyDue(false, now, now);
         store.update(tx, approved);
         String approvers = approvals(decisions).stream().filter(a -> a.revision() == cr.revision())
-                .map(a -> a.approverId()).distinct().collect(Collectors.joining(", "));
+                .map(a -> a.approver().id()).distinct().collect(Collectors.joining(", "));
         events.record(tx, "approved", actor, request, cr, approved,
                 tally.required() == 0 ? "policy " + cr.policy().name() + " requires no approval"
                         : "policy " + cr.policy().name() + " satisfied by " + approvers, null);
@@ -282,8 +303,26 @@ public class ChangeRequestService {
         return decisions.stream().filter(d -> Decision.APPROVED.equals(d.decision())).map(Decision::asApproval).toList();
     }
 
-    private static Set<String> decidersOf(List<Decision> decisions, int revision) {
-        return decisions.stream().filter(d -> d.revision() == revision).map(Decision::approverId).collect(Collectors.toSet());
+    private void requireMayDecide(Db.Tx tx, ChangeRequest cr, Actor actor, List<Decision> decisions) {
+        SeparationOfDuties.requireMayDecide(actor, authors(store.revisions(tx, cr.id())), decidersOf(decisions, cr.revision()),
+                personClaim());
+    }
+
+    private static List<Party> authors(List<Revision> revisions) {
+        return revisions.stream().map(Revision::author).toList();
+    }
+
+    private static Set<Party> decidersOf(List<Decision> decisions, int revision) {
+        return decisions.stream().filter(d -> d.revision() == revision).map(Decision::approver).collect(Collectors.toSet());
+    }
+
+    private Revision revision(ChangeRequest cr, Actor author, String comment) {
+        return new Revision(cr.revision(), author.id(), author.person(), author.name(), cr.baseVersion(), cr.changeSha256(),
+                comment, cr.updatedAt());
+    }
+
+    private String personClaim() {
+        return identity.personClaim().filter(c -> !c.isBlank()).orElse(null);
     }
 
     private static void requireState(ChangeRequest cr, State required, String verb) {
@@ -293,7 +332,20 @@ public class ChangeRequestService {
         }
     }
 
-    /** A decision is about what the person saw: a newer revision fails the precondition. */
+    /**
+     * A decision is about what the person saw: it must name that revision (428 without one), and a newer revision
+     * fails the precondition (412), so an edit between reading and deciding never collects the decision.
+     */
+    private static void requireDecisionRevision(ChangeRequest cr, Integer expected) {
+        if (expected == null) {
+            // the detail does not say which revision is current: a client copying it would decide unseen
+            throw ProblemException.preconditionRequired("A decision must name the revision it is about: send If-Match "
+                    + "with the ETag of the change request as you reviewed it, e.g. If-Match: \"1\"");
+        }
+        requireRevision(cr, expected);
+    }
+
+    /** An edit may name the revision it replaces; a newer one fails the precondition. */
     private static void requireRevision(ChangeRequest cr, Integer expected) {
         if (expected != null && expected != cr.revision()) {
             throw ProblemException.preconditionFailed("The change request is at revision " + cr.revision()

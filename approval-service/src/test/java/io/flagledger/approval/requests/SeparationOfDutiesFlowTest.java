@@ -97,8 +97,10 @@ class SeparationOfDutiesFlowTest {
                 .body(Fixtures.create(P, flag, "production", config(true, 10000)).toString())
                 .post("/api/v1/change-requests").then().statusCode(201)
                 .body("revisionAuthor.authorPerson", equalTo(email)).extract().path("id");
+        decide(work.token(), filed, "approvals", "\"1\"").statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("Separation of duties")).body("detail", containsString("You filed it"));
         decide(home.token(), filed, "approvals", "\"1\"").statusCode(403).contentType("application/problem+json")
-                .body("detail", containsString("another account of yours"));
+                .body("detail", containsString("You filed it")).body("detail", containsString("another account of yours"));
         given().auth().oauth2(home.token()).queryParam("awaitingMe", true).get("/api/v1/change-requests")
                 .then().statusCode(200).body("items.id", not(hasItem(filed)));
 

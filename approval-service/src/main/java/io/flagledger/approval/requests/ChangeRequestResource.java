@@ -179,7 +179,8 @@ public class ChangeRequestResource {
     @PUT
     @Path("/{id}/proposal")
     @RolesAllowed({"flag-editor", "flag-approver", "product-approver", "security-approver"})
-    @Operation(summary = "Edit or rebase the proposal", description = "Resets every approval given so far.")
+    @Operation(summary = "Edit or rebase the proposal", description = "A new revision: resets every approval given so far, "
+            + "and its author (recorded in revisions) may no longer approve or reject the request.")
     @APIResponse(responseCode = "200", description = "The change request with the new proposal; approvals reset",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
     @APIResponse(responseCode = "404", description = "No such change request, or flag-api has no such flag, segment or environment")

@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * token verified with the public key and matched against the write (428 otherwise). Tests seed flags and read
  * how many writes happened through {@code /__fake/...}, and can make it fail: {@code down} answers 503,
  * {@code lose-response} applies the next write and then drops the connection (the "did it happen?" case).
- * It also receives the chat webhook ({@code /__fake/webhook}) and lists what it received.
+ * It also receives the chat webhook ({@code /__fake/webhook}) and lists what it received, and stands in for
+ * audit-service's event search ({@code /api/v1/audit/events}): it answers as audit-service would for the token's roles
+ * (403 without {@code audit-reader}) and lists the claims of every token it was read with ({@code /__fake/audit-reads}).
  * The real flag-api is exercised by the end-to-end tests.
  */
 public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager {
@@ -40,6 +42,7 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
     /** The last approval token a segment write was admitted with, for tests to inspect its claims. */
     private final Map<String, ApprovalClaims> approvals = new ConcurrentHashMap<>();
     private final java.util.List<JsonNode> webhooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<JsonNode> auditReads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile String mode = "normal";
     private HttpServer server;
 
@@ -54,7 +57,8 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
         server.start();
         // the approval token key itself comes from SigningKeyResource, as for flag-api's own tests
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
-        return Map.of("flagledger.flag-api.url", base, "flagledger.notifications.webhook-url", base + "/__fake/webhook");
+        return Map.of("flagledger.flag-api.url", base, "flagledger.notifications.webhook-url", base + "/__fake/webhook",
+                "flagledger.audit-service.url", base);
     }
 
     @Override
@@ -79,6 +83,10 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
             }
             if ("down".equals(mode)) {
                 send(ex, 503, problem(503, "flag-api is down (fake)"));
+                return;
+            }
+            if (path.equals("/api/v1/audit/events")) {
+                auditEvents(ex, auth.substring("Bearer ".length()));
                 return;
             }
             // /api/v1/projects/{p}/environments/{e}/segments/{k}
@@ -313,12 +321,34 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
                 send(ex, 204, null);
             }
             case "webhooks" -> send(ex, 200, JSON.valueToTree(webhooks));
+            case "audit-reads" -> send(ex, 200, JSON.valueToTree(auditReads));
             case "mode" -> {
                 mode = p[3];
                 send(ex, 204, null);
             }
             default -> send(ex, 404, null);
         }
+    }
+
+    /** The token's claims, unverified (a stand-in: the real audit-service verifies them). */
+    private void auditEvents(HttpExchange ex, String token) throws IOException {
+        String[] parts = token.split("\\.");
+        JsonNode claims = parts.length == 3
+                ? JSON.readTree(java.util.Base64.getUrlDecoder().decode(parts[1])) : JSON.createObjectNode();
+        auditReads.add(claims);
+        boolean reader = false;
+        for (JsonNode role : claims.path("realm_access").path("roles")) {
+            reader |= "audit-reader".equals(role.asText());
+        }
+        if (!reader) {
+            send(ex, 403, problem(403, "Your roles do not allow this operation"));
+            return;
+        }
+        ObjectNode page = JSON.createObjectNode();
+        page.putArray("items").addObject().putObject("event").put("timestamp", "2026-04-06T12:00:00Z")
+                .put("action", "flag.environment.updated").put("source_service", "flag-api").put("actor_name", "SRE on call")
+                .put("environment", "production").put("reason", "ledger entry for " + ex.getRequestURI().getQuery());
+        send(ex, 200, page);
     }
 
     private static ObjectNode view(ObjectNode flag) {

@@ -44,6 +44,15 @@ public final class Fixtures {
                 ? KeycloakResource.serviceToken(u) : KeycloakResource.tokenFor(u));
     }
 
+    /**
+     * The change request's current ETag (its revision), as a reviewer reads it before deciding: decisions must send it
+     * as If-Match.
+     */
+    public static String revisionTag(String changeRequestId) {
+        return given().auth().oauth2(token("viewer")).get("/api/v1/change-requests/" + changeRequestId).then().statusCode(200)
+                .extract().header("ETag");
+    }
+
     public static String fakeFlagApi() {
         return ConfigProvider.getConfig().getValue("flagledger.flag-api.url", String.class);
     }

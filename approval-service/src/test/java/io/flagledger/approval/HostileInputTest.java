@@ -243,8 +243,8 @@ class HostileInputTest {
     }
 
     private static ValidatableResponse decide(String user, String id, String what, String body) {
-        return given().auth().oauth2(token(user)).contentType(ContentType.JSON).body(body)
-                .post("/api/v1/change-requests/" + id + "/" + what).then();
+        return given().auth().oauth2(token(user)).contentType(ContentType.JSON).header("If-Match", Fixtures.revisionTag(id))
+                .body(body).post("/api/v1/change-requests/" + id + "/" + what).then();
     }
 
     private static ValidatableResponse revise(String id, String body) {

@@ -228,6 +228,14 @@ public final class Stack implements AutoCloseable {
         return new EventSigner(service + "-local", pair.getPrivate());
     }
 
+    /**
+     * Signs approval tokens with approval-service's token key of this run: for tests that play a compromised or buggy
+     * approval-service, to show what flag-api still refuses.
+     */
+    public EventSigner approvalTokenSigner() {
+        return new EventSigner("approval-service-local", approvalTokenKey.getPrivate());
+    }
+
     /** How long each component took to become ready, in milliseconds, in start order. */
     public Map<String, Long> startTimes() {
         return startMillis;

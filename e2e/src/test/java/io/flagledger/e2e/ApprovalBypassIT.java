@@ -35,6 +35,46 @@ class ApprovalBypassIT {
         REFUSED.forEach(line -> System.out.println("[bypass]   " + line));
     }
 
+    // --- 1, 2: flag-wide operations that change what production serves ----------------------------------------
+
+    @Test
+    void archiveRestoreAndARiskDowngradeOfAProductionFlagNeedAnApproval() {
+        String flag = newFlag("shop");
+        String editor = STACK.token("requester");
+        String path = "/api/v1/projects/shop/flags/" + flag;
+        api(editor).header("If-Match", "\"1\"").body(Map.of("risk", "high", "reason", "payments")).patch(path)
+                .then().statusCode(200);
+        refused("editor archives a flag production serves", 428, "/api/v1/projects/{project}/flags/{key}/archive",
+                api(editor).body(Map.of("reason", "done")), "POST", path + "/archive");
+        refused("editor lowers the risk to get the weaker policy", 428, "/api/v1/projects/{project}/flags/{key}",
+                api(editor).header("If-Match", "\"2\"").body(Map.of("risk", "low", "reason", "not risky")), "PATCH", path);
+        refused("editor makes the flag visible to public client keys", 428, "/api/v1/projects/{project}/flags/{key}",
+                api(editor).header("If-Match", "\"2\"").body(Map.of("clientVisible", true, "reason", "web")), "PATCH", path);
+        given().baseUri(STACK.url("flag-api")).auth().oauth2(STACK.token("viewer")).get(path).then().statusCode(200)
+                .body("archivedAt", org.hamcrest.Matchers.nullValue()).body("risk", org.hamcrest.Matchers.equalTo("high"));
+    }
+
+    // --- 7: a token approved by nobody, or by its own requester --------------------------------------------------
+
+    @Test
+    void flagApiRefusesAnApprovalTokenWithTooFewOrSelfApprovers() {
+        String flag = newFlag("shop");
+        String path = "/api/v1/projects/shop/flags/" + flag + "/archive";
+        String applier = serviceToken("approval-service");
+        String requester = subjectOf(STACK.token("requester"));
+        for (List<String> approvers : List.of(List.<String>of(), List.of("someone"), List.of("someone", "someone"),
+                List.of("someone", requester))) {
+            io.flagledger.contract.approval.ApprovalClaims claims = io.flagledger.contract.approval.ApprovalClaims.forOperation(
+                    "cr-" + UUID.randomUUID(), "shop", flag, "archive", 1,
+                    io.flagledger.contract.approval.ApprovalClaims.operationHashOf("archive", null), approvers,
+                    java.time.Instant.now().minusSeconds(1), java.time.Instant.now().plusSeconds(300)).withRequester(requester);
+            String token = io.flagledger.contract.approval.ApprovalTokens.issue(claims, STACK.approvalTokenSigner());
+            refused("approval token approved by " + approvers, 403, "/api/v1/projects/{project}/flags/{key}/archive",
+                    api(applier).header(io.flagledger.contract.approval.ApprovalTokens.HEADER, token)
+                            .body(Map.of("reason", "forged")), "POST", path);
+        }
+    }
+
     // --- 9: service accounts hold only their own job -----------------------------------------------------------
 
     @Test
@@ -106,6 +146,11 @@ class ApprovalBypassIT {
                 .body(Map.of("key", flag, "name", "Bypass target")).post("/api/v1/projects/{p}/flags", project)
                 .then().statusCode(201);
         return flag;
+    }
+
+    static String subjectOf(String jwt) {
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), java.nio.charset.StandardCharsets.UTF_8);
+        return io.restassured.path.json.JsonPath.from(payload).getString("sub");
     }
 
     static String serviceToken(String client) {

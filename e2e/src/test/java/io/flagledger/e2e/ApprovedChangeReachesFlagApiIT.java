@@ -138,9 +138,13 @@ class ApprovedChangeReachesFlagApiIT {
                 .extract().path("id");
     }
 
+    /** An approval of the revision the approver just read (If-Match: its ETag), as a reviewer makes it. */
     static io.restassured.response.ValidatableResponse approve(Stack stack, String user, String id) {
+        String revision = given().baseUri(stack.url("approval-service")).auth().oauth2(stack.token(user))
+                .get("/api/v1/change-requests/{id}", id).then().statusCode(200).extract().header("ETag");
         return given().baseUri(stack.url("approval-service")).auth().oauth2(stack.token(user)).contentType(ContentType.JSON)
-                .body(Map.of("comment", "ok")).post("/api/v1/change-requests/{id}/approvals", id).then().statusCode(200);
+                .header("If-Match", revision).body(Map.of("comment", "ok"))
+                .post("/api/v1/change-requests/{id}/approvals", id).then().statusCode(200);
     }
 
     static JsonPath awaitState(Stack stack, String id, String state) {

@@ -106,12 +106,16 @@ class ConsoleBrowserIT {
         approver2.get(console + "/history?state=applied");
         assertThat(approver2.findElement(By.tagName("main")).getText()).contains("shop/" + flag);
         screenshot(approver2, "history");
+        // the timeline reads the ledger as the signed-in person: an approver without audit-reader is told so
         approver2.get(console + "/flags/shop/" + flag);
-        new WebDriverWait(approver2, Duration.ofSeconds(60)).pollingEvery(Duration.ofSeconds(1)).until(d -> {
+        assertThat(approver2.findElement(By.id("ledger-needs-role")).getText()).contains("audit-reader");
+        WebDriver auditor = signIn(stack, console, "auditor");
+        auditor.get(console + "/flags/shop/" + flag);
+        new WebDriverWait(auditor, Duration.ofSeconds(60)).pollingEvery(Duration.ofSeconds(1)).until(d -> {
             d.navigate().refresh();
             return d.findElement(By.tagName("main")).getText().contains("flag.environment.updated");
         });
-        screenshot(approver2, "flag-timeline");
+        screenshot(auditor, "flag-timeline");
 
         given().baseUri(stack.url("flag-api")).auth().oauth2(stack.token("viewer")).contentType(ContentType.JSON)
                 .get("/api/v1/projects/shop/flags/{f}", flag).then().statusCode(200)

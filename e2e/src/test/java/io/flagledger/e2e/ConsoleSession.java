@@ -30,28 +30,38 @@ final class ConsoleSession {
             .connectTimeout(Duration.ofSeconds(5)).build();
     final String csrfField;
     final String csrfToken;
+    /** The page the sign-in landed on. */
+    final String firstPage;
 
     /**
      * Signs {@code user} in on {@code formPage} (a console page that renders a form with the CSRF field, e.g. the filing
      * form with its flag loaded) and reads the CSRF token from it.
      */
     ConsoleSession(String approvalUrl, String formPage, String user, String password) throws IOException, InterruptedException {
-        String login = get(approvalUrl + formPage).body();
+        this(approvalUrl, formPage, user, password, true);
+    }
+
+    /** Signs {@code user} in on {@code page}; {@code withForm}: the page must carry the CSRF field (read into the session). */
+    ConsoleSession(String approvalUrl, String page, String user, String password, boolean withForm)
+            throws IOException, InterruptedException {
+        String login = get(approvalUrl + page).body();
         Matcher action = LOGIN_ACTION.matcher(login);
         if (!action.find()) {
-            throw new IllegalStateException("no Keycloak login form at " + approvalUrl + formPage + ":\n" + abbreviate(login));
+            throw new IllegalStateException("no Keycloak login form at " + approvalUrl + page + ":\n" + abbreviate(login));
         }
         String form = "username=" + enc(user) + "&password=" + enc(password) + "&credentialId=";
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(action.group(1).replace("&amp;", "&")))
+        HttpResponse<String> landed = http.send(HttpRequest.newBuilder(URI.create(action.group(1).replace("&amp;", "&")))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        Matcher csrf = CSRF_INPUT.matcher(page.body());
-        if (page.statusCode() != 200 || !csrf.find()) {
-            throw new IllegalStateException("signing in " + user + " on the console ended with " + page.statusCode() + " at "
-                    + page.uri() + ":\n" + abbreviate(page.body()));
+        Matcher csrf = CSRF_INPUT.matcher(landed.body());
+        boolean found = csrf.find();
+        if (landed.statusCode() != 200 || (withForm && !found)) {
+            throw new IllegalStateException("signing in " + user + " on the console ended with " + landed.statusCode() + " at "
+                    + landed.uri() + ":\n" + abbreviate(landed.body()));
         }
-        csrfField = csrf.group(1);
-        csrfToken = csrf.group(2);
+        csrfField = found ? csrf.group(1) : null;
+        csrfToken = found ? csrf.group(2) : null;
+        firstPage = landed.body();
     }
 
     /** The session and CSRF cookies (and Keycloak's, which the console ignores), as one {@code Cookie} header value. */

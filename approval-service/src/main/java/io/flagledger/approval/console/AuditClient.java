@@ -2,9 +2,7 @@ package io.flagledger.approval.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.oidc.client.OidcClient;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,10 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** A flag's timeline from the audit ledger: its changes, approvals and monitor actions. */
+/**
+ * A flag's timeline from the audit ledger: its changes, approvals and monitor actions. It is read with the signed-in
+ * person's own access token, never with this service's credentials: audit-service checks the person's roles and
+ * records the person as the reader ({@code audit.read}).
+ */
 @ApplicationScoped
 public class AuditClient {
 
@@ -30,24 +31,40 @@ public class AuditClient {
                         String correlationId) {
     }
 
+    /** What audit-service answered: the entries, a refusal of this person (401/403), or nothing usable. */
+    public enum Outcome { READ, REFUSED, UNAVAILABLE }
+
+    public record Timeline(Outcome outcome, List<Entry> entries) {
+        static Timeline of(Outcome outcome) {
+            return new Timeline(outcome, List.of());
+        }
+
+        public boolean read() {
+            return outcome == Outcome.READ;
+        }
+
+        public boolean refused() {
+            return outcome == Outcome.REFUSED;
+        }
+    }
+
     @ConfigProperty(name = "flagledger.audit-service.url")
     String baseUrl;
 
-    @Inject
-    OidcClient oidc;
-
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
-    /** Empty when audit-service cannot answer; the console then says so instead of failing the page. */
-    public Optional<List<Entry>> timeline(String project, String flag) {
+    /** The timeline as {@code accessToken}'s person may read it; the console says so when it cannot. */
+    public Timeline timeline(String accessToken, String project, String flag) {
         try {
             URI uri = URI.create(baseUrl.replaceAll("/+$", "") + "/api/v1/audit/events?project=" + enc(project)
                     + "&flag=" + enc(flag));
-            String token = oidc.getTokens().await().atMost(TIMEOUT).getAccessToken();
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-                    .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + accessToken).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 401 || response.statusCode() == 403) {
+                return Timeline.of(Outcome.REFUSED);
+            }
             if (response.statusCode() != 200) {
-                return Optional.empty();
+                return Timeline.of(Outcome.UNAVAILABLE);
             }
             List<Entry> entries = new ArrayList<>();
             for (JsonNode item : JSON.readTree(response.body()).path("items")) {
@@ -56,12 +73,12 @@ public class AuditClient {
                         e.path("actor_name").asText(e.path("actor_id").asText()), e.path("environment").asText(""),
                         e.path("reason").asText(""), e.path("correlation_id").asText("")));
             }
-            return Optional.of(entries);
+            return new Timeline(Outcome.READ, entries);
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            return Timeline.of(Outcome.UNAVAILABLE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            return Timeline.of(Outcome.UNAVAILABLE);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.flagledger.approval.console;
 
-import io.flagledger.approval.policy.SeparationOfDuties;
+import io.flagledger.approval.policy.Party;
 import io.flagledger.approval.policy.Tally;
 import io.flagledger.approval.requests.ChangeRequest;
 import io.flagledger.approval.requests.ChangeRequestService;
@@ -8,11 +8,14 @@ import io.flagledger.approval.requests.ChangeRequestStore;
 import io.flagledger.approval.requests.ConfigDiff;
 import io.flagledger.approval.requests.Decision;
 import io.flagledger.approval.requests.EdgeInput;
+import io.flagledger.approval.requests.Revision;
+import io.flagledger.approval.requests.RuleOrder;
 import io.flagledger.approval.requests.State;
 import io.flagledger.common.actor.Actor;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.Channel;
+import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
@@ -31,10 +34,8 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The web console: server-rendered pages (Qute escapes every value) for people who review changes.
@@ -54,12 +55,15 @@ public class ConsoleResource {
 
         static native TemplateInstance history(Actor me, List<ChangeRequest> requests, Filters filters, List<String> states);
 
-        static native TemplateInstance request(Actor me, ChangeRequest cr, List<ConfigDiff.Line> diff, Tally tally,
-                                               List<Decision> decisions, boolean mayDecide, String notice,
-                                               String commentError);
+        static native TemplateInstance request(Actor me, ChangeRequest cr, List<ConfigDiff.Line> diff,
+                                               List<RuleOrder.Step> rulesBefore, List<RuleOrder.Step> rulesAfter, Tally tally,
+                                               Revision current, List<Revision> revisions, List<Decision> decisions,
+                                               boolean mayDecide, String notice, String commentError);
 
         static native TemplateInstance timeline(Actor me, String project, String flag, List<ChangeRequest> requests,
-                                                boolean ledgerAvailable, List<AuditClient.Entry> ledger);
+                                                boolean mayReadLedger, AuditClient.Timeline ledger);
+
+        static native TemplateInstance forbidden(Actor me);
     }
 
     /** The history filters, echoed back into the form. */
@@ -75,11 +79,39 @@ public class ConsoleResource {
     @Inject
     AuditClient audit;
 
+    /** The signed-in person's access token (code flow), forwarded when the console reads the ledger for them. */
+    @Inject
+    AccessTokenCredential accessToken;
+
+    /** An account of the realm without any Flagledger role: refused with a page that says why. */
+    static final class NoFlagledgerRole extends RuntimeException {
+        private final transient Actor actor;
+
+        NoFlagledgerRole(Actor actor) {
+            super(null, null, false, false);
+            this.actor = actor;
+        }
+    }
+
+    @ServerExceptionMapper
+    Response noRole(NoFlagledgerRole e) {
+        return Response.status(403).type(MediaType.TEXT_HTML_TYPE).entity(Templates.forbidden(e.actor).render()).build();
+    }
+
+    /** Every console read goes through here: change requests and their diffs are for Flagledger's users only. */
+    private Actor reader() {
+        Actor me = currentActor.actor();
+        if (!ConsoleExtensions.mayRead(me)) {
+            throw new NoFlagledgerRole(me);
+        }
+        return me;
+    }
+
     @GET
     public TemplateInstance inbox() {
-        Actor me = currentActor.actor();
+        Actor me = reader();
         return Templates.inbox(me,
-                visible(me, service.list(new ChangeRequestStore.Filter(null, null, null, null, null, null, me.id(), PAGE))),
+                visible(me, service.list(new ChangeRequestStore.Filter(null, null, null, null, null, null, Party.of(me), PAGE))),
                 visible(me, service.list(new ChangeRequestStore.Filter(null, null, null, null, null, me.id(), null, PAGE))));
     }
 
@@ -88,10 +120,11 @@ public class ConsoleResource {
     public TemplateInstance history(@QueryParam("state") String state, @QueryParam("project") String project,
                                     @QueryParam("flag") String flag, @QueryParam("segment") String segment,
                                     @QueryParam("environment") String environment) {
+        Actor me = reader();
         requireFilters(state, project, flag, segment, environment);
         State s = state == null || state.isBlank() ? null : parseState(state);
         Filters filters = new Filters(state, project, flag, segment, environment);
-        return Templates.history(currentActor.actor(), visible(currentActor.actor(), service.list(new ChangeRequestStore.Filter(s,
+        return Templates.history(me, visible(me, service.list(new ChangeRequestStore.Filter(s,
                 blank(project), blank(flag), blank(segment), blank(environment), null, null, PAGE))), filters,
                 Arrays.stream(State.values()).map(State::wire).toList());
     }
@@ -99,8 +132,9 @@ public class ConsoleResource {
     @GET
     @Path("/requests/{id}")
     public TemplateInstance request(@PathParam("id") String id, @QueryParam("notice") String notice) {
+        Actor me = reader();
         ChangeRequest cr = service.get(parseId(id));
-        Roles.requireRead(currentActor.actor(), cr.project(), cr.environment());
+        Roles.requireRead(me, cr.project(), cr.environment());
         return page(cr, notice);
     }
 
@@ -137,15 +171,18 @@ public class ConsoleResource {
     @GET
     @Path("/flags/{project}/{flag}")
     public TemplateInstance timeline(@PathParam("project") String project, @PathParam("flag") String flag) {
+        Actor me = reader();
         requireFilters(project, flag);
-        Roles.requireAnywhere(currentActor.actor(), Roles.READERS);
-        if (!Roles.mayReadProject(currentActor.actor(), project)) {
+        if (!Roles.mayReadProject(me, project)) {
             throw ProblemException.forbidden("Your roles do not reach project " + project);
         }
-        Optional<List<AuditClient.Entry>> ledger = audit.timeline(project, flag);
-        return Templates.timeline(currentActor.actor(), project, flag,
-                visible(currentActor.actor(), service.list(new ChangeRequestStore.Filter(null, project, flag, null, null, null, null, PAGE))),
-                ledger.isPresent(), ledger.orElse(List.of()));
+        // read as the person (audit-service checks their roles and records them as the reader), and only when they
+        // may read the ledger at all: no call is made on their behalf that audit-service would have to refuse
+        boolean mayReadLedger = ConsoleExtensions.mayReadLedger(me);
+        AuditClient.Timeline ledger = mayReadLedger ? audit.timeline(accessToken.getToken(), project, flag) : null;
+        return Templates.timeline(me, project, flag,
+                visible(me, service.list(new ChangeRequestStore.Filter(null, project, flag, null, null, null, null, PAGE))),
+                mayReadLedger, ledger);
     }
 
     /** A comment no event can carry: the page again (400) with the error next to the comment, nothing recorded. */
@@ -162,15 +199,14 @@ public class ConsoleResource {
     private TemplateInstance page(ChangeRequest cr, String notice, String commentError) {
         Actor me = currentActor.actor();
         List<Decision> decisions = service.decisions(cr.id());
-        Set<String> decided = decisions.stream().filter(d -> d.revision() == cr.revision())
-                .map(Decision::approverId).collect(Collectors.toSet());
-        boolean mayDecide = cr.state() == State.PENDING && SeparationOfDuties.mayDecide(me, cr.project(), cr.environment(),
-                cr.requesterId(), decided);
+        List<Revision> revisions = service.revisions(cr.id());
+        Revision current = revisions.stream().filter(r -> r.revision() == cr.revision()).findFirst().orElse(null);
+        boolean mayDecide = service.mayDecide(cr, me, revisions, decisions);
         String message = "filed".equals(notice) ? "Your change request was filed."
                 : "approved".equals(notice) ? "Your approval was recorded."
                 : "rejected".equals(notice) ? "Your rejection was recorded." : null;
-        return Templates.request(me, cr, cr.diff(),
-                service.tally(cr, decisions), decisions, mayDecide, message, commentError);
+        return Templates.request(me, cr, cr.diff(), RuleOrder.of(cr.previousConfig()), RuleOrder.of(cr.proposedConfig()),
+                service.tally(cr, decisions), current, revisions, decisions, mayDecide, message, commentError);
     }
 
     /** Scoped readers see only their projects' and environments' requests. */

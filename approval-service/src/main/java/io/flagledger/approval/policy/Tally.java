@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Whether the approvals of a change request satisfy its policy. Only approvals of the current revision that
- * have not lapsed count; a person counts once however many roles they hold, and each required role must be
+ * have not lapsed count; a person counts once however many roles (or accounts, when their person id is known) they
+ * hold, and each required role must be
  * covered by a different person (a bipartite matching, so the assignment that covers most roles is found).
  */
 public record Tally(boolean satisfied, int counted, int required, List<String> missingRoles) {
@@ -20,7 +21,7 @@ public record Tally(boolean satisfied, int counted, int required, List<String> m
             boolean current = a.revision() == revision;
             boolean fresh = policy.approvalValidity() == null || a.decidedAt().plus(policy.approvalValidity()).isAfter(now);
             if (current && fresh) {
-                valid.putIfAbsent(a.approverId(), a);
+                valid.putIfAbsent(a.approver().countedAs(), a);
             }
         }
         List<String> missing = uncoveredRoles(policy.requiredRoles(), new ArrayList<>(valid.values()));

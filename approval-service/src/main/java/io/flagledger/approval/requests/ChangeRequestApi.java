@@ -74,11 +74,24 @@ public final class ChangeRequestApi {
         }
     }
 
-    public record DecisionView(String approverId, String approverName, List<String> roles, int revision, String decision,
-                               String comment, Instant decidedAt) {
+    /** {@code approverPerson}: the person claim of the approver's token (flagledger.identity.person-claim), if any. */
+    public record DecisionView(String approverId, String approverPerson, String approverName, List<String> roles, int revision,
+                               String decision, String comment, Instant decidedAt) {
         static DecisionView of(Decision d) {
-            return new DecisionView(d.approverId(), d.approverName(), d.roles(), d.revision(), d.decision(), d.comment(),
-                    d.decidedAt());
+            return new DecisionView(d.approverId(), d.approverPerson(), d.approverName(), d.roles(), d.revision(), d.decision(),
+                    d.comment(), d.decidedAt());
+        }
+    }
+
+    /**
+     * Who wrote one revision: revision 1 is the requester's, each later one whoever replaced the proposal. No author
+     * of any revision may decide on the request. {@code authorId} is null for revisions made before authors were kept.
+     */
+    public record RevisionView(int revision, String authorId, String authorPerson, String authorName, Long baseVersion,
+                               String changeSha256, String comment, Instant createdAt) {
+        static RevisionView of(Revision r) {
+            return new RevisionView(r.revision(), r.authorId(), r.authorPerson(), r.authorName(), r.baseVersion(),
+                    r.changeSha256(), r.comment(), r.createdAt());
         }
     }
 
@@ -94,21 +107,26 @@ public final class ChangeRequestApi {
         }
     }
 
-    /** For a segment request {@code previousConfig}/{@code proposedConfig} are segment definitions. */
+    /**
+     * For a segment request {@code previousConfig}/{@code proposedConfig} are segment definitions. {@code revisionAuthor}
+     * wrote the current revision; {@code revisions} lists every revision with its author, oldest first.
+     */
     public record Detail(UUID id, String target, String project, String flag, String segment, String environment,
-                         State state, int revision,
+                         State state, int revision, RevisionView revisionAuthor, List<RevisionView> revisions,
                          long baseVersion, String requesterId, String requesterName, String reason, String correlationId,
                          String risk, JsonNode previousConfig, JsonNode proposedConfig, String changeSha256,
                          List<ConfigDiff.Line> diff, PolicyView policy, TallyView approvals, List<DecisionView> decisions,
                          Long appliedVersion, int applyAttempts, String lastApplyError, Instant createdAt, Instant updatedAt,
                          String operation) {
-        static Detail of(ChangeRequest cr, List<Decision> decisions, Tally tally) {
+        static Detail of(ChangeRequest cr, List<Revision> revisions, List<Decision> decisions, Tally tally) {
             var p = cr.policy();
             PolicyView policy = new PolicyView(p.name(), p.approvals(), p.requiredRoles(),
                     p.approvalValidity() == null ? null : p.approvalValidity().toString(),
                     p.applyWindow() == null ? null : p.applyWindow().toString(), p.autoApply() ? "auto" : "requester");
+            List<RevisionView> history = revisions.stream().map(RevisionView::of).toList();
+            RevisionView current = history.stream().filter(r -> r.revision() == cr.revision()).findFirst().orElse(null);
             return new Detail(cr.id(), cr.target(), cr.project(), cr.flag(), cr.segment(), cr.environment(), cr.state(),
-                    cr.revision(), cr.baseVersion(),
+                    cr.revision(), current, history, cr.baseVersion(),
                     cr.requesterId(), cr.requesterName(), cr.reason(), cr.correlationId(), cr.risk(), cr.previousConfig(),
                     cr.proposedConfig(), cr.changeSha256(), cr.diff(),
                     policy, TallyView.of(tally), decisions.stream().map(DecisionView::of).toList(), cr.appliedVersion(),

@@ -4,6 +4,7 @@ import static io.flagledger.approval.requests.Carriable.Kind.LINE;
 import static io.flagledger.approval.requests.EdgeInput.MAX_CORRELATION_LENGTH;
 import static io.flagledger.approval.requests.EdgeInput.MAX_LINE_LENGTH;
 
+import io.flagledger.approval.policy.Party;
 import io.flagledger.common.actor.Actor;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;
@@ -38,8 +39,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
- * The change request API: what the console does, for CI pipelines too. Decisions and edits accept
- * {@code If-Match: "<revision>"} so that a person approves exactly the proposal they reviewed.
+ * The change request API: what the console does, for CI pipelines too. Decisions require (428 without it) and edits
+ * accept {@code If-Match: "<revision>"}, so that a person approves exactly the proposal they reviewed (412 otherwise).
  */
 @Path("/api/v1/change-requests")
 @Produces(MediaType.APPLICATION_JSON)
@@ -127,7 +128,7 @@ public class ChangeRequestResource {
         Roles.requireAnywhere(me, Roles.READERS);
         State s = parseState(state);
         List<ChangeRequest> found = service.list(new ChangeRequestStore.Filter(s, blankToNull(project), blankToNull(flag),
-                blankToNull(segment), blankToNull(environment), mine ? me.id() : null, awaitingMe ? me.id() : null, limit));
+                blankToNull(segment), blankToNull(environment), mine ? me.id() : null, awaitingMe ? Party.of(me) : null, limit));
         // Scoped readers see their projects' requests only (a page may then hold fewer than limit).
         return new ChangeRequestApi.Page(found.stream().filter(cr -> Roles.mayRead(me, cr.project(), cr.environment()))
                 .map(ChangeRequestApi.Summary::of).toList());
@@ -148,12 +149,16 @@ public class ChangeRequestResource {
 
     @POST
     @Path("/{id}/approvals")
-    @Operation(summary = "Approve", description = "Never the requester's own request, never a service identity, once per person.")
+    @Operation(summary = "Approve", description = "If-Match names the revision reviewed. Never by an author of any revision "
+            + "(the requester, or whoever edited the proposal), never by a service identity, once per person.")
     @APIResponse(responseCode = "200", description = "The change request with the approval counted; ETag is its revision",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
     @APIResponse(responseCode = "404", description = "No such change request")
+    @APIResponse(responseCode = "403", description = "An author of a revision, a service identity, or an account without the "
+            + "configured person claim")
     @APIResponse(responseCode = "409", description = "The request is not pending, or this person already decided")
     @APIResponse(responseCode = "412", description = "If-Match is not the request's current revision: review the new proposal first")
+    @APIResponse(responseCode = "428", description = "No If-Match: name the revision you reviewed")
     public Response approve(@PathParam("id") String id, @Valid ChangeRequestApi.Decide body, @HeaderParam("If-Match") String ifMatch) {
         Roles.requireAnywhere(currentActor.actor(), Roles.APPROVERS);
         ChangeRequest cr = service.approve(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
@@ -163,12 +168,15 @@ public class ChangeRequestResource {
 
     @POST
     @Path("/{id}/rejections")
-    @Operation(summary = "Reject")
+    @Operation(summary = "Reject", description = "If-Match names the revision reviewed; the same people as for approving.")
     @APIResponse(responseCode = "200", description = "The rejected change request; ETag is its revision",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
     @APIResponse(responseCode = "404", description = "No such change request")
+    @APIResponse(responseCode = "403", description = "An author of a revision, a service identity, or an account without the "
+            + "configured person claim")
     @APIResponse(responseCode = "409", description = "The request is not pending, or this person already decided")
     @APIResponse(responseCode = "412", description = "If-Match is not the request's current revision: review the new proposal first")
+    @APIResponse(responseCode = "428", description = "No If-Match: name the revision you reviewed")
     public Response reject(@PathParam("id") String id, @Valid ChangeRequestApi.Decide body, @HeaderParam("If-Match") String ifMatch) {
         Roles.requireAnywhere(currentActor.actor(), Roles.APPROVERS);
         ChangeRequest cr = service.reject(parseId(id), currentActor.actor(), currentActor.requestMetadata(),
@@ -192,7 +200,8 @@ public class ChangeRequestResource {
 
     @PUT
     @Path("/{id}/proposal")
-    @Operation(summary = "Edit or rebase the proposal", description = "Resets every approval given so far.")
+    @Operation(summary = "Edit or rebase the proposal", description = "A new revision: resets every approval given so far, "
+            + "and its author (recorded in revisions) may no longer approve or reject the request.")
     @APIResponse(responseCode = "200", description = "The change request with the new proposal; approvals reset",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeRequestApi.Detail.class)))
     @APIResponse(responseCode = "404", description = "No such change request, or flag-api has no such flag, segment or environment")
@@ -224,7 +233,7 @@ public class ChangeRequestResource {
 
     private ChangeRequestApi.Detail detail(ChangeRequest cr) {
         List<Decision> decisions = service.decisions(cr.id());
-        return ChangeRequestApi.Detail.of(cr, decisions, service.tally(cr, decisions));
+        return ChangeRequestApi.Detail.of(cr, service.revisions(cr.id()), decisions, service.tally(cr, decisions));
     }
 
     private static EntityTag revisionTag(ChangeRequest cr) {

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.approval.apply.FlagApiClient;
 import io.flagledger.approval.db.Db;
+import io.flagledger.approval.policy.Party;
 import io.flagledger.approval.policy.Policies;
 import io.flagledger.approval.policy.Policy;
 import io.flagledger.approval.policy.Roles;
 import io.flagledger.approval.policy.SeparationOfDuties;
 import io.flagledger.approval.policy.Tally;
 import io.flagledger.common.actor.Actor;
+import io.flagledger.common.actor.IdentityConfig;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.common.roles.ScopedRoles;
 import io.flagledger.contract.RequestMetadata;
@@ -48,6 +50,9 @@ public class ChangeRequestService {
     @Inject
     Clock clock;
 
+    @Inject
+    IdentityConfig identity;
+
     /** What a requester proposes: for a flag's environment config or (segment set, flag null) a segment definition. */
     public record Proposal(String project, String flag, String segment, String environment, Long baseVersion,
                            JsonNode config, String reason, String correlationId) {
@@ -55,6 +60,7 @@ public class ChangeRequestService {
 
     public ChangeRequest create(Actor actor, RequestMetadata request, Proposal p) {
         Roles.requireFile(actor, p.project(), p.environment());
+        SeparationOfDuties.requireIdentifiable(actor, personClaim());
         boolean segment = p.segment() != null;
         boolean operation = ApprovalClaims.ALL_ENVIRONMENTS.equals(p.environment());
         requireObject(p.config(), segment);
@@ -84,6 +90,7 @@ public class ChangeRequestService {
                 null, null, null, now, now);
         return db.transaction(tx -> {
             store.insert(tx, cr);
+            store.insertRevision(tx, cr.id(), revision(cr, actor, null));
             events.record(tx, "created", actor, request, null, cr, p.reason(), diffScope(cr));
             return approveIfSatisfied(tx, cr, List.of(), actor, request);
         });
@@ -104,12 +111,12 @@ public class ChangeRequestService {
     public ChangeRequest approve(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, String comment) {
         return db.transaction(tx -> {
             ChangeRequest cr = store.lock(tx, id);
-            requireRevision(cr, expectedRevision);
+            requireDecisionRevision(cr, expectedRevision);
             requireState(cr, State.PENDING, "approved");
             List<Decision> decisions = store.decisions(tx, id);
-            SeparationOfDuties.requireMayDecide(actor, cr.project(), cr.environment(), cr.requesterId(),
-                    decidersOf(decisions, cr.revision()));
-            Decision d = new Decision(actor.id(), actor.name(), rolesHere(actor, cr), cr.revision(), Decision.APPROVED, comment, clock.instant());
+            requireMayDecide(tx, cr, actor, decisions);
+            Decision d = new Decision(actor.id(), actor.person(), actor.name(), rolesHere(actor, cr), cr.revision(), Decision.APPROVED,
+                    comment, clock.instant());
             store.insertDecision(tx, id, d);
             ChangeRequest touched = cr.withState(State.PENDING, clock.instant());
             store.update(tx, touched);
@@ -123,13 +130,11 @@ public class ChangeRequestService {
     public ChangeRequest reject(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, String comment) {
         return db.transaction(tx -> {
             ChangeRequest cr = store.lock(tx, id);
-            requireRevision(cr, expectedRevision);
+            requireDecisionRevision(cr, expectedRevision);
             requireState(cr, State.PENDING, "rejected");
-            List<Decision> decisions = store.decisions(tx, id);
-            SeparationOfDuties.requireMayDecide(actor, cr.project(), cr.environment(), cr.requesterId(),
-                    decidersOf(decisions, cr.revision()));
-            store.insertDecision(tx, id, new Decision(actor.id(), actor.name(), rolesHere(actor, cr), cr.revision(), Decision.REJECTED,
-                    comment, clock.instant()));
+            requireMayDecide(tx, cr, actor, store.decisions(tx, id));
+            store.insertDecision(tx, id, new Decision(actor.id(), actor.person(), actor.name(), rolesHere(actor, cr), cr.revision(),
+                    Decision.REJECTED, comment, clock.instant()));
             ChangeRequest rejected = cr.withState(State.REJECTED, clock.instant());
             store.update(tx, rejected);
             events.record(tx, "rejected", actor, request, cr, rejected, comment, null);
@@ -155,7 +160,8 @@ public class ChangeRequestService {
 
     /**
      * A new proposal, by the requester or an approver, on top of the flag's current version (a rebase when the
-     * request was superseded). Every approval so far stops counting.
+     * request was superseded). Every approval so far stops counting, and its author joins the request's authors:
+     * from then on they may not decide on it.
      */
     public ChangeRequest revise(UUID id, Actor actor, RequestMetadata request, Integer expectedRevision, JsonNode config,
                                 Long baseVersion, String comment) {
@@ -164,6 +170,7 @@ public class ChangeRequestService {
             throw ProblemException.conflict("A " + peek.operation() + " request is not edited: withdraw it and file a new one");
         }
         requireObject(config, peek.isSegment());
+        SeparationOfDuties.requireIdentifiable(actor, personClaim());
         boolean requester = peek.requesterId().equals(actor.id());
         if (!requester && (actor.isService() || !Roles.mayApprove(actor, peek.project(), peek.environment()))) {
             throw new ProblemException(403, "Only the requester or an approver of " + peek.project() + "/" + peek.environment()
@@ -180,6 +187,7 @@ public class ChangeRequestService {
             ChangeRequest revised = cr.withProposal(current.version(), current.config(), config,
                     ApprovalClaims.changeHashOf(config), clock.instant());
             store.update(tx, revised);
+            store.insertRevision(tx, id, revision(revised, actor, comment));
             events.record(tx, "revised", actor, request, cr, revised,
                     comment == null ? "proposal edited; approvals reset" : comment, diffScope(revised));
             return approveIfSatisfied(tx, revised, List.of(), actor, request);
@@ -217,6 +225,17 @@ public class ChangeRequestService {
 
     public List<Decision> decisions(UUID id) {
         return store.decisions(id);
+    }
+
+    /** Every revision of the request with its author, revision 1 first. */
+    public List<Revision> revisions(UUID id) {
+        return store.revisions(id);
+    }
+
+    /** Whether {@code actor} may decide on the request now (the console shows the buttons only then). */
+    public boolean mayDecide(ChangeRequest cr, Actor actor, List<Revision> revisions, List<Decision> decisions) {
+        return cr.state() == State.PENDING && SeparationOfDuties.mayDecide(actor, cr.project(), cr.environment(),
+                authors(revisions), decidersOf(decisions, cr.revision()), personClaim());
     }
 
     public List<ChangeRequest> list(ChangeRequestStore.Filter filter) {
@@ -302,7 +321,7 @@ public class ChangeRequestService {
         ChangeRequest approved = cr.withState(State.APPROVED, now).withApplyDue(false, now, now);
         store.update(tx, approved);
         String approvers = approvals(decisions).stream().filter(a -> a.revision() == cr.revision())
-                .map(a -> a.approverId()).distinct().collect(Collectors.joining(", "));
+                .map(a -> a.approver().id()).distinct().collect(Collectors.joining(", "));
         events.record(tx, "approved", actor, request, cr, approved,
                 tally.required() == 0 ? "policy " + cr.policy().name() + " requires no approval"
                         : "policy " + cr.policy().name() + " satisfied by " + approvers, null);
@@ -313,8 +332,26 @@ public class ChangeRequestService {
         return decisions.stream().filter(d -> Decision.APPROVED.equals(d.decision())).map(Decision::asApproval).toList();
     }
 
-    private static Set<String> decidersOf(List<Decision> decisions, int revision) {
-        return decisions.stream().filter(d -> d.revision() == revision).map(Decision::approverId).collect(Collectors.toSet());
+    private void requireMayDecide(Db.Tx tx, ChangeRequest cr, Actor actor, List<Decision> decisions) {
+        SeparationOfDuties.requireMayDecide(actor, cr.project(), cr.environment(), authors(store.revisions(tx, cr.id())),
+                decidersOf(decisions, cr.revision()), personClaim());
+    }
+
+    private static List<Party> authors(List<Revision> revisions) {
+        return revisions.stream().map(Revision::author).toList();
+    }
+
+    private static Set<Party> decidersOf(List<Decision> decisions, int revision) {
+        return decisions.stream().filter(d -> d.revision() == revision).map(Decision::approver).collect(Collectors.toSet());
+    }
+
+    private Revision revision(ChangeRequest cr, Actor author, String comment) {
+        return new Revision(cr.revision(), author.id(), author.person(), author.name(), cr.baseVersion(), cr.changeSha256(),
+                comment, cr.updatedAt());
+    }
+
+    private String personClaim() {
+        return identity.personClaim().filter(c -> !c.isBlank()).orElse(null);
     }
 
     private static void requireState(ChangeRequest cr, State required, String verb) {
@@ -324,7 +361,20 @@ public class ChangeRequestService {
         }
     }
 
-    /** A decision is about what the person saw: a newer revision fails the precondition. */
+    /**
+     * A decision is about what the person saw: it must name that revision (428 without one), and a newer revision
+     * fails the precondition (412), so an edit between reading and deciding never collects the decision.
+     */
+    private static void requireDecisionRevision(ChangeRequest cr, Integer expected) {
+        if (expected == null) {
+            // the detail does not say which revision is current: a client copying it would decide unseen
+            throw ProblemException.preconditionRequired("A decision must name the revision it is about: send If-Match "
+                    + "with the ETag of the change request as you reviewed it, e.g. If-Match: \"1\"");
+        }
+        requireRevision(cr, expected);
+    }
+
+    /** An edit may name the revision it replaces; a newer one fails the precondition. */
     private static void requireRevision(ChangeRequest cr, Integer expected) {
         if (expected != null && expected != cr.revision()) {
             throw ProblemException.preconditionFailed("The change request is at revision " + cr.revision()

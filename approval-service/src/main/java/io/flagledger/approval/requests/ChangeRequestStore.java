@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagledger.approval.db.Db;
 import io.flagledger.approval.policy.ApplyWindow;
+import io.flagledger.approval.policy.Party;
 import io.flagledger.approval.policy.Policy;
 import io.flagledger.common.problem.ProblemException;
 import io.vertx.mutiny.sqlclient.Row;
@@ -28,7 +29,7 @@ public class ChangeRequestStore {
 
     /** Filters of the list endpoint; null means "any". */
     public record Filter(State state, String project, String flag, String segment, String environment,
-                         String requesterId, String awaitingDecisionBy, int limit) {
+                         String requesterId, Party awaitingDecisionBy, int limit) {
     }
 
     public void insert(Db.Tx tx, ChangeRequest cr) {
@@ -76,12 +77,18 @@ public class ChangeRequestStore {
         String sql = "select * from change_request c where ($1::text is null or state = $1) "
                 + "and ($2::text is null or project = $2) and ($3::text is null or flag_key = $3) "
                 + "and ($4::text is null or environment = $4) and ($5::text is null or requester_id = $5) "
-                + "and ($6::text is null or (state = 'pending' and requester_id <> $6 and not exists ("
-                + "  select 1 from decision d where d.change_request_id = c.id and d.revision = c.revision and d.approver_id = $6))) "
+                // awaiting me: pending, no revision written by me and no decision by me on this revision (as account or person)
+                + "and ($6::text is null or (state = 'pending' and not exists ("
+                + "  select 1 from change_request_revision r where r.change_request_id = c.id "
+                + "  and (r.author_id = $6 or r.author_person = $9)) and not exists ("
+                + "  select 1 from decision d where d.change_request_id = c.id and d.revision = c.revision "
+                + "  and (d.approver_id = $6 or d.approver_person = $9)))) "
                 + "and ($8::text is null or segment_key = $8) "
                 + "order by created_at desc, id limit $7";
+        Party awaiting = f.awaitingDecisionBy();
         for (Row row : db.query(sql, f.state() == null ? null : f.state().wire(), f.project(), f.flag(), f.environment(),
-                f.requesterId(), f.awaitingDecisionBy(), f.limit(), f.segment())) {
+                f.requesterId(), awaiting == null ? null : awaiting.id(), f.limit(), f.segment(),
+                awaiting == null ? null : awaiting.person())) {
             out.add(map(row));
         }
         return out;
@@ -116,10 +123,36 @@ public class ChangeRequestStore {
     }
 
     public void insertDecision(Db.Tx tx, UUID id, Decision d) {
-        tx.query("insert into decision (change_request_id, revision, approver_id, approver_name, approver_roles, decision, "
-                        + "comment, decided_at) values ($1,$2,$3,$4,$5,$6,$7,$8)",
-                id, d.revision(), d.approverId(), d.approverName(), String.join(",", d.roles()), d.decision(), d.comment(),
-                d.decidedAt());
+        tx.query("insert into decision (change_request_id, revision, approver_id, approver_person, approver_name, "
+                        + "approver_roles, decision, comment, decided_at) values ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                id, d.revision(), d.approverId(), d.approverPerson(), d.approverName(), String.join(",", d.roles()),
+                d.decision(), d.comment(), d.decidedAt());
+    }
+
+    public void insertRevision(Db.Tx tx, UUID id, Revision r) {
+        tx.query("insert into change_request_revision (change_request_id, revision, author_id, author_person, author_name, "
+                        + "base_version, change_sha256, comment, created_at) values ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                id, r.revision(), r.authorId(), r.authorPerson(), r.authorName(), r.baseVersion(), r.changeSha256(),
+                r.comment(), r.createdAt());
+    }
+
+    /** Every revision of the request, revision 1 first. */
+    public List<Revision> revisions(Db.Tx tx, UUID id) {
+        return mapRevisions(tx.query("select * from change_request_revision where change_request_id = $1 order by revision", id));
+    }
+
+    public List<Revision> revisions(UUID id) {
+        return mapRevisions(db.query("select * from change_request_revision where change_request_id = $1 order by revision", id));
+    }
+
+    private static List<Revision> mapRevisions(Iterable<Row> rows) {
+        List<Revision> out = new ArrayList<>();
+        for (Row r : rows) {
+            out.add(new Revision(r.getInteger("revision"), r.getString("author_id"), r.getString("author_person"),
+                    r.getString("author_name"), r.getLong("base_version"), r.getString("change_sha256"), r.getString("comment"),
+                    Db.instant(r, "created_at")));
+        }
+        return out;
     }
 
     public List<Decision> decisions(Db.Tx tx, UUID id) {
@@ -133,8 +166,9 @@ public class ChangeRequestStore {
     private static List<Decision> mapDecisions(Iterable<Row> rows) {
         List<Decision> out = new ArrayList<>();
         for (Row r : rows) {
-            out.add(new Decision(r.getString("approver_id"), r.getString("approver_name"), split(r.getString("approver_roles")),
-                    r.getInteger("revision"), r.getString("decision"), r.getString("comment"), Db.instant(r, "decided_at")));
+            out.add(new Decision(r.getString("approver_id"), r.getString("approver_person"), r.getString("approver_name"),
+                    split(r.getString("approver_roles")), r.getInteger("revision"), r.getString("decision"), r.getString("comment"),
+                    Db.instant(r, "decided_at")));
         }
         return out;
     }

@@ -16,6 +16,8 @@ import java.util.Set;
 /**
  * A readable diff of two environment configs for approvers: one line per changed value, with paths that name
  * rules, targets and rollout variations by their id rather than by position ({@code rules[dutch].serve}).
+ * Order is meaning (rules are first-match, rollout variations are bucketed in order), so a list whose elements
+ * changed place also gets a {@code <path> (order)} line listing the ids before and after, whatever else changed.
  */
 public final class ConfigDiff {
 
@@ -51,43 +53,76 @@ public final class ConfigDiff {
                 walk(path.isEmpty() ? name : path + "." + name, a.get(name), b.get(name), out);
             }
         } else if (a != null && b != null && a.isArray() && b.isArray()) {
-            Map<String, JsonNode> left = keyed(a);
-            Map<String, JsonNode> right = keyed(b);
+            String field = identityField(a, b);
+            Map<String, JsonNode> left = keyed(a, field);
+            Map<String, JsonNode> right = keyed(b, field);
             Set<String> keys = new LinkedHashSet<>(left.keySet());
             keys.addAll(right.keySet());
             for (String key : keys) {
                 walk(path + "[" + key + "]", left.get(key), right.get(key), out);
             }
-            if (out.stream().noneMatch(l -> l.path().startsWith(path + "[")) && !a.equals(b)) {
-                out.add(new Line(path + " (order)", a.toString(), b.toString()));
+            // by position, a move already shows as changed elements; by id it would not show at all
+            if (field != null && reordered(List.copyOf(left.keySet()), List.copyOf(right.keySet()))) {
+                out.add(new Line(path + " (order)", ids(left.keySet()), ids(right.keySet())));
             }
         } else if (a == null || b == null || !a.equals(b)) {
             out.add(new Line(path, a == null ? null : a.toString(), b == null ? null : b.toString()));
         }
     }
 
-    /** Array elements by their identity field when every element has one, else by position. */
-    private static Map<String, JsonNode> keyed(JsonNode array) {
+    /**
+     * Whether the evaluation order changed: elements on both sides are in another relative order, or an added
+     * element was placed before one that was there already (appending is not a move: nothing else changes place).
+     */
+    static boolean reordered(List<String> before, List<String> after) {
+        List<String> keptBefore = before.stream().filter(after::contains).toList();
+        List<String> keptAfter = after.stream().filter(before::contains).toList();
+        if (!keptBefore.equals(keptAfter)) {
+            return true;
+        }
+        int lastKept = keptAfter.isEmpty() ? -1 : after.indexOf(keptAfter.get(keptAfter.size() - 1));
+        for (int i = 0; i < lastKept; i++) {
+            if (!before.contains(after.get(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String ids(Set<String> keys) {
+        ArrayNode list = JsonNodeFactory.instance.arrayNode();
+        keys.forEach(list::add);
+        return list.toString();
+    }
+
+    /** The identity field both arrays key their elements by (each element has a distinct one), or null: by position. */
+    private static String identityField(JsonNode a, JsonNode b) {
         for (String field : IDENTITY_FIELDS) {
-            Map<String, JsonNode> byField = new LinkedHashMap<>();
-            boolean all = array.size() > 0;
-            for (JsonNode element : array) {
-                JsonNode id = element.get(field);
-                if (id == null || !id.isValueNode() || byField.containsKey(id.asText())) {
-                    all = false;
-                    break;
-                }
-                byField.put(id.asText(), element);
-            }
-            if (all) {
-                return byField;
+            if (hasIdentity(a, field) && hasIdentity(b, field)) {
+                return field;
             }
         }
-        Map<String, JsonNode> byIndex = new LinkedHashMap<>();
+        return null;
+    }
+
+    private static boolean hasIdentity(JsonNode array, String field) {
+        Set<String> seen = new LinkedHashSet<>();
+        for (JsonNode element : array) {
+            JsonNode id = element.get(field);
+            if (id == null || !id.isValueNode() || !seen.add(id.asText())) {
+                return false;
+            }
+        }
+        return array.size() > 0;
+    }
+
+    /** Array elements by {@code field}, or by position when it is null. */
+    private static Map<String, JsonNode> keyed(JsonNode array, String field) {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
         for (int i = 0; i < array.size(); i++) {
-            byIndex.put(Integer.toString(i), array.get(i));
+            out.put(field == null ? Integer.toString(i) : array.get(i).get(field).asText(), array.get(i));
         }
-        return byIndex;
+        return out;
     }
 
     /** Drops nulls, empty containers and {@code negate: false} so that omitted defaults do not show up as changes. */

@@ -40,8 +40,13 @@ public final class ConsoleSession {
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** Signs {@code user} in by opening {@code path} and following the provider's login, like a browser. */
+    /** Signs demo user {@code user} in by opening {@code path} and following the provider's login, like a browser. */
     public static ConsoleSession signIn(URI base, String user, String path) {
+        return signIn(base, user, KeycloakResource.realm().password(user), path);
+    }
+
+    /** Signs any user of the realm in (e.g. one a test created) with {@code password}. */
+    public static ConsoleSession signIn(URI base, String user, String password, String path) {
         ConsoleSession s = new ConsoleSession(base);
         HttpResponse<String> login = s.follow(s.get(path));
         Matcher form = LOGIN_FORM.matcher(login.body());
@@ -50,7 +55,7 @@ public final class ConsoleSession {
         HttpResponse<String> page = s.follow(s.send(HttpRequest.newBuilder(URI.create(action))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(encode(Map.of("username", user,
-                        "password", KeycloakResource.realm().password(user), "credentialId", "")))).build()));
+                        "password", password, "credentialId", "")))).build()));
         assertThat(page.statusCode()).as("console page after sign-in: %s", s.trace).isIn(200, 403);
         return s;
     }

@@ -26,7 +26,12 @@ class TallyTest {
 
     /** approver id, roles, revision, hours ago */
     private static Approval a(String id, int revision, long hoursAgo, String... roles) {
-        return new Approval(id, Set.of(roles), revision, CLOCK.instant().minus(Duration.ofHours(hoursAgo)));
+        return new Approval(new Party(id, null), Set.of(roles), revision, CLOCK.instant().minus(Duration.ofHours(hoursAgo)));
+    }
+
+    /** An approval by account {@code id} of person {@code person}. */
+    private static Approval p(String id, String person, String... roles) {
+        return new Approval(new Party(id, person), Set.of(roles), 1, CLOCK.instant().minus(Duration.ofHours(1)));
     }
 
     static Stream<Arguments> cases() {
@@ -36,6 +41,15 @@ class TallyTest {
                 Arguments.of("one approver is not two", TWO, List.of(a("ann", 1, 1, "flag-approver")), false, 1, List.of()),
                 Arguments.of("the same person twice counts once", TWO,
                         List.of(a("ann", 1, 2, "flag-approver"), a("ann", 1, 1, "flag-approver")), false, 1, List.of()),
+                Arguments.of("two accounts of one person count once", TWO,
+                        List.of(p("ann-work", "ann@example.com", "flag-approver"), p("ann-home", "ann@example.com", "flag-approver")),
+                        false, 1, List.of()),
+                Arguments.of("two accounts of one person cover one required role, not two", PRODUCT_AND_SECURITY,
+                        List.of(p("ann-work", "ann@example.com", "product-approver"), p("ann-home", "ann@example.com", "security-approver")),
+                        false, 1, List.of("security-approver")),
+                Arguments.of("two people with person ids", TWO,
+                        List.of(p("ann", "ann@example.com", "flag-approver"), p("bob", "bob@example.com", "flag-approver")),
+                        true, 2, List.of()),
                 Arguments.of("approvals of an earlier revision do not count", TWO,
                         List.of(a("ann", 1, 1, "flag-approver"), a("bob", 2, 1, "flag-approver")), false, 1, List.of()),
                 Arguments.of("product and security by two people", PRODUCT_AND_SECURITY,

@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagledger.approval.Fixtures;
+import io.flagledger.approval.KeycloakUsers;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventVerifier;
 import io.flagledger.testsupport.signing.SigningKeyResource;
@@ -120,9 +121,12 @@ class ChangeRequestFlowTest {
         given().auth().oauth2(token("approver1")).contentType(ContentType.JSON).header("If-Match", "\"1\"").body("{}")
                 .post("/api/v1/change-requests/" + id + "/approvals")
                 .then().statusCode(412).contentType("application/problem+json");
-        // the approver who edited may still approve: the requester is the one who may not
+        // the approver who edited wrote revision 2: like the requester, they may not approve what they wrote
+        decide("approver2", id, "approvals").statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("Separation of duties")).body("detail", containsString("revision 2"));
         decide("approver1", id, "approvals").body("approvals.counted", equalTo(1));
-        decide("approver2", id, "approvals").body("state", equalTo("approved"));
+        decide(KeycloakUsers.create("approver3", "approver3-" + flag + "@flagledger.test", true, "flag-viewer", "flag-approver")
+                .token(), id, "approvals", "\"2\"").statusCode(200).body("state", equalTo("approved"));
         awaitState(id, "applied");
         assertThat(Fixtures.fakeFlag(P, flag).at("/environments/production/config/fallthrough/rollout/variations/0/weight").asInt())
                 .isEqualTo(5000);
@@ -238,9 +242,17 @@ class ChangeRequestFlowTest {
                 .post("/api/v1/change-requests").then().statusCode(201).header("Location", notNullValue());
     }
 
+    /** A decision on the revision the decider just read (If-Match), as a reviewer makes it. */
     static ValidatableResponse decide(String user, String id, String what) {
-        return given().auth().oauth2(token(user)).contentType(ContentType.JSON).body(Map.of("comment", "looks right"))
-                .post("/api/v1/change-requests/" + id + "/" + what).then();
+        return decide(token(user), id, what, Fixtures.revisionTag(id));
+    }
+
+    static ValidatableResponse decide(String token, String id, String what, String ifMatch) {
+        var request = given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("comment", "looks right"));
+        if (ifMatch != null) {
+            request.header("If-Match", ifMatch);
+        }
+        return request.post("/api/v1/change-requests/" + id + "/" + what).then();
     }
 
     static ValidatableResponse get(String id) {

@@ -144,7 +144,7 @@ class SupersedeOnFlagChangeTest {
     }
 
     private static void decide(String user, String id) {
-        given().auth().oauth2(token(user)).contentType(ContentType.JSON).body("{}")
+        given().auth().oauth2(token(user)).contentType(ContentType.JSON).header("If-Match", Fixtures.revisionTag(id)).body("{}")
                 .post("/api/v1/change-requests/" + id + "/approvals").then().statusCode(200);
     }
 

@@ -41,6 +41,9 @@ public class CurrentActor {
     @ConfigProperty(name = "flagledger.actors.service-role", defaultValue = "automation")
     String serviceRole;
 
+    @Inject
+    IdentityConfig identityConfig;
+
     public Actor actor() {
         return actorOf(identity);
     }
@@ -53,7 +56,30 @@ public class CurrentActor {
         String username = jwt.getClaim("preferred_username");
         boolean service = roles.contains(serviceRole) || (username != null && username.startsWith("service-account-"));
         String name = Optional.ofNullable((String) jwt.getClaim("name")).orElse(username);
-        return new Actor(subject, service ? ActorType.SERVICE : ActorType.USER, name, jwt.getClaim("email"), roles);
+        return new Actor(subject, service ? ActorType.SERVICE : ActorType.USER, name, jwt.getClaim("email"), roles,
+                service ? null : person(jwt, identityConfig.personClaim().orElse(null)));
+    }
+
+    /**
+     * The person a token names through {@code claim}, or null. An email counts only when the provider verified it:
+     * anyone may type any address into an unverified profile, and the person id is what tells two accounts apart.
+     */
+    static String person(JsonWebToken jwt, String claim) {
+        if (claim == null || claim.isBlank()) {
+            return null;
+        }
+        Object value = jwt.getClaim(claim);
+        String text = value instanceof String s ? s : value instanceof jakarta.json.JsonString js ? js.getString()
+                : value instanceof Number n ? n.toString() : null;
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        if ("email".equals(claim)) {
+            // a Boolean, a JSON true or the string "true", depending on how the claim was read
+            boolean verified = "true".equals(String.valueOf((Object) jwt.getClaim("email_verified")));
+            return verified ? text.trim().toLowerCase(java.util.Locale.ROOT) : null;
+        }
+        return text.trim();
     }
 
     public RequestMetadata requestMetadata() {

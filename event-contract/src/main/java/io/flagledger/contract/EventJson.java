@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
@@ -73,6 +74,18 @@ public final class EventJson {
     }
 
     public static AuditEvent parse(byte[] json) {
+        return parseCanonical(json).event();
+    }
+
+    /**
+     * A parsed event with the two RFC 8785 forms a consumer needs, each computed once from one tree: what the
+     * producer signed ({@link #signingBytes}) and what a ledger stores and hashes ({@link #canonicalBytes}).
+     */
+    public record Parsed(AuditEvent event, byte[] canonical, byte[] signing) {
+    }
+
+    /** {@link #parse(byte[])}, keeping the canonical forms it computes anyway (one canonicalization, not three). */
+    public static Parsed parseCanonical(byte[] json) {
         if (json == null || json.length == 0) {
             throw new InvalidEventException("invalid audit event: input is empty");
         }
@@ -88,11 +101,15 @@ public final class EventJson {
             throw new InvalidEventException("invalid audit event: expected a JSON object, got null");
         }
         try {
-            canonicalBytes(event); // fail here, not later at verification, on e.g. numbers overflowing a double
+            // Fails here, not later at verification, on e.g. numbers overflowing a double. Without its "signature"
+            // member the same tree is what withoutSignature() serializes to (null members are left out).
+            ObjectNode tree = MAPPER.valueToTree(event);
+            byte[] canonical = CanonicalJson.canonicalize(tree);
+            tree.remove("signature");
+            return new Parsed(event, canonical, CanonicalJson.canonicalize(tree));
         } catch (IllegalArgumentException e) {
             throw new InvalidEventException("invalid audit event: " + e.getMessage(), e);
         }
-        return event;
     }
 
     /** RFC 8785 bytes of the event without its signature: exactly what {@link EventSigner} signs. */

@@ -40,6 +40,14 @@ public final class EventVerifier {
     }
 
     public void verify(AuditEvent e) throws SignatureVerificationException {
+        verify(e, null);
+    }
+
+    /**
+     * {@link #verify(AuditEvent)} over the event's signing bytes as {@link EventJson#parseCanonical} computed them
+     * from the same parse ({@code null}: computed here), so a consumer canonicalizes each event once.
+     */
+    public void verify(AuditEvent e, byte[] signingBytes) throws SignatureVerificationException {
         if (e == null) {
             throw new SignatureVerificationException("event is null");
         }
@@ -71,7 +79,7 @@ public final class EventVerifier {
             throw new SignatureVerificationException("signature must be " + SIGNATURE_LENGTH
                     + " bytes but is " + raw.length);
         }
-        if (!verifyRaw(sig.keyId(), EventJson.signingBytes(e), raw)) {
+        if (!verifyRaw(sig.keyId(), signingBytes != null ? signingBytes : EventJson.signingBytes(e), raw)) {
             throw new SignatureVerificationException("signature does not match the content of event "
                     + e.eventId() + " (key id '" + sig.keyId() + "'): the event was altered or signed with another key");
         }

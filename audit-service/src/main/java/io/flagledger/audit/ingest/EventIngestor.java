@@ -1,7 +1,6 @@
 package io.flagledger.audit.ingest;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.flagledger.audit.alert.SecurityAlerts;
 import io.flagledger.audit.checkpoint.Checkpointer;
 import io.flagledger.audit.ledger.Ledger;
 import io.flagledger.audit.ledger.SourcePosition;

@@ -188,7 +188,7 @@ public final class IngestionBench {
     private static void copyLine(StringBuilder out, long seq, Ledger.Admitted a) {
         EntryColumns c = EntryColumns.of(a.event());
         String leaf = HexFormat.of().formatHex(MerkleHash.leaf(a.canonical()));
-        List<Object> fields = Arrays.asList(seq, c.eventId(), new String(a.canonical(), StandardCharsets.UTF_8), "\\x" + leaf,
+        List<Object> fields = Arrays.asList(seq, c.eventId(), new String(a.canonical(), StandardCharsets.UTF_8), "\\\\x" + leaf,
                 OffsetDateTime.now(ZoneOffset.UTC), a.position().topic(), a.position().partition(), a.position().offset(),
                 c.occurredAtUtc(), c.sourceService(), c.action(), c.actorId(), c.actorType(), c.project(), c.flagId(),
                 c.environment(), c.correlationId(), c.channel());
@@ -198,7 +198,7 @@ public final class IngestionBench {
             if (f == null) {
                 out.append("\\N");
             } else if (i == 3) {
-                out.append(f); // already escaped
+                out.append(f); // bytea hex, its backslash already doubled for COPY
             } else {
                 out.append(f.toString().replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"));
             }

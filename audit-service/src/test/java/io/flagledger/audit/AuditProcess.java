@@ -114,6 +114,11 @@ public final class AuditProcess implements AutoCloseable {
         throw new IllegalStateException("audit-service was not ready within " + timeout + ":\n" + logTail());
     }
 
+    /** The service's process id, e.g. to read its CPU time. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** SIGKILL: no shutdown hook, no offset commit, no flush: a crash. */
     public void kill() {
         process.destroyForcibly();

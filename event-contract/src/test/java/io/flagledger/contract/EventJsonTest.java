@@ -20,6 +20,22 @@ class EventJsonTest {
 
     private final ObjectMapper mapper = EventJson.mapper();
 
+    /**
+     * A consumer verifies and stores the forms parseCanonical computed from one tree: they must be exactly the
+     * bytes the signer signed and the ledger hashes, also when a state carries a member named "signature".
+     */
+    @Test
+    void parseCanonicalKeepsExactlyTheSigningAndStoredForms() {
+        AuditEvent e = TestEvents.SIGNER.sign(TestEvents.fullBuilder()
+                .newState(new ObjectMapper().createObjectNode().put("signature", "not the envelope's")).build());
+        String spaced = EventJson.toJson(e).replace(",", ", ");
+        EventJson.Parsed parsed = EventJson.parseCanonical(spaced.getBytes(StandardCharsets.UTF_8));
+        assertEquals(e, parsed.event());
+        assertArrayEquals(EventJson.canonicalBytes(e), parsed.canonical());
+        assertArrayEquals(EventJson.signingBytes(e), parsed.signing());
+        assertTrue(new String(parsed.signing(), StandardCharsets.UTF_8).contains("\"signature\":\"not the envelope's\""));
+    }
+
     @Test
     void snakeCaseFieldsEnumsAndTimestamp() throws Exception {
         AuditEvent e = TestEvents.signed();

@@ -1,6 +1,6 @@
 package io.flagledger.audit.export;
 
-import io.flagledger.audit.ledger.OwnEvents;
+import io.flagledger.audit.ingest.OwnEvents;
 import io.flagledger.common.actor.Actor;
 import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.problem.ProblemException;

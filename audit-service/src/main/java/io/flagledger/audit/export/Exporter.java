@@ -96,7 +96,7 @@ public class Exporter {
     TrustedProducers producers;
 
     @Inject
-    io.flagledger.audit.ledger.OwnEvents ownEvents;
+    io.flagledger.audit.ingest.OwnEvents ownEvents;
 
     @Inject
     ExportConfig config;

@@ -1,25 +1,30 @@
 package io.flagledger.audit.ingest;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.flagledger.audit.alert.SecurityAlerts;
 import io.flagledger.audit.checkpoint.Checkpointer;
 import io.flagledger.audit.ledger.Ledger;
 import io.flagledger.audit.ledger.SourcePosition;
 import io.flagledger.contract.AuditEvent;
-import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventValidator;
 import io.flagledger.contract.SafeText;
 import io.flagledger.contract.verify.EventGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -41,6 +46,11 @@ import org.jboss.logging.Logger;
  *       {@code flagledger_audit_ingest_stalled_seconds} shows how long ingestion has been stuck.</li>
  * </ul>
  * A redelivered batch after a crash is deduplicated by event id (ledger) and by Kafka position (quarantine).
+ *
+ * <p>Polls are pipelined: while one poll is written, the next is verified on a bounded pool, so signature checks
+ * and the database overlap. Writes stay one at a time in poll order, and a poll's offsets are still acknowledged
+ * only after its own write committed. Each event is canonicalized once, at admission, and those bytes are what
+ * the ledger stores and hashes.
  */
 @ApplicationScoped
 public class EventIngestor {
@@ -49,10 +59,13 @@ public class EventIngestor {
     static final Duration FIRST_RETRY = Duration.ofMillis(200);
     static final Duration MAX_RETRY = Duration.ofSeconds(10);
 
-    /** One polled record: where it came from, its bytes, and either the admitted event or why it was refused. */
-    record Item(SourcePosition position, byte[] payload, AuditEvent event, String rejection) {
+    /**
+     * One polled record: where it came from, its bytes, and either the admitted event with its canonical bytes or
+     * why it was refused.
+     */
+    record Item(SourcePosition position, byte[] payload, AuditEvent event, byte[] canonical, String rejection) {
         Item refused(String reason) {
-            return new Item(position, payload, null, reason);
+            return new Item(position, payload, null, null, reason);
         }
     }
 
@@ -74,44 +87,100 @@ public class EventIngestor {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    IngestConfig config;
+
     private EventGate gate;
+    private ExecutorService verifiers;
     /** When the batch being retried first failed (epoch millis), 0 while ingestion flows. */
     private final AtomicLong stalledSince = new AtomicLong();
+    /** Completes when the previous poll's write has ended; ingest() is called for one poll at a time. */
+    private volatile CompletableFuture<Void> previousWrite = CompletableFuture.completedFuture(null);
 
     @PostConstruct
     void init() {
         gate = producers.gate(topics);
+        AtomicInteger n = new AtomicInteger();
+        verifiers = Executors.newFixedThreadPool(config.threads(), r -> {
+            Thread t = new Thread(r, "ledger-verify-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         registry.gauge("flagledger.audit.ingest.stalled.seconds", stalledSince,
                 s -> s.get() == 0 ? 0 : (System.currentTimeMillis() - s.get()) / 1000.0);
     }
 
+    @PreDestroy
+    void close() {
+        verifiers.shutdownNow();
+    }
+
+    /**
+     * Verifies the poll, waits for the previous poll's write, then starts this poll's write and returns: the
+     * connector delivers the next poll to verify while this one is written. The poll is acknowledged (its
+     * offsets become committable) when its write committed; a write that fails for good nacks it, which stops
+     * the channel (failure-strategy fail) rather than skip anything.
+     */
     @Incoming("audited-events")
-    public Uni<Void> ingest(ConsumerRecords<String, byte[]> records) {
+    public Uni<Void> ingest(KafkaRecordBatch<String, byte[]> batch) {
+        ConsumerRecords<String, byte[]> records = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
+                .map(m -> (ConsumerRecords<String, byte[]>) m.getRecords())
+                .orElseThrow(() -> new IllegalStateException("a Kafka batch without its records"));
+        CompletableFuture<Void> prior = previousWrite;
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        previousWrite = written;
+        return judge(records)
+                .call(() -> Uni.createFrom().completionStage(prior.exceptionally(e -> null)))
+                .invoke(items -> store(items).subscribe().with(
+                        done -> {
+                            written.complete(null);
+                            batch.ack();
+                        },
+                        e -> {
+                            LOG.errorf("Storing a poll of %d records failed for good: %s", items.size(),
+                                    SafeText.escape(String.valueOf(e.getMessage())));
+                            written.complete(null);
+                            batch.nack(e);
+                        }))
+                .onFailure().call(e -> {
+                    prior.whenComplete((v, x) -> written.complete(null));
+                    return Uni.createFrom().completionStage(batch.nack(e));
+                })
+                .replaceWithVoid();
+    }
+
+    /** Judges the records on the verifier pool, in contiguous chunks, and returns the verdicts in poll order. */
+    private Uni<List<Item>> judge(ConsumerRecords<String, byte[]> records) {
         List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
         records.forEach(polled::add);
-        // Signature checks are ingestion's CPU cost: off the event loop, on every core; toList() keeps poll order.
-        return Uni.createFrom().item(() -> polled.parallelStream().map(this::judge).toList())
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(this::store);
+        // A few chunks per thread even out the threads' share when the pool is busy with something else.
+        int chunk = Math.max(1, -Math.floorDiv(-polled.size(), 4 * config.threads()));
+        List<CompletableFuture<List<Item>>> parts = new ArrayList<>();
+        for (int from = 0; from < polled.size(); from += chunk) {
+            List<ConsumerRecord<String, byte[]>> part = polled.subList(from, Math.min(polled.size(), from + chunk));
+            parts.add(CompletableFuture.supplyAsync(() -> part.stream().map(this::judge).toList(), verifiers));
+        }
+        return Uni.createFrom().completionStage(CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(v -> parts.stream().flatMap(p -> p.join().stream()).toList()));
     }
 
     Item judge(ConsumerRecord<String, byte[]> record) {
         SourcePosition position = new SourcePosition(record.topic(), record.partition(), record.offset());
         byte[] payload = record.value() == null ? new byte[0] : record.value();
         if (payload.length > EventValidator.MAX_EVENT_BYTES) { // refused before parsing: a huge record costs nothing more
-            return new Item(position, payload, null, "oversized: the record is " + payload.length + " bytes, more than "
+            return new Item(position, payload, null, null, "oversized: the record is " + payload.length + " bytes, more than "
                     + EventValidator.MAX_EVENT_BYTES);
         }
-        EventGate.Verdict verdict = gate.judge(record.topic(), new String(payload, StandardCharsets.UTF_8));
+        EventGate.Verdict verdict = gate.judgeBytes(record.topic(), payload);
         if (!verdict.admitted()) {
-            return new Item(position, payload, null, verdict.reason().label() + ": " + verdict.detail());
+            return new Item(position, payload, null, null, verdict.reason().label() + ": " + verdict.detail());
         }
-        int canonical = EventJson.canonicalBytes(verdict.event()).length; // numbers may expand when canonicalized
+        int canonical = verdict.canonical().length; // numbers may expand when canonicalized
         if (canonical > EventValidator.MAX_EVENT_BYTES) {
-            return new Item(position, payload, null, "oversized: "
+            return new Item(position, payload, null, null, "oversized: "
                     + String.join("; ", EventValidator.violations(verdict.event(), canonical)));
         }
-        return new Item(position, payload, verdict.event(), null);
+        return new Item(position, payload, verdict.event(), verdict.canonical(), null);
     }
 
     /** Stores the items in order; on a failure of their data, bisects until the failing record is alone. */
@@ -137,7 +206,7 @@ public class EventIngestor {
         List<Ledger.Rejected> rejected = new ArrayList<>();
         for (Item i : items) {
             if (i.event() != null) {
-                admitted.add(new Ledger.Admitted(i.event(), i.position()));
+                admitted.add(new Ledger.Admitted(i.event(), i.canonical(), i.position()));
             } else {
                 rejected.add(new Ledger.Rejected(i.payload(), i.rejection(), i.position()));
             }
@@ -182,10 +251,13 @@ public class EventIngestor {
     }
 
     private void committed(List<Ledger.Admitted> admitted, List<Ledger.Rejected> rejected, Ledger.Outcome outcome) {
+        // Counted per topic and outcome, not per event: a meter lookup per event is measurable at this rate.
+        Map<List<String>, Integer> counts = new HashMap<>();
         for (int i = 0; i < admitted.size(); i++) {
-            registry.counter("flagledger.audit.events", "topic", admitted.get(i).position().topic(),
-                    "outcome", outcome.seqs()[i] > 0 ? "appended" : "duplicate").increment();
+            counts.merge(List.of(admitted.get(i).position().topic(), outcome.seqs()[i] > 0 ? "appended" : "duplicate"),
+                    1, Integer::sum);
         }
+        counts.forEach((k, c) -> registry.counter("flagledger.audit.events", "topic", k.get(0), "outcome", k.get(1)).increment(c));
         long appended = outcome.appended();
         if (appended > 0) {
             checkpointer.appended(appended);

@@ -17,11 +17,12 @@ import java.util.UUID;
  * not covered by the leaf hash, so this comparison is what makes editing them detectable.
  */
 public record EntryColumns(UUID eventId, Instant occurredAt, String sourceService, String action, String actorId,
-                           String actorType, String project, String flagId, String environment, String correlationId) {
+                           String actorType, String project, String flagId, String environment, String correlationId,
+                           String channel) {
 
     /** The SQL column list, in record order; {@code select} it to build {@link #of(io.vertx.mutiny.sqlclient.Row)}. */
     public static final String COLUMNS = "event_id, occurred_at, source_service, action, actor_id, actor_type, project, "
-            + "flag_id, environment, correlation_id";
+            + "flag_id, environment, correlation_id, channel";
 
     /** PostgreSQL keeps microseconds (rounded); a signed timestamp may carry nanoseconds. */
     private static final Duration TIME_PRECISION = Duration.ofNanos(500);
@@ -29,14 +30,16 @@ public record EntryColumns(UUID eventId, Instant occurredAt, String sourceServic
     public static EntryColumns of(AuditEvent e) {
         return new EntryColumns(UUID.fromString(e.eventId()), e.timestamp(), e.sourceService(), e.action(), e.actorId(),
                 e.actorType() == null ? null : e.actorType().name().toLowerCase(Locale.ROOT), e.project(), e.flagId(),
-                e.environment(), e.correlationId());
+                e.environment(), e.correlationId(), e.request() == null || e.request().channel() == null ? null
+                        : e.request().channel().name().toLowerCase(Locale.ROOT));
     }
 
     public static EntryColumns of(io.vertx.mutiny.sqlclient.Row r) {
         OffsetDateTime occurred = r.getOffsetDateTime("occurred_at");
         return new EntryColumns(r.getUUID("event_id"), occurred == null ? null : occurred.toInstant(),
                 r.getString("source_service"), r.getString("action"), r.getString("actor_id"), r.getString("actor_type"),
-                r.getString("project"), r.getString("flag_id"), r.getString("environment"), r.getString("correlation_id"));
+                r.getString("project"), r.getString("flag_id"), r.getString("environment"), r.getString("correlation_id"),
+                r.getString("channel"));
     }
 
     public OffsetDateTime occurredAtUtc() {
@@ -59,6 +62,7 @@ public record EntryColumns(UUID eventId, Instant occurredAt, String sourceServic
         diff(out, "flag_id", flagId, stored.flagId);
         diff(out, "environment", environment, stored.environment);
         diff(out, "correlation_id", correlationId, stored.correlationId);
+        diff(out, "channel", channel, stored.channel);
         return out;
     }
 

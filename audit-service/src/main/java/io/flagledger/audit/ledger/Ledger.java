@@ -32,14 +32,15 @@ public class Ledger {
     /** Serialises appenders so sequence numbers stay dense and gap-free across replicas. */
     private static final long APPEND_LOCK = 0x466c61674c6564L;
 
-    private static final String APPEND = """
+    /** The row insert: one statement per batch, the rows as arrays ({@link #rows}). */
+    public static final String APPEND = """
             insert into ledger_entry (seq, event_id, canonical_json, leaf_hash, received_at, source_topic,
                 source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type,
-                project, flag_id, environment, correlation_id)
-            select s, e, c, h, now(), t, p, o, oc, ss, a, ai, at, pr, f, en, co
+                project, flag_id, environment, correlation_id, channel)
+            select s, e, c, h, now(), t, p, o, oc, ss, a, ai, at, pr, f, en, co, ch
             from unnest($1::bigint[], $2::uuid[], $3::text[], $4::bytea[], $5::text[], $6::integer[], $7::bigint[],
                 $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                $15::text[], $16::text[]) as u(s, e, c, h, t, p, o, oc, ss, a, ai, at, pr, f, en, co)""";
+                $15::text[], $16::text[], $17::text[]) as u(s, e, c, h, t, p, o, oc, ss, a, ai, at, pr, f, en, co, ch)""";
 
     private static final String QUARANTINE = """
             insert into quarantined_event (received_at, source_topic, source_partition, source_offset, reason, payload)
@@ -48,8 +49,15 @@ public class Ledger {
             on conflict (source_topic, source_partition, source_offset) do nothing
             returning source_topic, source_partition, source_offset""";
 
-    /** An event that passed admission, and where it came from. */
-    public record Admitted(AuditEvent event, SourcePosition position) {
+    /**
+     * An event that passed admission, its RFC 8785 bytes (what is stored and hashed; carried from admission so an
+     * event is canonicalized once) and where it came from.
+     */
+    public record Admitted(AuditEvent event, byte[] canonical, SourcePosition position) {
+        /** For events audit-service signed itself: canonicalized here. */
+        public Admitted(AuditEvent event, SourcePosition position) {
+            this(event, EventJson.canonicalBytes(event), position);
+        }
     }
 
     /** A record that failed admission or could not be stored: kept with the reason (made {@link Reason#safe}), never dropped. */
@@ -110,12 +118,35 @@ public class Ledger {
                     if (fresh.isEmpty()) {
                         return Uni.createFrom().item(seqs);
                     }
-                    return tree.size(tx).chain(size -> insert(tx, admitted, ids, fresh, size, seqs));
+                    return tree.size(tx).chain(size -> insert(tx, admitted, fresh, size, seqs));
                 });
     }
 
-    private Uni<long[]> insert(SqlClient tx, List<Admitted> admitted, UUID[] ids, List<Integer> fresh, long size, long[] seqs) {
-        int n = fresh.size();
+    private Uni<long[]> insert(SqlClient tx, List<Admitted> admitted, List<Integer> fresh, long size, long[] seqs) {
+        List<Admitted> entries = new ArrayList<>(fresh.size());
+        for (int j = 0; j < fresh.size(); j++) {
+            seqs[fresh.get(j)] = size + j + 1;
+            entries.add(admitted.get(fresh.get(j)));
+        }
+        return insertEntries(tx, size, entries).chain(leaves -> tree.leavesAppended(tx, size, leaves)).replaceWith(seqs);
+    }
+
+    /**
+     * Inserts the entries as seq {@code size + 1}, ... in one statement and returns their leaf hashes: the row
+     * writing alone, without the lock, the duplicate check or the tree.
+     */
+    private static Uni<List<byte[]>> insertEntries(SqlClient client, long size, List<Admitted> entries) {
+        Rows rows = rows(size, entries);
+        return client.preparedQuery(APPEND).execute(rows.values()).replaceWith(rows.leaves());
+    }
+
+    /** The parameters of {@link #APPEND} for the entries as seq {@code size + 1}, ..., and their leaf hashes. */
+    public record Rows(Tuple values, List<byte[]> leaves) {
+    }
+
+    /** {@link Rows} of the entries; public so the ingestion benchmark inserts exactly these rows as its ceiling. */
+    public static Rows rows(long size, List<Admitted> entries) {
+        int n = entries.size();
         Long[] seq = new Long[n];
         UUID[] eventIds = new UUID[n];
         String[] canonical = new String[n];
@@ -133,17 +164,15 @@ public class Ledger {
         String[] flags = new String[n];
         String[] environments = new String[n];
         String[] correlations = new String[n];
+        String[] channels = new String[n];
         for (int j = 0; j < n; j++) {
-            int i = fresh.get(j);
-            AuditEvent e = admitted.get(i).event();
-            SourcePosition p = admitted.get(i).position();
-            EntryColumns c = EntryColumns.of(e);
-            byte[] bytes = EventJson.canonicalBytes(e);
-            byte[] leaf = MerkleHash.leaf(bytes);
-            seqs[i] = size + j + 1;
-            seq[j] = seqs[i];
-            eventIds[j] = ids[i];
-            canonical[j] = new String(bytes, StandardCharsets.UTF_8);
+            Admitted a = entries.get(j);
+            SourcePosition p = a.position();
+            EntryColumns c = EntryColumns.of(a.event());
+            byte[] leaf = MerkleHash.leaf(a.canonical());
+            seq[j] = size + j + 1;
+            eventIds[j] = c.eventId();
+            canonical[j] = new String(a.canonical(), StandardCharsets.UTF_8);
             leafHashes[j] = Buffer.buffer(leaf);
             leaves.add(leaf);
             topics[j] = p.topic();
@@ -158,14 +187,13 @@ public class Ledger {
             flags[j] = c.flagId();
             environments[j] = c.environment();
             correlations[j] = c.correlationId();
+            channels[j] = c.channel();
         }
         Tuple values = Tuple.tuple().addValue(seq).addValue(eventIds).addValue(canonical).addValue(leafHashes)
                 .addValue(topics).addValue(partitions).addValue(offsets).addValue(occurred).addValue(services)
                 .addValue(actions).addValue(actors).addValue(actorTypes).addValue(projects).addValue(flags)
-                .addValue(environments).addValue(correlations);
-        return tx.preparedQuery(APPEND).execute(values)
-                .chain(() -> tree.leavesAppended(tx, size, leaves))
-                .replaceWith(seqs);
+                .addValue(environments).addValue(correlations).addValue(channels);
+        return new Rows(values, leaves);
     }
 
     private Uni<Set<SourcePosition>> quarantine(SqlClient tx, List<Rejected> rejected) {

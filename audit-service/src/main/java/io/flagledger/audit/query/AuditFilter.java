@@ -63,7 +63,7 @@ public record AuditFilter(String project, String flag, String environment, Strin
         add(conditions, parameters, "action", action);
         add(conditions, parameters, "correlation_id", correlationId);
         add(conditions, parameters, "source_service", source);
-        add(conditions, parameters, "((canonical_json::jsonb) #>> '{request,channel}')", channel);
+        add(conditions, parameters, "channel", channel);
         if (from != null) {
             parameters.add(OffsetDateTime.ofInstant(from, java.time.ZoneOffset.UTC));
             conditions.add("occurred_at >= $" + parameters.size());

@@ -3,7 +3,7 @@ package io.flagledger.audit.query;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flagledger.audit.ledger.OwnEvents;
+import io.flagledger.audit.ingest.OwnEvents;
 import io.flagledger.common.actor.Actor;
 import io.flagledger.common.text.EventText;
 import io.flagledger.contract.AuditEvent;

@@ -2,7 +2,7 @@ package io.flagledger.audit.selfcheck;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.flagledger.audit.alert.SecurityAlerts;
+import io.flagledger.audit.ingest.SecurityAlerts;
 import io.flagledger.audit.checkpoint.CheckpointKeys;
 import io.flagledger.audit.checkpoint.CheckpointStore;
 import io.flagledger.audit.checkpoint.StoredCheckpoint;

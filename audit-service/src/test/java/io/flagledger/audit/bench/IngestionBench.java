@@ -2,6 +2,9 @@ package io.flagledger.audit.bench;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.flagledger.audit.AuditProcess;
+import io.flagledger.audit.ledger.EntryColumns;
+import io.flagledger.audit.ledger.Ledger;
+import io.flagledger.audit.ledger.SourcePosition;
 import io.flagledger.contract.ActorType;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Ed25519Keys;
@@ -10,13 +13,13 @@ import io.flagledger.contract.EventSigner;
 import io.flagledger.contract.merkle.MerkleHash;
 import io.flagledger.testsupport.kafka.KafkaBroker;
 import io.flagledger.testsupport.postgres.PostgresDatabase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgPool;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,24 +31,34 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.flywaydb.core.Flyway;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 
 /**
  * Sustained ingestion rate, Kafka to committed and checkpointed ledger, of the packaged audit-service in its own
- * JVM, next to the raw batched INSERT rate of the same PostgreSQL measured here with the same row shape and
- * batch size. Not a test: run {@code audit-service/bench/ingestion.sh [events] [batch]}.
+ * JVM, next to the raw batched rate of the same rows into the same PostgreSQL: the ledger's own multi-row INSERT
+ * ({@link Ledger#APPEND}, {@link Ledger#rows}) and COPY, each with the same batch size, one transaction per batch,
+ * without verification, lock, duplicate check or tree. Not a test: run
+ * {@code audit-service/bench/ingestion.sh [events] [batch]}.
  *
  * <p>The N signed events are published before audit-service starts, so it ingests a full backlog at its own
  * pace; the rate is N over the time from the first entry's {@code received_at} to the {@code signed_at} of the
- * first checkpoint covering all N (database clocks: JVM start-up is not counted, checkpointing is).
+ * first checkpoint covering all N (database clocks: JVM start-up is not counted, checkpointing is). CPU seconds
+ * (user + system, from /proc) are taken over the same window: audit-service's process, and the PostgreSQL
+ * backends serving the database; the server's background writers are shared with every database and reported
+ * apart.
  */
 public final class IngestionBench {
 
@@ -53,44 +66,56 @@ public final class IngestionBench {
     private static final List<String> TOPICS = List.of("flag.changes", "approval.events", "monitor.actions", "security.events");
 
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        System.out.printf("load average at start: %s%n", loadAverage());
         KeyPair producer = Ed25519Keys.generate();
         List<AuditEvent> events = sign(producer, n);
         Path work = Files.createTempDirectory("audit-ingestion-bench");
         try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), Duration.ofSeconds(90));
              PostgresDatabase db = PostgresDatabase.create("audit_bench");
-             PostgresDatabase raw = PostgresDatabase.create("audit_bench_raw")) {
+             PostgresDatabase rawInsert = PostgresDatabase.create("audit_bench_insert");
+             PostgresDatabase rawCopy = PostgresDatabase.create("audit_bench_copy")) {
             kafka.createTopics(Map.of("flag.changes", 3, "approval.events", 1, "monitor.actions", 1, "security.events", 1));
             publish(kafka.bootstrapServers(), events);
             System.out.printf("published %,d signed events to flag.changes (3 partitions)%n", n);
 
-            double rawRate = rawInserts(raw, events, batch);
-            System.out.printf("raw batched INSERT (unnest, %d rows per transaction, same columns and indexes): %,.0f rows/s%n",
-                    batch, rawRate);
+            List<Ledger.Admitted> rows = events.stream()
+                    .map(e -> new Ledger.Admitted(e, new SourcePosition("flag.changes", 0, 0L))).toList();
+            Raw insert = rawInserts(rawInsert, rows, batch);
+            System.out.printf("raw batched INSERT (the ledger's unnest statement, %d rows per transaction): %,.0f rows/s, "
+                    + "PostgreSQL %.3f CPU s per 1,000 rows%n", batch, insert.rate(), insert.pgCpuPer1000());
+            Raw copy = rawCopy(rawCopy, rows, batch);
+            System.out.printf("raw batched COPY (same rows, %d rows per transaction): %,.0f rows/s, "
+                    + "PostgreSQL %.3f CPU s per 1,000 rows%n", batch, copy.rate(), copy.pgCpuPer1000());
+            double ceiling = Math.max(insert.rate(), copy.rate());
 
             try (AuditProcess audit = AuditProcess.start(work.resolve("audit"), db, kafka.bootstrapServers(), KEY_ID, producer,
                     Ed25519Keys.generate(), Map.of("mp.messaging.incoming.audited-events.max.poll.records", String.valueOf(batch),
                             "flagledger.checkpoint.interval", "1s", "quarkus.log.level", "WARN"))) {
-                double rate = awaitIngested(db, n);
+                Ingested r = awaitIngested(db, n, audit.pid());
                 System.out.printf("audit-service ingestion (verify signatures, append in batches of up to %d, Merkle nodes, "
-                        + "checkpoints every 1,000 events or 1 s, offsets after commit): %,.0f events/s%n", batch, rate);
-                System.out.printf("ratio: %.0f%% of the raw INSERT rate%n", 100 * rate / rawRate);
+                        + "checkpoints every 1,000 events or 1 s, offsets after commit): %,.0f events/s over %,d events%n",
+                        batch, r.rate(), n);
+                System.out.printf("ratio: %.0f%% of the raw INSERT rate, %.0f%% of the better raw rate (%,.0f rows/s)%n",
+                        100 * r.rate() / insert.rate(), 100 * r.rate() / ceiling, ceiling);
+                System.out.printf("CPU s per 1,000 events (over the last %,d events): audit-service %.3f, PostgreSQL backends "
+                        + "%.3f (server background processes, shared: %.3f)%n", r.measured(), 1000 * r.auditCpu() / r.measured(),
+                        1000 * r.pgCpu() / r.measured(), 1000 * r.pgBackgroundCpu() / r.measured());
             }
+            System.out.printf("load average at end: %s%n", loadAverage());
         }
     }
 
     private static List<AuditEvent> sign(KeyPair producer, int n) {
         EventSigner signer = new EventSigner(KEY_ID, producer.getPrivate());
-        List<AuditEvent> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(signer.sign(AuditEvent.builder().action("flag.toggled").actorId("bench-user").actorType(ActorType.USER)
-                    .actorRoles(List.of("flag-editor")).sourceService("flag-api").project("shop").flagId("flag-" + (i % 1000))
-                    .environment("production").previousState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 == 0))
-                    .newState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 != 0))
-                    .correlationId("bench-" + i).reason("benchmark change " + i).build()));
-        }
-        return out;
+        // Signing is the producers' cost, not the ledger's: spread over the cores so a large N starts soon.
+        return IntStream.range(0, n).parallel().mapToObj(i -> signer.sign(AuditEvent.builder().action("flag.toggled")
+                .actorId("bench-user").actorType(ActorType.USER).actorRoles(List.of("flag-editor")).sourceService("flag-api")
+                .project("shop").flagId("flag-" + (i % 1000)).environment("production")
+                .previousState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 == 0))
+                .newState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 != 0))
+                .correlationId("bench-" + i).reason("benchmark change " + i).build())).toList();
     }
 
     private static void publish(String bootstrap, List<AuditEvent> events) throws Exception {
@@ -104,63 +129,165 @@ public final class IngestionBench {
         }
     }
 
-    /** The same INSERT ... SELECT FROM unnest(...) the ledger uses, without verification, lock or tree: the ceiling. */
-    private static double rawInserts(PostgresDatabase db, List<AuditEvent> events, int batch) {
-        Flyway.configure().dataSource(db.jdbcUrl(), db.username(), db.password()).locations("classpath:db/migration")
-                .placeholders(Map.of("app_role", "flagledger_audit_writer")).load().migrate();
+    record Raw(double rate, double pgCpuPer1000) {
+    }
+
+    /** The ledger's own INSERT of the same rows, without verification, lock, duplicate check or tree: a ceiling. */
+    private static Raw rawInserts(PostgresDatabase db, List<Ledger.Admitted> rows, int batch) throws Exception {
+        migrate(db);
         Vertx vertx = Vertx.vertx();
         PgConnectOptions options = PgConnectOptions.fromUri(db.reactiveUrl()).setUser(db.username()).setPassword(db.password());
         Pool pool = PgPool.pool(vertx, options, new PoolOptions().setMaxSize(1));
-        String insert = """
-                insert into ledger_entry (seq, event_id, canonical_json, leaf_hash, received_at, source_topic,
-                    source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type,
-                    project, flag_id, environment, correlation_id)
-                select s, e, c, h, now(), 'flag.changes', 0, s, oc, 'flag-api', 'flag.toggled', 'bench-user', 'user',
-                    'shop', f, 'production', co
-                from unnest($1::bigint[], $2::uuid[], $3::text[], $4::bytea[], $5::timestamptz[], $6::text[], $7::text[])
-                    as u(s, e, c, h, oc, f, co)""";
-        try {
+        try (Connection monitor = connect(db)) {
             // Rows are prepared first, so the timed loop is the database's work (and the client's round trips) only.
             List<Tuple> batches = new ArrayList<>();
-            for (int from = 0; from < events.size(); from += batch) {
-                int to = Math.min(events.size(), from + batch);
-                int k = to - from;
-                Long[] seq = new Long[k];
-                UUID[] ids = new UUID[k];
-                String[] canonical = new String[k];
-                Buffer[] leaves = new Buffer[k];
-                OffsetDateTime[] occurred = new OffsetDateTime[k];
-                String[] flags = new String[k];
-                String[] correlations = new String[k];
-                for (int i = 0; i < k; i++) {
-                    AuditEvent e = events.get(from + i);
-                    byte[] bytes = EventJson.canonicalBytes(e);
-                    seq[i] = (long) from + i + 1;
-                    ids[i] = UUID.fromString(e.eventId());
-                    canonical[i] = new String(bytes, StandardCharsets.UTF_8);
-                    leaves[i] = Buffer.buffer(MerkleHash.leaf(bytes));
-                    occurred[i] = OffsetDateTime.ofInstant(e.timestamp(), ZoneOffset.UTC);
-                    flags[i] = e.flagId();
-                    correlations[i] = e.correlationId();
-                }
-                batches.add(Tuple.tuple().addValue(seq).addValue(ids).addValue(canonical).addValue(leaves)
-                        .addValue(occurred).addValue(flags).addValue(correlations));
+            for (int from = 0; from < rows.size(); from += batch) {
+                batches.add(Ledger.rows(from, rows.subList(from, Math.min(rows.size(), from + batch))).values());
             }
+            pool.withConnection(c -> c.query("select 1").execute()).await().indefinitely();
+            PgCpu cpu = new PgCpu(monitor);
             long begin = System.nanoTime();
             for (Tuple values : batches) {
-                pool.withTransaction(tx -> tx.preparedQuery(insert).execute(values)).await().indefinitely();
+                pool.withTransaction(tx -> tx.preparedQuery(Ledger.APPEND).execute(values)).await().indefinitely();
             }
-            return events.size() / ((System.nanoTime() - begin) / 1e9);
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            return new Raw(rows.size() / seconds, 1000 * cpu.backends() / rows.size());
         } finally {
             pool.close().await().indefinitely();
             vertx.close().await().indefinitely();
         }
     }
 
-    private static double awaitIngested(PostgresDatabase db, int n) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password())) {
+    /** COPY of the same rows (text format), one transaction per batch. */
+    private static Raw rawCopy(PostgresDatabase db, List<Ledger.Admitted> rows, int batch) throws Exception {
+        migrate(db);
+        List<String> batches = new ArrayList<>();
+        for (int from = 0; from < rows.size(); from += batch) {
+            StringBuilder text = new StringBuilder();
+            for (int i = from; i < Math.min(rows.size(), from + batch); i++) {
+                copyLine(text, i + 1, rows.get(i));
+            }
+            batches.add(text.toString());
+        }
+        try (Connection c = connect(db); Connection monitor = connect(db)) {
+            c.setAutoCommit(false);
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            PgCpu cpu = new PgCpu(monitor);
+            long begin = System.nanoTime();
+            for (String text : batches) {
+                copy.copyIn("copy ledger_entry (seq, event_id, canonical_json, leaf_hash, received_at, source_topic, "
+                        + "source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type, project, "
+                        + "flag_id, environment, correlation_id, channel) from stdin", new StringReader(text));
+                c.commit();
+            }
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            return new Raw(rows.size() / seconds, 1000 * cpu.backends() / rows.size());
+        }
+    }
+
+    private static void copyLine(StringBuilder out, long seq, Ledger.Admitted a) {
+        EntryColumns c = EntryColumns.of(a.event());
+        String leaf = HexFormat.of().formatHex(MerkleHash.leaf(a.canonical()));
+        List<Object> fields = Arrays.asList(seq, c.eventId(), new String(a.canonical(), StandardCharsets.UTF_8), "\\\\x" + leaf,
+                OffsetDateTime.now(ZoneOffset.UTC), a.position().topic(), a.position().partition(), a.position().offset(),
+                c.occurredAtUtc(), c.sourceService(), c.action(), c.actorId(), c.actorType(), c.project(), c.flagId(),
+                c.environment(), c.correlationId(), c.channel());
+        for (int i = 0; i < fields.size(); i++) {
+            Object f = fields.get(i);
+            out.append(i == 0 ? "" : "\t");
+            if (f == null) {
+                out.append("\\N");
+            } else if (i == 3) {
+                out.append(f); // bytea hex, its backslash already doubled for COPY
+            } else {
+                out.append(f.toString().replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"));
+            }
+        }
+        out.append('\n');
+    }
+
+    private static void migrate(PostgresDatabase db) {
+        Flyway.configure().dataSource(db.jdbcUrl(), db.username(), db.password()).locations("classpath:db/migration")
+                .placeholders(Map.of("app_role", "flagledger_audit_writer")).load().migrate();
+    }
+
+    private static Connection connect(PostgresDatabase db) throws java.sql.SQLException {
+        return DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
+    }
+
+    /**
+     * CPU seconds of the PostgreSQL processes serving one database (its backends other than the monitoring one,
+     * sampled with {@link #sample()}: a backend's time counts from when it was first seen, or from its start if it
+     * appeared later) and of the server's background writers (shared by every database on the server).
+     */
+    static final class PgCpu {
+        private final Connection monitor;
+        private final Map<Long, Double> first = new HashMap<>();
+        private final Map<Long, Double> last = new HashMap<>();
+        private final Map<Long, Double> backgroundFirst = new HashMap<>();
+        private final Map<Long, Double> backgroundLast = new HashMap<>();
+        private boolean started;
+
+        PgCpu(Connection monitor) throws java.sql.SQLException {
+            this.monitor = monitor;
+            sample();
+            started = true;
+        }
+
+        void sample() throws java.sql.SQLException {
+            try (ResultSet r = monitor.createStatement().executeQuery("""
+                    select pid, datname = current_database() from pg_stat_activity
+                    where pid <> pg_backend_pid() and (datname = current_database()
+                        or backend_type in ('walwriter', 'checkpointer', 'background writer'))""")) {
+                while (r.next()) {
+                    long pid = r.getLong(1);
+                    double cpu = cpuSeconds(pid);
+                    Map<Long, Double> firstOf = r.getBoolean(2) ? first : backgroundFirst;
+                    firstOf.putIfAbsent(pid, started ? 0 : cpu);
+                    (r.getBoolean(2) ? last : backgroundLast).put(pid, cpu);
+                }
+            }
+        }
+
+        double backends() throws java.sql.SQLException {
+            sample();
+            return last.entrySet().stream().mapToDouble(e -> e.getValue() - first.get(e.getKey())).sum();
+        }
+
+        double background() {
+            return backgroundLast.entrySet().stream().mapToDouble(e -> e.getValue() - backgroundFirst.get(e.getKey())).sum();
+        }
+    }
+
+    /** User + system CPU seconds of a process (0 if it is gone), from /proc/PID/stat. */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    record Ingested(double rate, long measured, double auditCpu, double pgCpu, double pgBackgroundCpu) {
+    }
+
+    private static Ingested awaitIngested(PostgresDatabase db, int n, long auditPid) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(60).toNanos();
+        try (Connection c = connect(db)) {
             long lastReport = 0;
+            PgCpu pg = null;
+            long countAtStart = 0;
+            double auditAtStart = 0;
             while (System.nanoTime() < deadline) {
                 try (ResultSet r = c.createStatement().executeQuery("""
                         select (select count(*) from ledger_entry where source_topic = 'flag.changes'),
@@ -169,11 +296,19 @@ public final class IngestionBench {
                     r.next();
                     long count = r.getLong(1);
                     double seconds = r.getDouble(2);
+                    if (pg == null && count > 0) { // the CPU window opens with the first committed poll
+                        pg = new PgCpu(c);
+                        countAtStart = count;
+                        auditAtStart = cpuSeconds(auditPid);
+                    } else if (pg != null) {
+                        pg.sample();
+                    }
                     if (!r.wasNull()) {
                         if (count != n) {
                             throw new IllegalStateException("ledger holds " + count + " bench entries, expected " + n);
                         }
-                        return n / seconds;
+                        double audit = cpuSeconds(auditPid) - auditAtStart;
+                        return new Ingested(n / seconds, n - countAtStart, audit, pg.backends(), pg.background());
                     }
                     if (System.nanoTime() - lastReport > 10_000_000_000L) {
                         System.out.printf("  ... %,d of %,d in the ledger%n", count, n);
@@ -185,6 +320,6 @@ public final class IngestionBench {
                 Thread.sleep(200);
             }
         }
-        throw new IllegalStateException("audit-service did not ingest " + n + " events in 30 minutes");
+        throw new IllegalStateException("audit-service did not ingest " + n + " events in 60 minutes");
     }
 }

@@ -82,23 +82,23 @@ class PoisonRecordTest {
     }
 
     /**
-     * One batch with two records PostgreSQL refuses (a NUL in the payload breaks the {@code canonical_json::jsonb}
-     * channel index with 22P05; a NUL in a text column is refused with 22021), as if admission had missed them: the
-     * batch is bisected, both are quarantined, the three good ones are appended in their order.
+     * One batch with two records PostgreSQL refuses (a NUL in a text column is refused with 22021), as if admission
+     * had missed them: the batch is bisected, both are quarantined, the three good ones are appended in their order.
      */
     @Test
     void aBatchIsSplitAroundRecordsTheDatabaseRefusesAndKeepsItsOrder() {
         String flag = flag();
         long base = 1_000_000 + (System.nanoTime() & 0xffffff);
         AuditEvent g1 = signed(flag, b -> b);
-        AuditEvent nulInReason = signed(flag, b -> b.reason("nul\u0000reason"));
+        AuditEvent nulInCorrelation = signed(flag, b -> b.correlationId("nul\u0000correlation"));
         AuditEvent g2 = signed(flag, b -> b);
         AuditEvent nulInActor = signed(flag, b -> b.actorId("nul\u0000actor"));
         AuditEvent g3 = signed(flag, b -> b);
-        List<AuditEvent> batch = List.of(g1, nulInReason, g2, nulInActor, g3);
+        List<AuditEvent> batch = List.of(g1, nulInCorrelation, g2, nulInActor, g3);
         List<EventIngestor.Item> items = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
-            items.add(new EventIngestor.Item(new SourcePosition("poison.test", 0, base + i), bytes(batch.get(i)), batch.get(i), null));
+            items.add(new EventIngestor.Item(new SourcePosition("poison.test", 0, base + i), bytes(batch.get(i)), batch.get(i),
+                    EventJson.canonicalBytes(batch.get(i)), null));
         }
         ingestor.store(items).await().atMost(Duration.ofSeconds(60));
 
@@ -107,15 +107,15 @@ class PoisonRecordTest {
         long s3 = seq(g3);
         assertThat(s1).isPositive().isLessThan(s2);
         assertThat(s2).isLessThan(s3);
-        assertThat(inLedger(nulInReason) + inLedger(nulInActor)).isZero();
+        assertThat(inLedger(nulInCorrelation) + inLedger(nulInActor)).isZero();
         String reason1 = quarantined("poison.test", 0, base + 1).getString("reason");
         String reason3 = quarantined("poison.test", 0, base + 3).getString("reason");
-        assertThat(reason1).startsWith("refused by the database").contains("22P05");
+        assertThat(reason1).startsWith("refused by the database").contains("22021");
         assertThat(reason3).startsWith("refused by the database").containsPattern("22021|22P05");
         for (String r : List.of(reason1, reason3)) {
             assertThat(r).doesNotContain("\u0000");
         }
-        assertThat(quarantined("poison.test", 0, base + 1).getBuffer("payload").getBytes()).isEqualTo(bytes(nulInReason));
+        assertThat(quarantined("poison.test", 0, base + 1).getBuffer("payload").getBytes()).isEqualTo(bytes(nulInCorrelation));
         TestLedger.assertProven(g3);
     }
 

@@ -152,7 +152,9 @@ class QueryAndTimelineTest {
         assertThat(row.size()).as("the three reads land in one audit.read event").isEqualTo(1);
         var r = row.iterator().next();
         assertThat(r.getString("source_service")).isEqualTo("audit-service");
-        assertThat(r.getString("canonical_json")).contains("\"read\":\"events\"", "\"reads\":3", "\"actor_roles\":[");
+        assertThat(r.getString("canonical_json")).contains("\"read\":\"events\"", "\"actor_roles\":[");
+        // The same reader's reads from the test before may share the interval: count this test's three.
+        assertThat(r.getString("canonical_json").split(java.util.regex.Pattern.quote(marker), -1)).hasSize(4);
     }
 
     private long count(String marker) {

@@ -92,7 +92,7 @@ class TamperDetectionTest {
     @ValueSource(strings = {"event_id = gen_random_uuid()", "occurred_at = occurred_at - interval '1 day'",
             "source_service = 'approval-service'", "action = 'flag.deleted'", "actor_id = 'someone-else'",
             "actor_type = 'service'", "project = 'other-project'", "flag_id = null", "environment = 'staging'",
-            "correlation_id = 'forged'"})
+            "correlation_id = 'forged'", "channel = 'console'"})
     void editedQueryColumnIsDetected(String assignment) {
         long seq = checkpoint.size() - 2;
         String column = assignment.substring(0, assignment.indexOf(' '));

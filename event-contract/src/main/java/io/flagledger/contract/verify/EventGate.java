@@ -61,9 +61,14 @@ public final class EventGate {
     /**
      * Either an admitted event ({@code reason == null}) or the reason and a detail for the refusal. {@code event} is
      * set whenever the record could be parsed, also when refused: it is what the record claims, not a fact.
-     * {@code detail} never quotes the record's payload beyond the validator's field messages.
+     * {@code detail} never quotes the record's payload beyond the validator's field messages. {@code canonical} is
+     * the admitted event's RFC 8785 bytes, computed once at parsing: what a ledger stores and hashes.
      */
-    public record Verdict(AuditEvent event, Reason reason, String detail) {
+    public record Verdict(AuditEvent event, Reason reason, String detail, byte[] canonical) {
+        public Verdict(AuditEvent event, Reason reason, String detail) {
+            this(event, reason, detail, null);
+        }
+
         public boolean admitted() {
             return reason == null;
         }
@@ -93,22 +98,29 @@ public final class EventGate {
     }
 
     public Verdict judge(String topic, String payload) {
-        if (payload == null || payload.isBlank()) {
+        return judgeBytes(topic, payload == null ? null : payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #judge(String, String)} on the record's raw bytes, as consumed. */
+    public Verdict judgeBytes(String topic, byte[] payload) {
+        // An event starts with '{'; only other records pay for decoding to apply String's notion of blank.
+        if (payload == null || payload.length == 0 || payload[0] != '{' && new String(payload, StandardCharsets.UTF_8).isBlank()) {
             return new Verdict(null, Reason.EMPTY, "the record has no value");
         }
-        int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+        int bytes = payload.length;
         if (bytes > EventValidator.MAX_EVENT_BYTES) {
             // no producer may publish it; not even parsed
             return new Verdict(null, Reason.OVERSIZED, "the record is " + bytes + " bytes, more than "
                     + EventValidator.MAX_EVENT_BYTES);
         }
-        AuditEvent event;
+        EventJson.Parsed parsed;
         try {
-            event = EventJson.parse(payload.getBytes(StandardCharsets.UTF_8));
+            parsed = EventJson.parseCanonical(payload);
         } catch (InvalidEventException | IllegalArgumentException e) {
             // The parser's message may quote the payload: it stays out of logs and alerts.
             return new Verdict(null, Reason.MALFORMED, "not a JSON audit event of the contract");
         }
+        AuditEvent event = parsed.event();
         List<String> violations = EventValidator.violations(event);
         if (!violations.isEmpty()) {
             return new Verdict(event, Reason.INVALID_ENVELOPE, String.join("; ", violations));
@@ -119,7 +131,7 @@ public final class EventGate {
                     + "', which is not a trusted producer key");
         }
         try {
-            verifier.verify(event);
+            verifier.verify(event, parsed.signing());
         } catch (SignatureVerificationException e) {
             return new Verdict(event, Reason.BAD_SIGNATURE, e.getMessage());
         }
@@ -132,7 +144,7 @@ public final class EventGate {
             return new Verdict(event, Reason.UNEXPECTED_SOURCE, "topic " + topic + " carries events of " + new TreeSet<>(allowed)
                     + ", not of '" + event.sourceService() + "'");
         }
-        return new Verdict(event, null, null);
+        return new Verdict(event, null, null, parsed.canonical());
     }
 
     /** Key ids this gate trusts, for the start-up log. */

@@ -1,4 +1,4 @@
-package io.flagledger.audit.merkle;
+package io.flagledger.audit.proof;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;

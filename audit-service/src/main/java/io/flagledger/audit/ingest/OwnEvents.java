@@ -1,7 +1,8 @@
-package io.flagledger.audit.ledger;
+package io.flagledger.audit.ingest;
 
 import io.flagledger.audit.checkpoint.Checkpointer;
-import io.flagledger.audit.ingest.TrustedProducers;
+import io.flagledger.audit.ledger.Ledger;
+import io.flagledger.audit.ledger.SourcePosition;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventSigner;
 import io.smallrye.mutiny.Uni;

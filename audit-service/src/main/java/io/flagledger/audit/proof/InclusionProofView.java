@@ -1,4 +1,4 @@
-package io.flagledger.audit.merkle;
+package io.flagledger.audit.proof;
 
 import java.util.List;
 

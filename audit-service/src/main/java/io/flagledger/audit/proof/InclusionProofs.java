@@ -1,7 +1,9 @@
-package io.flagledger.audit.merkle;
+package io.flagledger.audit.proof;
 
 import io.flagledger.audit.checkpoint.CheckpointStore;
 import io.flagledger.audit.checkpoint.StoredCheckpoint;
+import io.flagledger.audit.merkle.Base64s;
+import io.flagledger.audit.merkle.MerkleStore;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.merkle.ProofPlan;
 import io.smallrye.mutiny.Uni;

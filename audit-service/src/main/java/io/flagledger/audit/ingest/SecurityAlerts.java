@@ -1,7 +1,6 @@
-package io.flagledger.audit.alert;
+package io.flagledger.audit.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flagledger.audit.ingest.TrustedProducers;
 import io.flagledger.audit.ledger.Reason;
 import io.flagledger.contract.ActorType;
 import io.flagledger.contract.AuditEvent;

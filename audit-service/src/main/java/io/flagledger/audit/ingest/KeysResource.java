@@ -1,6 +1,6 @@
-package io.flagledger.audit.checkpoint;
+package io.flagledger.audit.ingest;
 
-import io.flagledger.audit.ingest.TrustedProducers;
+import io.flagledger.audit.checkpoint.CheckpointKeys;
 import io.flagledger.contract.note.NoteVerifierKey;
 import io.flagledger.audit.query.ReaderScope;
 import io.flagledger.common.actor.CurrentActor;

@@ -2,6 +2,7 @@ package io.flagledger.approval;
 
 import io.flagledger.testsupport.keycloak.Keycloak;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
+import io.flagledger.testsupport.keycloak.KeycloakUsers;
 
 /**
  * A genuinely expired access token: Keycloak issues it (real signature, real issuer) through a test client whose

@@ -54,6 +54,84 @@ class ApprovalBypassIT {
                 .body("archivedAt", org.hamcrest.Matchers.nullValue()).body("risk", org.hamcrest.Matchers.equalTo("high"));
     }
 
+    // --- 3, 5: an approver who rewrote the request; a decision on another revision than the one reviewed ----------
+
+    @Test
+    void anApproverWhoRevisedARequestCannotApproveItAndDecisionsNameTheRevision() {
+        String flag = newFlag("shop");
+        String id = file(STACK.token("requester"), flag, CONFIG);
+        String approver = STACK.token("approver1");
+        String rewritten = "/api/v1/change-requests/" + id;
+        given().baseUri(STACK.url("approval-service")).auth().oauth2(approver).contentType(ContentType.JSON)
+                .body(Map.of("config", ON_FOR_EVERYONE, "comment", "simpler")).put(rewritten + "/proposal")
+                .then().statusCode(200).body("revision", org.hamcrest.Matchers.equalTo(2));
+        refused("approver approves the request they rewrote", 403, "/api/v1/change-requests/{id}/approvals",
+                approvals(approver).header("If-Match", "\"2\""), "POST", rewritten + "/approvals");
+        refused("approval without the revision reviewed (no If-Match)", 428, "/api/v1/change-requests/{id}/approvals",
+                approvals(STACK.token("approver2")), "POST", rewritten + "/approvals");
+        // a stale revision is a race, not an attack: 412, and nothing counted
+        approvals(STACK.token("approver2")).header("If-Match", "\"1\"").post(rewritten + "/approvals").then().statusCode(412);
+        given().baseUri(STACK.url("approval-service")).auth().oauth2(STACK.token("viewer")).get(rewritten).then()
+                .statusCode(200).body("approvals.counted", org.hamcrest.Matchers.equalTo(0))
+                .body("revisionAuthor.id", org.hamcrest.Matchers.equalTo(subjectOf(approver)));
+    }
+
+    // --- 4: the approvers' diff shows a re-ordering of first-match rules ---------------------------------------
+
+    @Test
+    void theDiffShowsARuleReorderingEvenWhenARuleAlsoChanges() {
+        String flag = newFlag("shop");
+        String editor = STACK.token("requester");
+        Map<String, Object> sanctioned = Map.of("id", "sanctioned", "clauses", List.of(Map.of("attribute", "country",
+                "operator", "in", "values", List.of("IR", "KP"))), "variation", "off");
+        Map<String, Object> everyone = Map.of("id", "everyone", "clauses", List.of(Map.of("attribute", "country",
+                "operator", "notIn", "values", List.of("XX"))), "variation", "on");
+        Map<String, Object> before = Map.of("enabled", true, "offVariation", "off", "rules", List.of(sanctioned, everyone),
+                "fallthrough", Map.of("variation", "off"));
+        api(editor).header("If-Match", "\"0\"").body(Map.of("config", before, "reason", "setup")).put(
+                "/api/v1/projects/shop/flags/" + flag + "/environments/staging").then().statusCode(200);
+        Map<String, Object> sanctionedPlusCu = Map.of("id", "sanctioned", "clauses", List.of(Map.of("attribute", "country",
+                "operator", "in", "values", List.of("IR", "KP", "CU"))), "variation", "off");
+        Map<String, Object> after = Map.of("enabled", true, "offVariation", "off", "rules", List.of(everyone, sanctionedPlusCu),
+                "fallthrough", Map.of("variation", "off"));
+        String id = given().baseUri(STACK.url("approval-service")).auth().oauth2(editor).contentType(ContentType.JSON)
+                .body(Map.of("project", "shop", "flag", flag, "environment", "staging", "baseVersion", 1, "config", after,
+                        "reason", "add Cuba", "correlationId", "bypass-diff-" + flag))
+                .post("/api/v1/change-requests").then().statusCode(201).extract().path("id");
+        List<String> paths = given().baseUri(STACK.url("approval-service")).auth().oauth2(STACK.token("approver1"))
+                .get("/api/v1/change-requests/{id}", id).then().statusCode(200).extract().path("diff.path");
+        assertThat(paths).as("the diff approvers see").contains("rules (order)");
+        REFUSED.add("--   the diff of 'everyone' moved above 'sanctioned' (+CU) shows 'rules (order)'");
+    }
+
+    // --- 6: one person, two accounts ----------------------------------------------------------------------------
+
+    @Test
+    void aSecondAccountOfTheRequesterCannotApprove() {
+        String email = "twin-" + UUID.randomUUID().toString().substring(0, 8) + "@flagledger.test";
+        var work = io.flagledger.testsupport.keycloak.KeycloakUsers.create(STACK.keycloak(), io.flagledger.testsupport.keycloak.DemoRealm.CLI_CLIENT,
+                "twin-work", email, true, "flag-viewer", "flag-editor");
+        var home = io.flagledger.testsupport.keycloak.KeycloakUsers.create(STACK.keycloak(), io.flagledger.testsupport.keycloak.DemoRealm.CLI_CLIENT,
+                "twin-home", email, true, "flag-viewer", "flag-approver");
+        String id = file(work.token(), newFlag("shop"), CONFIG);
+        refused("the requester's second account approves", 403, "/api/v1/change-requests/{id}/approvals",
+                approvals(home.token()).header("If-Match", "\"1\""), "POST", "/api/v1/change-requests/" + id + "/approvals");
+    }
+
+    // --- 12: the console is for Flagledger's users, and reads the ledger as the person --------------------------
+
+    @Test
+    void anAccountWithoutAFlagledgerRoleReadsNothingInTheConsole() throws Exception {
+        var stranger = io.flagledger.testsupport.keycloak.KeycloakUsers.create(STACK.keycloak(),
+                io.flagledger.testsupport.keycloak.DemoRealm.CLI_CLIENT, "stranger",
+                "stranger-" + UUID.randomUUID().toString().substring(0, 8) + "@flagledger.test", true);
+        ConsoleSession session = new ConsoleSession(STACK.url("approval-service"), "/console", stranger.username(),
+                stranger.password(), false);
+        assertThat(session.firstStatus).as("the console inbox for an account without a Flagledger role").isEqualTo(403);
+        assertThat(session.firstPage).doesNotContain("/console/requests/");
+        inLedgerAs("account without a Flagledger role opens the console", subjectOf(stranger.token()), 403, "/console");
+    }
+
     // --- 7: a token approved by nobody, or by its own requester --------------------------------------------------
 
     @Test
@@ -148,6 +226,25 @@ class ApprovalBypassIT {
         return flag;
     }
 
+    static final Map<String, Object> CONFIG = Map.of("enabled", true, "offVariation", "off",
+            "fallthrough", Map.of("rollout", Map.of("variations", List.of(
+                    Map.of("variation", "on", "weight", 10000), Map.of("variation", "off", "weight", 90000)))));
+    static final Map<String, Object> ON_FOR_EVERYONE = Map.of("enabled", true, "offVariation", "off",
+            "fallthrough", Map.of("variation", "on"));
+
+    /** Files a production config change request as {@code token}'s user; returns its id. */
+    static String file(String token, String flag, Map<String, Object> config) {
+        return given().baseUri(STACK.url("approval-service")).auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("project", "shop", "flag", flag, "environment", "production", "baseVersion", 0,
+                        "config", config, "reason", "canary", "correlationId", "CHG-" + flag))
+                .post("/api/v1/change-requests").then().statusCode(201).extract().path("id");
+    }
+
+    static RequestSpecification approvals(String token) {
+        return given().baseUri(STACK.url("approval-service")).auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("comment", "ok"));
+    }
+
     static String subjectOf(String jwt) {
         String payload = new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), java.nio.charset.StandardCharsets.UTF_8);
         return io.restassured.path.json.JsonPath.from(payload).getString("sub");
@@ -172,15 +269,44 @@ class ApprovalBypassIT {
         inLedger(attempt, correlation, status, endpoint);
     }
 
+    /**
+     * The attempt's own {@code access.denied} entry (by its correlation id), or, when the same caller was refused at
+     * the same endpoint with the same status within the denial window, the {@code access.denied.summary} that
+     * counts it: every refusal is in the ledger, the first in full.
+     */
     static void inLedger(String attempt, String correlation, int status, String endpoint) {
-        JsonPath page = Ledger.awaitSearch(STACK, STACK.token("auditor"), Map.of("correlation_id", correlation), 1,
-                Duration.ofSeconds(60));
+        String auditor = STACK.token("auditor");
+        JsonPath page;
+        try {
+            page = Ledger.awaitSearch(STACK, auditor, Map.of("correlation_id", correlation), 1, Duration.ofSeconds(15));
+        } catch (org.awaitility.core.ConditionTimeoutException counted) {
+            String actor = (String) Ledger.awaitSearch(STACK, auditor, Map.of("action", "access.denied", "limit", "500"), 1,
+                            Duration.ofSeconds(5)).getList("items.event").stream().map(e -> (Map<?, ?>) e)
+                    .filter(e -> matches(e, status, endpoint)).map(e -> e.get("actor_id")).findFirst().orElse(null);
+            assertThat(actor).as(attempt + ": an earlier full entry of the same refusal").isNotNull();
+            inLedgerAs(attempt, actor, status, endpoint);
+            return;
+        }
         Map<String, Object> event = page.getMap("items[0].event");
         assertThat(event.get("action")).as(attempt).isEqualTo("access.denied");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> scope = (Map<String, Object>) event.get("scope");
-        assertThat(scope.get("status")).as(attempt).isEqualTo(status);
-        assertThat(scope.get("endpoint")).as(attempt).isEqualTo(endpoint);
+        assertThat(matches(event, status, endpoint)).as(attempt + ": " + event.get("scope")).isTrue();
         REFUSED.add(status + "  " + attempt);
+    }
+
+    /** A refusal of {@code actor} at {@code endpoint} with {@code status}, in full or counted in a summary. */
+    static void inLedgerAs(String attempt, String actor, int status, String endpoint) {
+        String auditor = STACK.token("auditor");
+        org.awaitility.Awaitility.await(attempt).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                given().baseUri(STACK.url("audit-service")).auth().oauth2(auditor).queryParam("actor", actor)
+                        .queryParam("limit", 500).get("/api/v1/audit/events").then().statusCode(200).extract().jsonPath()
+                        .getList("items.event").stream().map(e -> (Map<?, ?>) e)
+                        .anyMatch(e -> ("access.denied".equals(e.get("action")) || "access.denied.summary".equals(e.get("action")))
+                                && matches(e, status, endpoint)));
+        REFUSED.add(status + "  " + attempt);
+    }
+
+    private static boolean matches(Map<?, ?> event, int status, String endpoint) {
+        Map<?, ?> scope = (Map<?, ?>) event.get("scope");
+        return scope != null && Integer.valueOf(status).equals(scope.get("status")) && endpoint.equals(scope.get("endpoint"));
     }
 }

@@ -38,7 +38,10 @@ final class ApprovalStack {
                     List.of("flag-api", "approval-service", "audit-service"),
                     Map.of("approval-service", Map.of(
                             "flagledger.flag-api.url", proxy.url(),
-                            "flagledger.apply.lease", "3s")));
+                            "flagledger.apply.lease", "3s",
+                            "flagledger.denials.window", "5s"),
+                            // repeated refusals of one caller become a summary after 5 s, not 60 (ApprovalBypassIT)
+                            "flag-api", Map.of("flagledger.denials.window", "5s")));
             proxy.target = stack.url("flag-api");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stack.close();

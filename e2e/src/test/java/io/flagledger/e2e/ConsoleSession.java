@@ -30,8 +30,9 @@ final class ConsoleSession {
             .connectTimeout(Duration.ofSeconds(5)).build();
     final String csrfField;
     final String csrfToken;
-    /** The page the sign-in landed on. */
+    /** The page the sign-in landed on, and its status. */
     final String firstPage;
+    final int firstStatus;
 
     /**
      * Signs {@code user} in on {@code formPage} (a console page that renders a form with the CSRF field, e.g. the filing
@@ -55,13 +56,17 @@ final class ConsoleSession {
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
         Matcher csrf = CSRF_INPUT.matcher(landed.body());
         boolean found = csrf.find();
-        if (landed.statusCode() != 200 || (withForm && !found)) {
+        // Without a form any answer of the console counts (a 403 page for an account without a Flagledger role too).
+        boolean answered = withForm ? landed.statusCode() == 200 && found
+                : landed.statusCode() < 500 && !LOGIN_ACTION.matcher(landed.body()).find();
+        if (!answered) {
             throw new IllegalStateException("signing in " + user + " on the console ended with " + landed.statusCode() + " at "
                     + landed.uri() + ":\n" + abbreviate(landed.body()));
         }
         csrfField = found ? csrf.group(1) : null;
         csrfToken = found ? csrf.group(2) : null;
         firstPage = landed.body();
+        firstStatus = landed.statusCode();
     }
 
     /** The session and CSRF cookies (and Keycloak's, which the console ignores), as one {@code Cookie} header value. */

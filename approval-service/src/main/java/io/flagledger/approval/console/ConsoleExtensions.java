@@ -10,11 +10,8 @@ import java.util.Set;
 @TemplateExtension
 public final class ConsoleExtensions {
 
-    /**
-     * The roles that make an account a Flagledger user, unscoped or scoped ({@code flag-editor@shop/staging}). Any other account of the realm (the identity provider may serve many applications) reads nothing.
-     */
-    static final Set<String> READER_ROLES = Set.of("flag-viewer", "flag-editor", "flag-approver", "product-approver",
-            "security-approver", "flag-admin", "audit-reader", "audit-exporter", "audit-admin");
+    /** The roles that make an account a Flagledger user: those that read change requests (unscoped or scoped). */
+    static final Set<String> READER_ROLES = Roles.READERS;
 
     /** audit-service's roles for reading the ledger. */
     static final Set<String> LEDGER_ROLES = Set.of("audit-reader", "audit-admin");

@@ -18,7 +18,9 @@ public final class Roles {
     public static final Set<String> EDITORS = Set.of("flag-editor");
     public static final Set<String> APPROVERS = SeparationOfDuties.APPROVER_ROLES;
     public static final Set<String> EDITORS_AND_APPROVERS = union(EDITORS, APPROVERS);
-    public static final Set<String> READERS = union(Set.of("flag-viewer"), EDITORS, APPROVERS);
+    /** Who reads change requests: Flagledger's users, auditors included (who approved what is audit evidence). */
+    public static final Set<String> READERS = union(Set.of("flag-viewer", "flag-admin", "audit-reader", "audit-exporter",
+            "audit-admin"), EDITORS, APPROVERS);
 
     private Roles() {
     }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagledger.approval.Fixtures;
-import io.flagledger.approval.KeycloakUsers;
+import io.flagledger.testsupport.keycloak.KeycloakUsers;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

@@ -14,7 +14,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagledger.approval.Fixtures;
-import io.flagledger.approval.KeycloakUsers;
+import io.flagledger.testsupport.keycloak.KeycloakUsers;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventVerifier;
 import io.flagledger.testsupport.signing.SigningKeyResource;

@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * token and an expired one. "Allowed" means the role gate let the call through (the answer may still be a
  * separation-of-duty 403 or a state 409, with their own messages); "denied" is the role gate's 403. The requests are
  * in project shop, where editor-a and approver-a (roles scoped to project team-a) pass the role gate and are then
- * refused by scope: 403 naming shop, and an empty list. The service account holds only flag-applier (and
- * audit-reader): it may do nothing here.
+ * refused by scope: 403 naming shop, and an empty list. The auditor reads requests (who approved what is audit
+ * evidence) and decides nothing. The service account holds only flag-applier: it may do nothing here.
  */
 @QuarkusTest
 class RoleMatrixTest {
@@ -37,7 +37,7 @@ class RoleMatrixTest {
             "admin", "auditor", "approval-service", "editor-a", "approver-a", "<none>", "<garbage>", "<expired>");
     private static final Set<String> SCOPED_ELSEWHERE = Set.of("editor-a", "approver-a");
     private static final Set<String> READERS = Set.of("requester", "approver1", "approver2", "sre", "viewer", "admin",
-            "editor-a", "approver-a");
+            "auditor", "editor-a", "approver-a");
     private static final Set<String> EDITORS = Set.of("requester", "sre", "editor-a");
     private static final Set<String> APPROVERS = Set.of("approver1", "approver2", "approver-a");
     private static final Set<String> EDITORS_AND_APPROVERS = Set.of("requester", "sre", "approver1", "approver2", "editor-a", "approver-a");
@@ -62,8 +62,8 @@ class RoleMatrixTest {
                         .post("/api/v1/change-requests")),
                 new Endpoint("GET /change-requests", READERS, (r, cr) -> r.get("/api/v1/change-requests")),
                 new Endpoint("GET /change-requests/{id}", READERS, (r, cr) -> r.get("/api/v1/change-requests/" + cr)),
-                new Endpoint("POST /{id}/approvals", APPROVERS, (r, cr) -> r.body("{}").post("/api/v1/change-requests/" + cr + "/approvals")),
-                new Endpoint("POST /{id}/rejections", APPROVERS, (r, cr) -> r.body("{}").post("/api/v1/change-requests/" + cr + "/rejections")),
+                new Endpoint("POST /{id}/approvals", APPROVERS, (r, cr) -> r.header("If-Match", "\"1\"").body("{}").post("/api/v1/change-requests/" + cr + "/approvals")),
+                new Endpoint("POST /{id}/rejections", APPROVERS, (r, cr) -> r.header("If-Match", "\"1\"").body("{}").post("/api/v1/change-requests/" + cr + "/rejections")),
                 new Endpoint("POST /{id}/withdrawal", EDITORS, (r, cr) -> r.body("{}").post("/api/v1/change-requests/" + cr + "/withdrawal")),
                 new Endpoint("PUT /{id}/proposal", EDITORS_AND_APPROVERS, (r, cr) -> r.body(Map.of("config", config(true, 888)))
                         .put("/api/v1/change-requests/" + cr + "/proposal")),

@@ -13,7 +13,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.flagledger.approval.Fixtures;
-import io.flagledger.approval.KeycloakUsers;
+import io.flagledger.testsupport.keycloak.KeycloakUsers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.List;

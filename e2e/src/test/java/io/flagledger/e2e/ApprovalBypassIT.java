@@ -73,7 +73,7 @@ class ApprovalBypassIT {
         approvals(STACK.token("approver2")).header("If-Match", "\"1\"").post(rewritten + "/approvals").then().statusCode(412);
         given().baseUri(STACK.url("approval-service")).auth().oauth2(STACK.token("viewer")).get(rewritten).then()
                 .statusCode(200).body("approvals.counted", org.hamcrest.Matchers.equalTo(0))
-                .body("revisionAuthor.id", org.hamcrest.Matchers.equalTo(subjectOf(approver)));
+                .body("revisionAuthor.authorId", org.hamcrest.Matchers.equalTo(subjectOf(approver)));
     }
 
     // --- 4: the approvers' diff shows a re-ordering of first-match rules ---------------------------------------
@@ -82,16 +82,13 @@ class ApprovalBypassIT {
     void theDiffShowsARuleReorderingEvenWhenARuleAlsoChanges() {
         String flag = newFlag("shop");
         String editor = STACK.token("requester");
-        Map<String, Object> sanctioned = Map.of("id", "sanctioned", "clauses", List.of(Map.of("attribute", "country",
-                "operator", "in", "values", List.of("IR", "KP"))), "variation", "off");
-        Map<String, Object> everyone = Map.of("id", "everyone", "clauses", List.of(Map.of("attribute", "country",
-                "operator", "notIn", "values", List.of("XX"))), "variation", "on");
+        Map<String, Object> sanctioned = rule("sanctioned", "country", "in", List.of("IR", "KP"), "off");
+        Map<String, Object> everyone = rule("everyone", "key", "exists", List.of(), "on");
         Map<String, Object> before = Map.of("enabled", true, "offVariation", "off", "rules", List.of(sanctioned, everyone),
                 "fallthrough", Map.of("variation", "off"));
         api(editor).header("If-Match", "\"0\"").body(Map.of("config", before, "reason", "setup")).put(
                 "/api/v1/projects/shop/flags/" + flag + "/environments/staging").then().statusCode(200);
-        Map<String, Object> sanctionedPlusCu = Map.of("id", "sanctioned", "clauses", List.of(Map.of("attribute", "country",
-                "operator", "in", "values", List.of("IR", "KP", "CU"))), "variation", "off");
+        Map<String, Object> sanctionedPlusCu = rule("sanctioned", "country", "in", List.of("IR", "KP", "CU"), "off");
         Map<String, Object> after = Map.of("enabled", true, "offVariation", "off", "rules", List.of(everyone, sanctionedPlusCu),
                 "fallthrough", Map.of("variation", "off"));
         String id = given().baseUri(STACK.url("approval-service")).auth().oauth2(editor).contentType(ContentType.JSON)
@@ -238,6 +235,11 @@ class ApprovalBypassIT {
                 .body(Map.of("project", "shop", "flag", flag, "environment", "production", "baseVersion", 0,
                         "config", config, "reason", "canary", "correlationId", "CHG-" + flag))
                 .post("/api/v1/change-requests").then().statusCode(201).extract().path("id");
+    }
+
+    static Map<String, Object> rule(String id, String attribute, String operator, List<String> values, String variation) {
+        return Map.of("id", id, "clauses", List.of(Map.of("attribute", attribute, "operator", operator, "values", values)),
+                "serve", Map.of("variation", variation));
     }
 
     static RequestSpecification approvals(String token) {

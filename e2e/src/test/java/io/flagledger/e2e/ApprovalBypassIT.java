@@ -83,7 +83,7 @@ class ApprovalBypassIT {
         String flag = newFlag("shop");
         String editor = STACK.token("requester");
         Map<String, Object> sanctioned = rule("sanctioned", "country", "in", List.of("IR", "KP"), "off");
-        Map<String, Object> everyone = rule("everyone", "key", "exists", List.of(), "on");
+        Map<String, Object> everyone = rule("everyone", "country", "notIn", List.of("XX"), "on");
         Map<String, Object> before = Map.of("enabled", true, "offVariation", "off", "rules", List.of(sanctioned, everyone),
                 "fallthrough", Map.of("variation", "off"));
         api(editor).header("If-Match", "\"0\"").body(Map.of("config", before, "reason", "setup")).put(

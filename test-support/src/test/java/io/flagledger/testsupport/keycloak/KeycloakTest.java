@@ -62,10 +62,13 @@ class KeycloakTest {
             assertTrue(approver2.getList("realm_access.roles").containsAll(
                     List.of("flag-viewer", "flag-approver", "security-approver")), approver2.prettify());
 
-            for (String service : List.of("monitor-service", "approval-service")) {
-                JsonPath sa = claims(kc.clientCredentialsToken(service, realm.clientSecret(service)));
-                assertTrue(sa.getList("realm_access.roles").containsAll(List.of("automation", "flag-editor")),
-                        sa.prettify());
+            // least privilege: each service account holds its own job's role, never flag-editor
+            for (Map.Entry<String, String> service : Map.of("monitor-service", "flag-reverter",
+                    "approval-service", "flag-applier").entrySet()) {
+                JsonPath sa = claims(kc.clientCredentialsToken(service.getKey(), realm.clientSecret(service.getKey())));
+                List<String> roles = sa.getList("realm_access.roles");
+                assertTrue(roles.containsAll(List.of("automation", service.getValue())), sa.prettify());
+                assertFalse(roles.contains("flag-editor"), sa.prettify());
                 assertTrue(sa.getList("aud").contains("flag-api"), sa.prettify());
             }
 

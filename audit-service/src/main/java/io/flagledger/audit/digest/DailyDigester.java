@@ -89,6 +89,21 @@ public class DailyDigester {
 
     /** Signs and archives the digest of {@code day} (UTC) unless it exists; empty without a checkpoint by then. */
     public Optional<Digest> digest(LocalDate day) {
+        // Signed once: a day already digested keeps its first digest (the ledger has grown since, so a new one would
+        // differ, and the WORM store rightly refuses a second object under the same key).
+        RowSet<Row> existing = query("select checkpoint_size, counts::text as counts, note, object_key from daily_digest where day = $1",
+                Tuple.tuple().addLocalDate(day));
+        if (existing.size() > 0) {
+            Row row = existing.iterator().next();
+            Map<String, Long> stored = new LinkedHashMap<>();
+            try {
+                JSON.readTree(row.getString("counts")).fields().forEachRemaining(f -> stored.put(f.getKey(), f.getValue().asLong()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("daily_digest " + day + " has unreadable counts", e);
+            }
+            return Optional.of(new Digest(day, row.getString("object_key"), row.getString("note"), stored,
+                    row.getLong("checkpoint_size")));
+        }
         NoteSigner signer = keys.signer().orElseThrow(() -> new IllegalStateException("no checkpoint signing key"));
         OffsetDateTime start = day.atStartOfDay().atOffset(ZoneOffset.UTC);
         OffsetDateTime end = start.plusDays(1);

@@ -207,7 +207,7 @@ class ApprovalBypassIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(stream.statusCode()).isEqualTo(403);
         assertThat(stream.body()).doesNotContain("salt").doesNotContain("\"rules\"");
-        inLedger("client key opens the raw-config stream", correlation, 403, "/sdk/v1/stream");
+        inLedger("client key opens the raw-config stream", correlation, 403, "/sdk/v1/stream", null);
         // a flag not marked client-visible does not exist for a client key (the same answer as an unknown flag)
         given().baseUri(STACK.url("flag-api")).header("Authorization", "Bearer " + clientKey).contentType(ContentType.JSON)
                 .body(Map.of("context", Map.of("targetingKey", "user-1")))
@@ -244,8 +244,8 @@ class ApprovalBypassIT {
     }
 
     static RequestSpecification approvals(String token) {
-        return given().baseUri(STACK.url("approval-service")).auth().oauth2(token).contentType(ContentType.JSON)
-                .body(Map.of("comment", "ok"));
+        return given().baseUri(STACK.url("approval-service")).header("Authorization", "Bearer " + token)
+                .contentType(ContentType.JSON).body(Map.of("comment", "ok"));
     }
 
     static String subjectOf(String jwt) {
@@ -257,8 +257,9 @@ class ApprovalBypassIT {
         return STACK.keycloak().clientCredentialsToken(client, STACK.realm().clientSecret(client));
     }
 
+    /** The token goes in a plain header so {@link #refused} can tell whose refusal to look for. */
     static RequestSpecification api(String token) {
-        return given().baseUri(STACK.url("flag-api")).auth().oauth2(token).contentType(ContentType.JSON);
+        return given().baseUri(STACK.url("flag-api")).header("Authorization", "Bearer " + token).contentType(ContentType.JSON);
     }
 
     /**
@@ -267,17 +268,20 @@ class ApprovalBypassIT {
      */
     static void refused(String attempt, int status, String endpoint, RequestSpecification request, String method, String path) {
         String correlation = "bypass-" + UUID.randomUUID();
+        String caller = subjectOf(io.restassured.specification.SpecificationQuerier.query(request).getHeaders()
+                .getValue("Authorization").substring("Bearer ".length()));
         request.header("X-Correlation-Id", correlation).request(method, path).then().statusCode(status)
                 .contentType("application/problem+json");
-        inLedger(attempt, correlation, status, endpoint);
+        inLedger(attempt, correlation, status, endpoint, caller);
     }
 
     /**
      * The attempt's own {@code access.denied} entry (by its correlation id), or, when the same caller was refused at
      * the same endpoint with the same status within the denial window, the {@code access.denied.summary} that
-     * counts it: every refusal is in the ledger, the first in full.
+     * counts it: every refusal is in the ledger, the first in full. {@code caller} (the token's subject; null for an
+     * SDK key) keeps another caller's earlier refusal from counting.
      */
-    static void inLedger(String attempt, String correlation, int status, String endpoint) {
+    static void inLedger(String attempt, String correlation, int status, String endpoint, String caller) {
         String auditor = STACK.token("auditor");
         JsonPath page;
         try {
@@ -285,7 +289,8 @@ class ApprovalBypassIT {
         } catch (org.awaitility.core.ConditionTimeoutException counted) {
             String actor = (String) Ledger.awaitSearch(STACK, auditor, Map.of("action", "access.denied", "limit", "500"), 1,
                             Duration.ofSeconds(5)).getList("items.event").stream().map(e -> (Map<?, ?>) e)
-                    .filter(e -> matches(e, status, endpoint)).map(e -> e.get("actor_id")).findFirst().orElse(null);
+                    .filter(e -> matches(e, status, endpoint) && (caller == null || caller.equals(e.get("actor_id"))))
+                    .map(e -> e.get("actor_id")).findFirst().orElse(null);
             assertThat(actor).as(attempt + ": an earlier full entry of the same refusal").isNotNull();
             inLedgerAs(attempt, actor, status, endpoint);
             return;

@@ -215,8 +215,11 @@ public class ProtectedEnvironmentGate {
         }
     }
 
-    /** Turning a kill switch off must never wait for approvers; it is the emergency brake. */
-    private static boolean isBreakGlass(Change change) {
+    /**
+     * Turning a kill switch off must never wait for approvers, nor for the end of an incident freeze; it is the
+     * emergency brake.
+     */
+    public static boolean isBreakGlass(Change change) {
         return FlagKind.fromWire(change.flag().kind) == FlagKind.KILL_SWITCH
                 && change.before().enabled() && !change.after().enabled()
                 && change.before().withEnabled(false).equals(change.after());

@@ -22,7 +22,12 @@ import io.flagledger.flagapi.evaluation.FlagModel.Serve;
 import io.flagledger.flagapi.evaluation.FlagModel.Variation;
 import io.flagledger.flagapi.flags.FlagViews.EnvironmentView;
 import io.flagledger.flagapi.flags.FlagViews.FlagView;
+import io.flagledger.flagapi.freeze.Freeze;
+import io.flagledger.flagapi.freeze.FreezeView;
+import io.flagledger.flagapi.freeze.Freezes;
+import io.flagledger.flagapi.freeze.Freezes.Exemption;
 import io.flagledger.flagapi.outbox.Outbox;
+import io.flagledger.flagapi.security.Grants;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -57,6 +62,9 @@ public class FlagChanges {
     @Inject
     ProtectedEnvironmentGate gate;
 
+    @Inject
+    Freezes freezes;
+
     /** Who made a change, from where, why, and what they offer to write a protected environment. */
     public record ChangeContext(Actor actor, RequestMetadata request, String correlationId, String reason,
                                 ProtectedWrite offer) {
@@ -74,18 +82,19 @@ public class FlagChanges {
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return Flag.findByKey(project, command.key()).chain(existing -> {
+        // a new flag lands in every environment of the project, so any freeze of the project refuses it
+        return freezes.check(project, command.key(), null, Exemption.NONE).chain(() -> Flag.findByKey(project, command.key())).chain(existing -> {
             if (existing != null) {
                 throw ProblemException.conflict("Flag '" + command.key() + "' already exists in project '" + project + "'");
             }
             List<FlagEnvironment> configs = environments.names().stream().map(name -> newEnvironment(flag, name, initial)).toList();
-            ObjectNode state = (ObjectNode) FlagCodec.tree(view(flag, configs));
+            ObjectNode state = (ObjectNode) FlagCodec.tree(view(flag, configs, List.of()));
             EventBudget.require("flag", state, EventBudget.FLAG_BYTES);
             return flag.persist()
                     .chain(() -> FlagEnvironment.persist(configs))
                     .chain(() -> outbox.append(event(project, flag.key, null, "flag.created", null, state,
                             gate.affects(environments.names()), context)))
-                    .map(event -> view(flag, configs));
+                    .map(event -> view(flag, configs, List.of()));
         });
     }
 
@@ -166,17 +175,18 @@ public class FlagChanges {
     private Uni<FlagView> flagChange(String project, String key, Optional<Long> expectedVersion, String action,
                                      java.util.function.Function<Flag, ObjectNode> admit,
                                      java.util.function.Consumer<Flag> edit, ChangeContext context) {
-        return Flag.findByKeyForUpdate(project, key).onItem().ifNull().failWith(
+        // a flag-wide change lands in every environment, so any freeze of the project refuses it
+        return freezes.check(project, key, null, Exemption.NONE).chain(() -> Flag.findByKeyForUpdate(project, key)).onItem().ifNull().failWith(
                 () -> ProblemException.notFound("Flag '" + key + "' does not exist in project '" + project + "'")).chain(flag -> FlagEnvironment.forFlag(flag.id).chain(rows -> {
             if (expectedVersion.isPresent() && expectedVersion.get() != flag.metadataVersion) {
                 throw ProblemException.preconditionFailed("Flag '" + key + "' is at metadata version " + flag.metadataVersion
                         + ", not " + expectedVersion.get() + "; reload and retry");
             }
             ObjectNode scope = admit.apply(flag);
-            JsonNode before = FlagCodec.tree(view(flag, rows));
+            JsonNode before = FlagCodec.tree(view(flag, rows, List.of()));
             edit.accept(flag);
             flag.metadataVersion++;
-            FlagView after = view(flag, rows);
+            FlagView after = view(flag, rows, List.of());
             JsonNode afterState = FlagCodec.tree(after);
             EventBudget.require("flag", afterState, EventBudget.FLAG_BYTES);
             return flag.persistAndFlush().chain(() -> outbox.append(event(project, key, null, action, before,
@@ -195,15 +205,16 @@ public class FlagChanges {
                     if (ids.isEmpty()) {
                         return Uni.createFrom().item(new FlagViews.FlagPage(List.of(), null));
                     }
-                    return FlagEnvironment.<FlagEnvironment>list("flagId in ?1", ids).map(rows -> new FlagViews.FlagPage(
-                            page.stream().map(flag -> view(flag, rows.stream().filter(r -> r.flagId.equals(flag.id)).toList())).toList(),
-                            flags.size() > limit ? page.get(page.size() - 1).key : null));
+                    return FlagEnvironment.<FlagEnvironment>list("flagId in ?1", ids).chain(rows -> freezes.active(project).map(active -> new FlagViews.FlagPage(
+                            page.stream().map(flag -> view(flag, rows.stream().filter(r -> r.flagId.equals(flag.id)).toList(), active)).toList(),
+                            flags.size() > limit ? page.get(page.size() - 1).key : null)));
                 });
     }
 
     @WithSession
     public Uni<FlagView> get(String project, String key) {
-        return requireFlag(project, key).chain(flag -> FlagEnvironment.forFlag(flag.id).map(configs -> view(flag, configs)));
+        return requireFlag(project, key).chain(flag -> FlagEnvironment.forFlag(flag.id)
+                .chain(configs -> freezes.active(project).map(active -> view(flag, configs, active))));
     }
 
     private Uni<EnvironmentView> change(String project, String key, String environment, Optional<Long> expectedVersion,
@@ -229,17 +240,34 @@ public class FlagChanges {
             long beforeVersion = row.version;
             ProtectedEnvironmentGate.Change change = new ProtectedEnvironmentGate.Change(flag, environment, beforeVersion,
                     before, after, action, context.actor().id(), context.actor().roles(), context.offer());
-            return gate.admit(change).chain(admission -> {
+            Exemption exemption = freezeExemption(change);
+            return freezes.check(project, key, environment, exemption).chain(freeze -> gate.admit(change).chain(admission -> {
                 row.config = FlagCodec.write(after);
                 row.updatedAt = Instant.now();
                 ObjectNode scope = ConfigDiff.scope(before, after);
                 scope.setAll(admission.scope());
+                if (freeze != null) {
+                    scope.set("freeze", Freezes.exemptScope(freeze, exemption));
+                }
                 // Flush now so the version the event records is the one the database holds.
                 return row.<FlagEnvironment>persistAndFlush().chain(saved -> outbox.append(event(project, key, environment,
                         admission.action(), ConfigDiff.state(before, beforeVersion), ConfigDiff.state(after, saved.version),
-                        scope, context)).replaceWith(saved));
-            });
-        })).map(this::view);
+                        scope, context)).replaceWith(saved)).map(saved -> view(saved, freeze));
+            }));
+        }));
+    }
+
+    /**
+     * What a freeze lets through: the break-glass kill (the emergency brake must work most of all during an
+     * incident) and monitor-service's revert of exactly the latest change (the gate verifies it is one).
+     */
+    private static Exemption freezeExemption(ProtectedEnvironmentGate.Change change) {
+        if (ProtectedEnvironmentGate.isBreakGlass(change)) {
+            return Exemption.BREAK_GLASS;
+        }
+        String revertOf = change.offer() == null ? null : change.offer().revertOf();
+        boolean reverter = Grants.mayRevertProtected(change.actorRoles(), change.flag().project, change.environment());
+        return revertOf != null && !revertOf.isBlank() && reverter ? Exemption.REVERT : Exemption.NONE;
     }
 
     private static Uni<Flag> requireFlag(String project, String key) {
@@ -313,17 +341,20 @@ public class FlagChanges {
                 .build();
     }
 
-    private EnvironmentView view(FlagEnvironment row) {
+    private EnvironmentView view(FlagEnvironment row, Freeze frozen) {
         EnvironmentConfig config = FlagCodec.config(row);
-        return new EnvironmentView(row.environment, config.enabled(), row.version, protection.isProtected(row.environment), config);
+        return new EnvironmentView(row.environment, config.enabled(), row.version, protection.isProtected(row.environment), config,
+                frozen == null ? null : FreezeView.Ref.of(frozen));
     }
 
-    private FlagView view(Flag flag, List<FlagEnvironment> rows) {
+    /** {@code active}: the project's active freezes, shown on the flag and on each environment they cover. */
+    private FlagView view(Flag flag, List<FlagEnvironment> rows, List<Freeze> active) {
         FlagDefinition definition = FlagCodec.definition(flag);
         return new FlagView(flag.project, flag.key, flag.name, flag.description, FlagKind.fromWire(flag.kind), definition.type(),
                 definition.variations(), flag.owner, flag.expiresAt, FlagCodec.tags(flag), flag.risk, flag.clientVisible, flag.archivedAt != null,
                 flag.metadataVersion,
                 rows.stream().sorted(java.util.Comparator.comparingInt(row -> environments.names().indexOf(row.environment)))
-                        .map(this::view).toList());
+                        .map(row -> view(row, active.stream().filter(f -> f.covers(row.environment)).findFirst().orElse(null))).toList(),
+                active.stream().map(FreezeView.Ref::of).toList());
     }
 }

@@ -58,6 +58,8 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 public class FlagResource {
 
     static final String CORRELATION_HEADER = "X-Correlation-Id";
+    static final String FROZEN = "A freeze covers what this would change (problem type .../problems/frozen, naming the "
+            + "freeze); only a break-glass kill and monitor-service's revert pass it";
 
     @Inject
     FlagChanges changes;
@@ -84,6 +86,7 @@ public class FlagResource {
     @APIResponse(responseCode = "201", description = "The flag, in every environment (off); Location is its URL",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = FlagView.class)))
     @APIResponse(responseCode = "409", description = "A flag with this key already exists in the project")
+    @APIResponse(responseCode = "423", description = FROZEN)
     public Uni<Response> create(@PathParam("project") @PathParams.Key String project,
                                 @NotNull @Valid FlagRequests.CreateFlag body,
                                 @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader) {
@@ -157,6 +160,7 @@ public class FlagResource {
     @APIResponse(responseCode = "403", description = "The approval token is for another change or names too few approvers")
     @APIResponse(responseCode = "404", description = "No such flag")
     @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the flag's current metadata version")
+    @APIResponse(responseCode = "423", description = FROZEN)
     @APIResponse(responseCode = "428", description = "Lowering the risk weakens the approval policy of a protected environment: an approval token is required")
     public Uni<Response> updateMetadata(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                         @NotNull @Valid FlagRequests.UpdateMetadata body,
@@ -178,6 +182,7 @@ public class FlagResource {
     @APIResponse(responseCode = "403", description = "The approval token is for another change or names too few approvers")
     @APIResponse(responseCode = "409", description = "The flag is already archived")
     @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the flag's current metadata version")
+    @APIResponse(responseCode = "423", description = FROZEN)
     @APIResponse(responseCode = "428", description = "A protected environment serves the flag: an approval token is required")
     public Uni<Response> archive(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
@@ -196,6 +201,7 @@ public class FlagResource {
     @APIResponse(responseCode = "403", description = "The approval token is for another change or names too few approvers")
     @APIResponse(responseCode = "409", description = "The flag is not archived")
     @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the flag's current metadata version")
+    @APIResponse(responseCode = "423", description = FROZEN)
     @APIResponse(responseCode = "428", description = "A protected environment would serve the flag again: an approval token is required")
     public Uni<Response> restore(@PathParam("project") @PathParams.Key String project, @PathParam("key") @PathParams.Key String key,
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
@@ -238,6 +244,7 @@ public class FlagResource {
     @APIResponse(responseCode = "404", description = "No such flag or environment")
     @APIResponse(responseCode = "409", description = "The flag is archived, or the approval token was already used or is for another change")
     @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the environment's current version")
+    @APIResponse(responseCode = "423", description = FROZEN)
     @APIResponse(responseCode = "428", description = "The environment is protected: an approval token (or a revert reference) is required")
     public Uni<Response> toggle(@PathParam("project") @PathParams.Key String project,
                                 @PathParam("key") @PathParams.Key String key,
@@ -262,6 +269,7 @@ public class FlagResource {
     @APIResponse(responseCode = "404", description = "No such flag or environment")
     @APIResponse(responseCode = "409", description = "The flag is archived, or the approval token was already used or is for another change")
     @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the environment's current version")
+    @APIResponse(responseCode = "423", description = FROZEN)
     @APIResponse(responseCode = "428", description = "The environment is protected: an approval token (or a revert reference) is required")
     public Uni<Response> updateEnvironment(@PathParam("project") @PathParams.Key String project,
                                            @PathParam("key") @PathParams.Key String key,

@@ -4,6 +4,7 @@ import io.flagledger.common.actor.CurrentActor;
 import io.flagledger.common.security.RefusalRecorder;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Channel;
+import io.flagledger.flagapi.freeze.FreezeProblemMapper;
 import io.flagledger.flagapi.outbox.Outbox;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -21,8 +22,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
- * flag-api's refused management requests (401, 403, 428) in the ledger, through the shared {@link RefusalRecorder}
+ * flag-api's refused management requests (401, 403, 423, 428) in the ledger, through the shared {@link RefusalRecorder}
  * and flag-api's outbox, and SDK keys used beyond their kind (403, e.g. a client key opening the raw-config stream).
+ * Refusals go to {@code security.events}, except a write refused by a freeze (423): that is an attempted flag change
+ * during an incident, so it goes to {@code flag.changes}, where monitor-service judges every flag change and alerts
+ * on it (docs/freeze.md).
  */
 @ApplicationScoped
 public class DeniedRequestRecorder {
@@ -38,6 +42,9 @@ public class DeniedRequestRecorder {
 
     @ConfigProperty(name = "flagledger.topics.security-events")
     String topic;
+
+    @ConfigProperty(name = "flagledger.topics.flag-changes")
+    String flagChangesTopic;
 
     @ConfigProperty(name = "flagledger.denials.window", defaultValue = "60s")
     Duration window;
@@ -74,7 +81,9 @@ public class DeniedRequestRecorder {
         return Panache.withTransaction(() -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (AuditEvent event : events) {
-                chain = chain.chain(() -> outbox.append(event, topic).replaceWithVoid());
+                String to = event.scope() != null && event.scope().path("status").asInt() == FreezeProblemMapper.LOCKED
+                        ? flagChangesTopic : topic;
+                chain = chain.chain(() -> outbox.append(event, to).replaceWithVoid());
             }
             return chain;
         });

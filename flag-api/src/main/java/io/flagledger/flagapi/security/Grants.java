@@ -18,6 +18,8 @@ import java.util.Set;
  *   <li>{@code flag-reverter} (monitor-service): only reverts of exactly the latest change ({@code X-Flagledger-Revert-Of});
  *       it reads nothing;</li>
  *   <li>{@code flag-admin}: SDK keys of an environment;</li>
+ *   <li>{@code flag-freezer}: sets and lifts incident freezes of a project or environment (and nothing else; it
+ *       reads freezes, not flags);</li>
  *   <li>{@code flag-viewer}, and every role above except the reverter: read.</li>
  * </ul>
  * {@code automation} only marks a machine identity and grants nothing here.
@@ -28,6 +30,7 @@ public final class Grants {
     public static final String APPLIER = "flag-applier";
     public static final String REVERTER = "flag-reverter";
     public static final String ADMIN = "flag-admin";
+    public static final String FREEZER = "flag-freezer";
     private static final Set<String> READERS = Set.of("flag-viewer", EDITOR, "flag-approver", ADMIN, APPLIER);
 
     private Grants() {
@@ -95,6 +98,33 @@ public final class Grants {
         if (!ScopedRoles.of(roles).has(ADMIN, project, environment)) {
             throw ProblemException.forbidden("SDK keys of " + project + "/" + environment + " need the role " + ADMIN
                     + " (or " + ADMIN + "@" + project + " or " + ADMIN + "@" + project + "/" + environment + ")");
+        }
+    }
+
+    /**
+     * Setting or lifting a freeze of {@code project} ({@code environment} null: the whole project, which needs the
+     * role for the whole project).
+     */
+    public static void requireFreezer(Collection<String> roles, String project, String environment) {
+        if (!ScopedRoles.of(roles).has(FREEZER, project, environment)) {
+            String where = environment == null ? project : project + "/" + environment;
+            throw ProblemException.forbidden("Freezing or unfreezing " + where + " needs the role " + FREEZER + " (or "
+                    + FREEZER + "@" + where + (environment == null ? "" : " or " + FREEZER + "@" + project) + ")");
+        }
+    }
+
+    /** Lifting some freeze of the project: the freezer role anywhere in it (the freeze's own scope is checked next). */
+    public static void requireFreezerInProject(Collection<String> roles, String project) {
+        if (!ScopedRoles.of(roles).hasInProject(Set.of(FREEZER), project)) {
+            throw ProblemException.forbidden("Unfreezing in project '" + project + "' needs the role " + FREEZER
+                    + " for the freeze's project or environment");
+        }
+    }
+
+    /** Listing a project's freezes: any reader of the project, or a freezer anywhere in it. */
+    public static void requireFreezeRead(Collection<String> roles, String project) {
+        if (!ScopedRoles.of(roles).hasInProject(Set.of(FREEZER), project)) {
+            requireRead(roles, project);
         }
     }
 

@@ -18,6 +18,7 @@ import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.InvalidConfigException;
 import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.flags.FlagRequests;
+import io.flagledger.flagapi.freeze.Freezes;
 import io.flagledger.flagapi.outbox.Outbox;
 import io.flagledger.flagapi.security.Grants;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -90,6 +91,9 @@ public class SegmentResource {
     @Inject
     ProtectedEnvironmentGate gate;
 
+    @Inject
+    Freezes freezes;
+
     @GET
     @WithSession
     public Uni<List<SegmentView>> list(@PathParam("project") @PathParams.Key String project, @PathParam("environment") @PathParams.Environment String environment) {
@@ -126,6 +130,7 @@ public class SegmentResource {
     @APIResponse(responseCode = "404", description = "No such environment")
     @APIResponse(responseCode = "409", description = "The approval token was already used or is for another change")
     @APIResponse(responseCode = "412", description = "If-Match (or the approval's base version) is not the segment's current version")
+    @APIResponse(responseCode = "423", description = "A freeze covers the environment (problem type .../problems/frozen, naming it)")
     @APIResponse(responseCode = "428", description = "The environment is protected: an approval token is required")
     public Uni<Response> put(@PathParam("project") @PathParams.Key String project,
                              @PathParam("environment") @PathParams.Environment String environment,
@@ -159,7 +164,9 @@ public class SegmentResource {
         EventBudget.require("definition", FlagCodec.tree(definition), EventBudget.SEGMENT_BYTES);
         ProtectedWrite offer = new ProtectedWrite(approvalToken, null, body.definition());
         // The snapshot refresh is kicked after the commit, so evaluations see the segment at once.
-        return Panache.withTransaction(() -> SegmentRow.find(project, environment, key).chain(existing -> {
+        // a segment steers every flag of its environment that references it: a freeze of the environment refuses it
+        return Panache.withTransaction(() -> freezes.check(project, null, environment, Freezes.Exemption.NONE)
+                .chain(() -> SegmentRow.find(project, environment, key)).chain(existing -> {
             long current = existing == null ? 0 : existing.revision();
             if (!blank(ifMatch) && !ifMatch.replaceFirst("^W/", "").replace("\"", "").trim().equals(Long.toString(current))) {
                 throw ProblemException.preconditionFailed("Segment '" + key + "' is at version " + current + "; reload and retry");

@@ -18,15 +18,19 @@ import java.util.Set;
 /**
  * The ledger events of refused requests, the same in every service: {@code access.denied} for the first refusal of a
  * {@link DenialThrottle.Key}, {@code access.denied.summary} for the ones counted after it. Which statuses count as a
- * refusal: 401 and 403 (who you are, what you may do), and 428 (a protected change attempted without the approval it
- * needs), so every attempt around the approval gate is in the ledger, not only in a log. Every value the caller
+ * refusal: 401 and 403 (who you are, what you may do), 428 (a protected change attempted without the approval it
+ * needs) and 423 (a write attempted during an incident freeze), so every attempt around the approval gate or a freeze
+ * is in the ledger, not only in a log. A service that knows what was refused (a 423 names the freeze) leaves a
+ * {@link Subject} on the request ({@link #SUBJECT_PROPERTY}) and the event carries it. Every value the caller
  * chose is escaped, so nothing a caller sends can stop the record being written.
  */
 public final class RefusalEvents {
 
     public static final String DENIED = "access.denied";
     public static final String SUMMARY = "access.denied.summary";
-    public static final Set<Integer> RECORDED_STATUSES = Set.of(401, 403, 428);
+    public static final Set<Integer> RECORDED_STATUSES = Set.of(401, 403, 423, 428);
+    /** Request property holding the {@link Subject} of a refusal, set where the refusal is rendered. */
+    public static final String SUBJECT_PROPERTY = "flagledger.refusal.subject";
     /** Endpoint of a refusal that matched no resource method. */
     public static final String UNMATCHED = "(unmatched)";
     private static final int MAX_PATH = 512;
@@ -39,8 +43,20 @@ public final class RefusalEvents {
                           String correlationHeader) {
     }
 
+    /**
+     * What a refusal was about, when the service knows: project, flag and environment of the refused write, and one
+     * object the event's scope names under {@code field} (e.g. {@code freeze}: the freeze that refused it).
+     */
+    public record Subject(String project, String flag, String environment, String field, ObjectNode detail) {
+    }
+
     /** The full {@code access.denied} event of one refusal, unsigned. */
     public static AuditEvent denied(String service, Actor actor, RequestMetadata metadata, Refusal refusal) {
+        return denied(service, actor, metadata, refusal, null);
+    }
+
+    /** The full {@code access.denied} event of one refusal with what it was about ({@code subject} may be null). */
+    public static AuditEvent denied(String service, Actor actor, RequestMetadata metadata, Refusal refusal, Subject subject) {
         ObjectNode scope = JsonNodeFactory.instance.objectNode()
                 .put("method", refusal.method()).put("path", EventText.escape(refusal.path(), MAX_PATH))
                 .put("endpoint", refusal.endpoint()).put("status", refusal.status());
@@ -52,8 +68,12 @@ public final class RefusalEvents {
         if (correlation != null && !usable) {
             scope.put("correlation_header", EventText.escape(correlation, EventValidator.MAX_ID_LENGTH));
         }
-        return actor.event(service, metadata).action(DENIED).scope(scope)
-                .correlationId(usable ? correlation : UuidV7.nextString()).build();
+        AuditEvent.Builder event = actor.event(service, metadata).action(DENIED);
+        if (subject != null) {
+            event.project(subject.project()).flagId(subject.flag()).environment(subject.environment());
+            scope.set(subject.field(), subject.detail());
+        }
+        return event.scope(scope).correlationId(usable ? correlation : UuidV7.nextString()).build();
     }
 
     public static boolean usableCorrelationId(String value) {

@@ -79,7 +79,9 @@ public final class RefusalRecorder {
                     if (!throttle.admit(key, Instant.now())) {
                         return Uni.createFrom().voidItem();
                     }
-                    return store.write(List.of(RefusalEvents.denied(service, actor, metadata, refusal)));
+                    Object subject = request.getProperty(RefusalEvents.SUBJECT_PROPERTY);
+                    return store.write(List.of(RefusalEvents.denied(service, actor, metadata, refusal,
+                            subject instanceof RefusalEvents.Subject s ? s : null)));
                 })
                 .onFailure().invoke(e -> LOG.errorf("Could not record a refused request to %s: %s", SafeText.escape(path), e.getMessage()))
                 .onFailure().recoverWithNull()

@@ -22,7 +22,7 @@ public final class DemoRealm {
     public static final String CLI_CLIENT = "flagledger-cli";
     /** Demo users, in the order a README would list them. */
     public static final List<String> USERS = List.of("requester", "approver1", "approver2", "sre", "viewer", "admin", "auditor", "stager",
-            "editor-a", "approver-a", "admin-a", "auditor-a");
+            "editor-a", "approver-a", "admin-a", "auditor-a", "freezer", "freezer-a");
     /** Confidential clients with service accounts (client credentials grant). */
     public static final List<String> SERVICE_CLIENTS = List.of("approval-service", "monitor-service");
     /** Every confidential client (each has a secret). */

@@ -6,6 +6,7 @@ import io.flagledger.approval.requests.ChangeRequestEvents;
 import io.flagledger.approval.requests.ChangeRequestService;
 import io.flagledger.approval.requests.ChangeRequestStore;
 import io.flagledger.approval.requests.Decision;
+import io.flagledger.approval.requests.FrozenBy;
 import io.flagledger.approval.requests.State;
 import io.flagledger.approval.policy.Tally;
 import io.flagledger.common.problem.ProblemException;
@@ -42,6 +43,8 @@ public class ApplyWorker {
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
     /** flag-api refused the change itself; retrying the same write cannot help. */
     private static final Set<Integer> PERMANENT = Set.of(400, 403, 404, 422, 428);
+    /** A 423 whose body named no freeze (an older flag-api): still shown as blocked by a freeze. */
+    private static final FrozenBy FROZEN_UNNAMED = new FrozenBy("unknown", null, "not named by flag-api", null, null);
 
     @Inject
     Db db;
@@ -149,18 +152,24 @@ public class ApplyWorker {
                         reason, cr.correlationId(), token);
             }
         } catch (ProblemException e) {
-            retryLater(cr, e.getMessage());
+            retryLater(cr, e.getMessage(), null);
             return;
         }
         if (result.ok()) {
             finish(cr, State.APPLIED, result.version(), "applied as version " + result.version());
+        } else if (result.frozen()) {
+            // an incident freeze: the approval stands, the request waits (visibly) and is applied after the lift
+            FrozenBy freeze = FrozenBy.of(result.freeze());
+            retryLater(cr, "blocked by the incident freeze " + (freeze == null ? "" : freeze.id() + " of "
+                    + freeze.scope(cr.project()) + " (" + freeze.reason() + ", set by " + freeze.setBy() + ")")
+                    + "; applied once it is lifted", freeze == null ? FROZEN_UNNAMED : freeze);
         } else if (result.status() == 412 || (result.status() == 409 && cr.isOperation())) {
             // 409 on an operation: the flag is already archived (or restored); whether by us decides the outcome
             reconcile(cr);
         } else if (PERMANENT.contains(result.status())) {
             finish(cr, State.FAILED, null, "flag-api refused the change (" + result.status() + "): " + result.detail());
         } else {
-            retryLater(cr, "flag-api answered " + result.status() + ": " + result.detail());
+            retryLater(cr, "flag-api answered " + result.status() + ": " + result.detail(), null);
         }
     }
 
@@ -170,7 +179,7 @@ public class ApplyWorker {
         try {
             current = requests.current(cr);
         } catch (ProblemException e) {
-            retryLater(cr, e.getMessage());
+            retryLater(cr, e.getMessage(), null);
             return;
         }
         if (current.version() > cr.baseVersion()
@@ -203,7 +212,8 @@ public class ApplyWorker {
         });
     }
 
-    private void retryLater(ChangeRequest leased, String error) {
+    /** Retried with the usual backoff; {@code frozen} is the freeze that blocked it (null: another failure). */
+    private void retryLater(ChangeRequest leased, String error, FrozenBy frozen) {
         db.transaction(tx -> {
             ChangeRequest cr = store.lock(tx, leased.id());
             if (cr.state() != State.APPROVED) {
@@ -211,9 +221,9 @@ public class ApplyWorker {
             }
             Instant now = clock.instant();
             Duration backoff = new Backoff(Duration.ofSeconds(1), MAX_BACKOFF).delay(cr.applyAttempts() + 1);
-            ChangeRequest later = cr.withAttempt(cr.applyAttempts(), now.plus(backoff), error, now);
+            ChangeRequest later = cr.withAttempt(cr.applyAttempts(), now.plus(backoff), error, now).withFrozenBy(frozen, now);
             store.update(tx, later);
-            events.record(tx, "apply_failed", ChangeRequestEvents.SELF, null, cr, later,
+            events.record(tx, frozen != null ? "apply_blocked" : "apply_failed", ChangeRequestEvents.SELF, null, cr, later,
                     error + "; retrying in " + backoff.toSeconds() + " s", null);
             return null;
         });

@@ -32,10 +32,22 @@ public class FlagApiClient {
     public record EnvironmentState(long version, JsonNode config, String risk) {
     }
 
-    /** flag-api's answer to a write: the status and, on success, the new version. */
-    public record WriteResult(int status, Long version, String detail) {
+    /**
+     * flag-api's answer to a write: the status and, on success, the new version; {@code freeze} is the incident freeze
+     * a 423 names (null otherwise).
+     */
+    public record WriteResult(int status, Long version, String detail, JsonNode freeze) {
+        public WriteResult(int status, Long version, String detail) {
+            this(status, version, detail, null);
+        }
+
         public boolean ok() {
             return status == 200;
+        }
+
+        /** flag-api refused the write because an incident freeze covers it: it may be applied once the freeze is lifted. */
+        public boolean frozen() {
+            return status == 423;
         }
     }
 
@@ -152,8 +164,9 @@ public class FlagApiClient {
         if (response.statusCode() == 200) {
             return new WriteResult(200, read(response.body()).path(versionField).asLong(), null);
         }
-        String detail = response.body() == null ? "" : read(response.body()).path("detail").asText("");
-        return new WriteResult(response.statusCode(), null, detail);
+        JsonNode problem = response.body() == null ? JSON.createObjectNode() : read(response.body());
+        return new WriteResult(response.statusCode(), null, problem.path("detail").asText(""),
+                problem.path("freeze").isObject() ? problem.get("freeze") : null);
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {

@@ -19,37 +19,44 @@ public record ChangeRequest(UUID id, String project, String flag, String segment
                             String reason, String correlationId, String requesterId, String requesterName,
                             State state, int revision, Policy policy, boolean applyRequested, int applyAttempts,
                             Instant nextApplyAt, String lastApplyError, Long appliedVersion,
-                            Instant createdAt, Instant updatedAt) {
+                            Instant createdAt, Instant updatedAt, FrozenBy frozenBy) {
 
     public ChangeRequest withState(State next, Instant now) {
         return new ChangeRequest(id, project, flag, segment, environment, baseVersion, previousConfig, proposedConfig, changeSha256,
                 risk, reason, correlationId, requesterId, requesterName, next, revision, policy, applyRequested,
-                applyAttempts, nextApplyAt, lastApplyError, appliedVersion, createdAt, now);
+                applyAttempts, nextApplyAt, lastApplyError, appliedVersion, createdAt, now, next == State.APPROVED ? frozenBy : null);
     }
 
     /** A new proposal (edit or rebase): a new revision, so every earlier approval stops counting. */
     public ChangeRequest withProposal(long base, JsonNode previous, JsonNode proposed, String sha, Instant now) {
         return new ChangeRequest(id, project, flag, segment, environment, base, previous, proposed, sha, risk, reason, correlationId,
                 requesterId, requesterName, State.PENDING, revision + 1, policy, false, applyAttempts, null, null, null,
-                createdAt, now);
+                createdAt, now, null);
     }
 
     public ChangeRequest withApplyDue(boolean requested, Instant due, Instant now) {
         return new ChangeRequest(id, project, flag, segment, environment, baseVersion, previousConfig, proposedConfig, changeSha256,
                 risk, reason, correlationId, requesterId, requesterName, state, revision, policy, requested,
-                applyAttempts, due, lastApplyError, appliedVersion, createdAt, now);
+                applyAttempts, due, lastApplyError, appliedVersion, createdAt, now, frozenBy);
     }
 
     public ChangeRequest withAttempt(int attempts, Instant due, String error, Instant now) {
         return new ChangeRequest(id, project, flag, segment, environment, baseVersion, previousConfig, proposedConfig, changeSha256,
                 risk, reason, correlationId, requesterId, requesterName, state, revision, policy, applyRequested,
-                attempts, due, error, appliedVersion, createdAt, now);
+                attempts, due, error, appliedVersion, createdAt, now, frozenBy);
+    }
+
+    /** The apply met a freeze ({@code freeze}, or null once it no longer does); the request stays approved. */
+    public ChangeRequest withFrozenBy(FrozenBy freeze, Instant now) {
+        return new ChangeRequest(id, project, flag, segment, environment, baseVersion, previousConfig, proposedConfig, changeSha256,
+                risk, reason, correlationId, requesterId, requesterName, state, revision, policy, applyRequested,
+                applyAttempts, nextApplyAt, lastApplyError, appliedVersion, createdAt, now, freeze);
     }
 
     public ChangeRequest applied(long version, Instant now) {
         return new ChangeRequest(id, project, flag, segment, environment, baseVersion, previousConfig, proposedConfig, changeSha256,
                 risk, reason, correlationId, requesterId, requesterName, State.APPLIED, revision, policy, applyRequested,
-                applyAttempts, null, null, version, createdAt, now);
+                applyAttempts, null, null, version, createdAt, now, null);
     }
 
     public boolean isSegment() {

@@ -98,12 +98,14 @@ public final class ChangeRequestApi {
     /** {@code operation}: archive, restore or metadata for a flag-wide request (environment {@code *}), else null. */
     public record Summary(UUID id, String target, String project, String flag, String segment, String environment,
                           State state, int revision, String requesterId, String requesterName, String reason,
-                          String correlationId, Instant createdAt, Instant updatedAt, String operation) {
+                          String correlationId, Instant createdAt, Instant updatedAt, String operation,
+                          @Schema(description = "The incident freeze holding back this approved request's apply; null when none")
+                          FrozenBy frozenBy) {
         static Summary of(ChangeRequest cr) {
             return new Summary(cr.id(), cr.target(), cr.project(), cr.flag(), cr.segment(), cr.environment(), cr.state(),
                     cr.revision(),
                     cr.requesterId(), cr.requesterName(), cr.reason(), cr.correlationId(), cr.createdAt(), cr.updatedAt(),
-                    cr.operation());
+                    cr.operation(), cr.frozenBy());
         }
     }
 
@@ -117,7 +119,10 @@ public final class ChangeRequestApi {
                          String risk, JsonNode previousConfig, JsonNode proposedConfig, String changeSha256,
                          List<ConfigDiff.Line> diff, PolicyView policy, TallyView approvals, List<DecisionView> decisions,
                          Long appliedVersion, int applyAttempts, String lastApplyError, Instant createdAt, Instant updatedAt,
-                         String operation) {
+                         String operation,
+                         @Schema(description = "The incident freeze that holds back the apply of this approved request "
+                                 + "(flag-api answered 423); null when none. It is applied once the freeze is lifted.")
+                         FrozenBy frozenBy) {
         static Detail of(ChangeRequest cr, List<Revision> revisions, List<Decision> decisions, Tally tally) {
             var p = cr.policy();
             PolicyView policy = new PolicyView(p.name(), p.approvals(), p.requiredRoles(),
@@ -130,7 +135,7 @@ public final class ChangeRequestApi {
                     cr.requesterId(), cr.requesterName(), cr.reason(), cr.correlationId(), cr.risk(), cr.previousConfig(),
                     cr.proposedConfig(), cr.changeSha256(), cr.diff(),
                     policy, TallyView.of(tally), decisions.stream().map(DecisionView::of).toList(), cr.appliedVersion(),
-                    cr.applyAttempts(), cr.lastApplyError(), cr.createdAt(), cr.updatedAt(), cr.operation());
+                    cr.applyAttempts(), cr.lastApplyError(), cr.createdAt(), cr.updatedAt(), cr.operation(), cr.frozenBy());
         }
     }
 

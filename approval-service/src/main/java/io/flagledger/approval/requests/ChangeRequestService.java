@@ -87,7 +87,7 @@ public class ChangeRequestService {
         ChangeRequest cr = new ChangeRequest(UUID.randomUUID(), p.project(), segment ? null : p.flag(), p.segment(),
                 p.environment(), current.version(), current.config(), p.config(), ApprovalClaims.changeHashOf(p.config()),
                 current.risk(), p.reason(), p.correlationId(), actor.id(), actor.name(), State.PENDING, 1, policy, false, 0,
-                null, null, null, now, now);
+                null, null, null, now, now, null);
         return db.transaction(tx -> {
             store.insert(tx, cr);
             store.insertRevision(tx, cr.id(), revision(cr, actor, null));
@@ -258,6 +258,11 @@ public class ChangeRequestService {
      * Supersedes the pending and approved requests on the moved target whose base version is now behind; returns how
      * many moved. Idempotent: a redelivered event finds them superseded already (or rebased onto a newer base).
      */
+    /** An incident freeze was lifted: the approved requests it held back are due now. */
+    public int releaseFrozen(String project, String freezeId) {
+        return store.releaseFrozen(project, freezeId, clock.instant());
+    }
+
     public int supersedeMoved(Moved moved) {
         int n = 0;
         for (UUID id : store.openOn(moved.project(), moved.flag(), moved.segment(), moved.environment())) {

@@ -66,10 +66,25 @@ public class ChangeRequestStore {
     public void update(Db.Tx tx, ChangeRequest cr) {
         tx.query("update change_request set base_version = $2, previous_config = $3, proposed_config = $4, "
                         + "change_sha256 = $5, state = $6, revision = $7, apply_requested = $8, apply_attempts = $9, "
-                        + "next_apply_at = $10, last_apply_error = $11, applied_version = $12, updated_at = $13 where id = $1",
+                        + "next_apply_at = $10, last_apply_error = $11, applied_version = $12, updated_at = $13, "
+                        + "frozen_by = $14 where id = $1",
                 cr.id(), cr.baseVersion(), cr.previousConfig().toString(), cr.proposedConfig().toString(),
                 cr.changeSha256(), cr.state().wire(), cr.revision(), cr.applyRequested(), cr.applyAttempts(),
-                cr.nextApplyAt(), cr.lastApplyError(), cr.appliedVersion(), cr.updatedAt());
+                cr.nextApplyAt(), cr.lastApplyError(), cr.appliedVersion(), cr.updatedAt(),
+                cr.frozenBy() == null ? null : JSON.valueToTree(cr.frozenBy()).toString());
+    }
+
+    /**
+     * Approved requests whose apply met the freeze {@code freezeId}, due now: it was lifted, so they need not wait out
+     * their backoff. Returns how many.
+     */
+    public int releaseFrozen(String project, String freezeId, Instant now) {
+        int released = 0;
+        for (Row ignored : db.query("update change_request set next_apply_at = $3 where state = 'approved' and project = $1 "
+                + "and frozen_by::jsonb ->> 'id' = $2 returning id", project, freezeId, now)) {
+            released++;
+        }
+        return released;
     }
 
     public List<ChangeRequest> list(Filter f) {
@@ -186,7 +201,11 @@ public class ChangeRequestStore {
                 r.getString("requester_id"), r.getString("requester_name"), State.of(r.getString("state")),
                 r.getInteger("revision"), policy, r.getBoolean("apply_requested"), r.getInteger("apply_attempts"),
                 Db.instant(r, "next_apply_at"), r.getString("last_apply_error"), r.getLong("applied_version"),
-                Db.instant(r, "created_at"), Db.instant(r, "updated_at"));
+                Db.instant(r, "created_at"), Db.instant(r, "updated_at"), frozenBy(r.getString("frozen_by")));
+    }
+
+    private static FrozenBy frozenBy(String text) {
+        return text == null ? null : FrozenBy.of(json(text));
     }
 
     private static List<String> split(String csv) {

@@ -33,6 +33,8 @@ import org.jboss.logging.Logger;
 public class FlagChangeListener {
 
     private static final Logger LOG = Logger.getLogger(FlagChangeListener.class);
+    /** flag-api's event of an incident freeze lifted (docs/freeze.md). */
+    static final String FREEZE_LIFTED = "freeze.lifted";
 
     @Inject
     ChangeRequestService requests;
@@ -71,6 +73,16 @@ public class FlagChangeListener {
 
     /** A verified flag-api event. */
     void onChange(AuditEvent event) {
+        if (FREEZE_LIFTED.equals(event.action()) && event.project() != null && event.newState() != null
+                && event.newState().path("id").isTextual()) {
+            // approved requests held back by this freeze are applied now, not after the rest of their backoff
+            String freezeId = event.newState().path("id").asText();
+            Failures.retryTransient("Releasing requests frozen by " + freezeId,
+                    () -> requests.releaseFrozen(event.project(), freezeId),
+                    e -> LOG.warnf("Could not release requests frozen by %s; they are retried by their backoff: %s",
+                            clean(freezeId, 64), e.getMessage()));
+            return;
+        }
         ChangeRequestService.Moved moved = moved(event);
         if (moved == null) {
             return;

@@ -3,6 +3,7 @@ package io.flagledger.monitor.changes;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.monitor.actions.Actions;
 import io.flagledger.monitor.rules.ChangeRule;
+import io.flagledger.monitor.rules.FrozenWriteRule;
 import io.flagledger.monitor.rules.RuleSet;
 import io.flagledger.monitor.stale.FlagStates;
 import io.flagledger.contract.verify.EventGate;
@@ -56,6 +57,11 @@ public class FlagChangeConsumer {
 
     /** A verified change. */
     void onChange(FlagChange change) {
+        if (FrozenWriteRule.isNotAChange(change)) {
+            // a write flag-api refused, or a freeze set or lifted: judged by the freeze rule only, no flag's history
+            rules.frozenWrite().flatMap(rule -> rule.evaluate(change)).ifPresent(actions::handle);
+            return;
+        }
         history.record(change);
         states.record(change);
         for (ChangeRule rule : rules.changeRules()) {

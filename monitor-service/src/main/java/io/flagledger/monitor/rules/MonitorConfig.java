@@ -73,6 +73,14 @@ public interface MonitorConfig {
         UnapprovedChange unapprovedChange();
 
         StaleFlags staleFlags();
+
+        FrozenWrite frozenWrite();
+    }
+
+    /** Alerts on every flag write attempted during an incident freeze ({@link FrozenWriteRule}); off or alert. */
+    interface FrozenWrite {
+        @WithDefault("alert")
+        RuleMode mode();
     }
 
     interface RapidToggling {

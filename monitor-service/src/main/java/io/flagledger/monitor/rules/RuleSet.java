@@ -24,6 +24,7 @@ public class RuleSet {
     private final ErrorSpikeRule errorSpike;
     private final UnapprovedChangeRule unapproved;
     private final StaleFlagRule stale;
+    private final FrozenWriteRule frozenWrite;
 
     @Inject
     public RuleSet(MonitorConfig config, Protection protection, Clock clock, ApprovalStore approvals) {
@@ -56,6 +57,11 @@ public class RuleSet {
         errorSpike = on(ErrorSpikeRule.NAME, e.mode())
                 ? new ErrorSpikeRule(clock, e.absoluteThreshold(), e.baselineFactor(), e.minBaseline(), e.window())
                 : null;
+        if (r.frozenWrite().mode() == RuleMode.REVERT) {
+            // a refused write changed nothing: there is nothing to revert
+            throw new IllegalStateException("flagledger.monitor.rules.frozen-write.mode must be off or alert, not revert");
+        }
+        frozenWrite = on(FrozenWriteRule.NAME, r.frozenWrite().mode()) ? new FrozenWriteRule(clock) : null;
         stale = on(StaleFlagRule.NAME, r.staleFlags().mode())
                 ? new StaleFlagRule(clock, r.staleFlags().fullyRolledOutAfter(), r.staleFlags().escalateAfter())
                 : null;
@@ -80,6 +86,10 @@ public class RuleSet {
 
     public Optional<UnapprovedChangeRule> unapproved() {
         return Optional.ofNullable(unapproved);
+    }
+
+    public Optional<FrozenWriteRule> frozenWrite() {
+        return Optional.ofNullable(frozenWrite);
     }
 
     public Optional<StaleFlagRule> stale() {

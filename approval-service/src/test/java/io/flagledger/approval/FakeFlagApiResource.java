@@ -35,6 +35,10 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Mode in which every write is refused as flag-api refuses it during an incident freeze (423 naming it). */
+    public static final String FROZEN = "frozen";
+    public static final String FREEZE_ID = "0193b8a4-6f1e-7c2a-9d4e-5a6b7c8d9e0f";
+
     private final Map<String, ObjectNode> flags = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> writes = new ConcurrentHashMap<>();
     /** Segments by project/environment/key: {version, definition}. */
@@ -83,6 +87,10 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
             }
             if ("down".equals(mode)) {
                 send(ex, 503, problem(503, "flag-api is down (fake)"));
+                return;
+            }
+            if (FROZEN.equals(mode) && !"GET".equals(ex.getRequestMethod())) {
+                send(ex, 423, frozen(path));
                 return;
             }
             if (path.equals("/api/v1/audit/events")) {
@@ -280,6 +288,15 @@ public class FakeFlagApiResource implements QuarkusTestResourceLifecycleManager 
         }
         view.set("definition", definition);
         return view;
+    }
+
+    /** flag-api's 423: problem type .../problems/frozen and the freeze. */
+    private static ObjectNode frozen(String path) {
+        ObjectNode problem = problem(423, "Project 'shop' is frozen (INC-311)");
+        problem.put("type", "https://flagledger.dev/problems/frozen").put("instance", path);
+        problem.putObject("freeze").put("id", FREEZE_ID).putNull("environment").put("reason", "INC-311: checkout errors")
+                .put("setBy", "freezer").put("setAt", "2026-12-05T22:40:00Z");
+        return problem;
     }
 
     private void fakeAdmin(HttpExchange ex, String[] p) throws IOException {

@@ -83,6 +83,9 @@ public class ChangeRequestEvents {
         if (cr.appliedVersion() != null) {
             node.put("applied_version", cr.appliedVersion());
         }
+        if (cr.frozenBy() != null) {
+            node.put("frozen_by", cr.frozenBy().id());
+        }
         return node;
     }
 }

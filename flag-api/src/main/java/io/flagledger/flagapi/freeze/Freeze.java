@@ -10,7 +10,7 @@ import java.util.UUID;
 
 /** An incident freeze of a project ({@code environment} null) or of one of its environments; active until lifted. */
 @Entity
-@Table(name = "freeze")
+@Table(name = "flag_freeze")
 public class Freeze extends PanacheEntityBase {
 
     @Id

@@ -20,6 +20,9 @@ public record FreezeView(UUID id, String project,
     }
 
     /** What a refused write and a frozen flag view name: the freeze, not its lifting. */
+    @Schema(name = "FreezeRef", example = "{\"id\": \"0193b8a4-6f1e-7c2a-9d4e-5a6b7c8d9e0f\", \"environment\": \"production\", "
+            + "\"reason\": \"INC-311: checkout errors\", \"ticket\": \"INC-311\", \"setBy\": \"sre\", "
+            + "\"setAt\": \"2026-12-05T22:40:00Z\"}")
     public record Ref(UUID id, String environment, String reason, String ticket, String setBy, Instant setAt) {
         public static Ref of(Freeze f) {
             return new Ref(f.id, f.environment, f.reason, f.ticket, f.setBy, f.setAt);

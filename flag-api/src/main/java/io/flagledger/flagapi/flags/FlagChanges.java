@@ -9,6 +9,7 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.UuidV7;
 import io.flagledger.contract.approval.ApprovalClaims;
+import io.flagledger.contract.diff.ConfigDiff;
 import io.flagledger.flagapi.approval.ProtectedEnvironmentGate;
 import io.flagledger.flagapi.approval.ProtectedWrite;
 import io.flagledger.flagapi.edge.EventBudget;
@@ -232,14 +233,20 @@ public class FlagChanges {
             return gate.admit(change).chain(admission -> {
                 row.config = FlagCodec.write(after);
                 row.updatedAt = Instant.now();
-                ObjectNode scope = ConfigDiff.scope(before, after);
+                ObjectNode scope = ConfigDiff.scope(FlagCodec.tree(before), FlagCodec.tree(after));
                 scope.setAll(admission.scope());
                 // Flush now so the version the event records is the one the database holds.
                 return row.<FlagEnvironment>persistAndFlush().chain(saved -> outbox.append(event(project, key, environment,
-                        admission.action(), ConfigDiff.state(before, beforeVersion), ConfigDiff.state(after, saved.version),
+                        admission.action(), state(before, beforeVersion), state(after, saved.version),
                         scope, context)).replaceWith(saved));
             });
         })).map(this::view);
+    }
+
+    private static JsonNode state(EnvironmentConfig config, long version) {
+        ObjectNode state = (ObjectNode) FlagCodec.tree(config);
+        state.put("version", version);
+        return state;
     }
 
     private static Uni<Flag> requireFlag(String project, String key) {

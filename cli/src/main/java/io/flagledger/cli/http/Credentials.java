@@ -57,14 +57,20 @@ public class Credentials {
         return token;
     }
 
+    /** An environment variable, or the same setting as a system property ({@code FLAGLEDGER_TOKEN}: {@code flagledger.token}). */
+    private String setting(String variable) {
+        String v = environment.get(variable);
+        return v != null ? v : System.getProperty(variable.toLowerCase(java.util.Locale.ROOT).replace('_', '.'));
+    }
+
     private String obtain() {
-        String fixed = environment.get("FLAGLEDGER_TOKEN");
+        String fixed = setting("FLAGLEDGER_TOKEN");
         if (fixed != null && !fixed.isBlank()) {
             return fixed.strip();
         }
-        String issuer = environment.get("FLAGLEDGER_ISSUER");
-        String clientId = environment.get("FLAGLEDGER_CLIENT_ID");
-        String secret = environment.get("FLAGLEDGER_CLIENT_SECRET");
+        String issuer = setting("FLAGLEDGER_ISSUER");
+        String clientId = setting("FLAGLEDGER_CLIENT_ID");
+        String secret = setting("FLAGLEDGER_CLIENT_SECRET");
         if (issuer == null || issuer.isBlank()) {
             throw new CliException(ExitCodes.ERROR, "not signed in: set FLAGLEDGER_TOKEN, or FLAGLEDGER_ISSUER with "
                     + "FLAGLEDGER_CLIENT_ID and FLAGLEDGER_CLIENT_SECRET (client credentials), or FLAGLEDGER_ISSUER with --device-login");

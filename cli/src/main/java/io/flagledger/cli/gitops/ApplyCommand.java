@@ -95,7 +95,7 @@ public class ApplyCommand implements Callable<Integer> {
         ApprovalApi approvals = services.approvals(options);
         for (Plan.Change c : plan) {
             switch (c.kind()) {
-                case METADATA -> outcomes.add(metadata(flags, c, correlation, why));
+                case METADATA -> outcomes.add(metadata(flags, approvals, c, correlation, why));
                 case ENVIRONMENT, SEGMENT -> outcomes.add(c.route() == Plan.Route.DIRECT
                         ? direct(flags, approvals, c, correlation, why) : file(approvals, c, correlation, why));
                 default -> { }
@@ -126,10 +126,18 @@ public class ApplyCommand implements Callable<Integer> {
         return new Outcome(c, "created", 0L, null, null);
     }
 
-    private Outcome metadata(FlagApi flags, Plan.Change c, String correlation, String why) {
+    /** Metadata affects every environment; where flag-api wants an approval for it (428), a change request. */
+    private Outcome metadata(FlagApi flags, ApprovalApi approvals, Plan.Change c, String correlation, String why) {
         ObjectNode body = ((ObjectNode) c.desired()).deepCopy();
         body.put("reason", why);
         try (Response r = flags.updateMetadata(project, c.flag(), quoted(c.baseVersion()), correlation, body)) {
+            if (r.getStatus() == 428) {
+                ObjectNode request = JsonNodeFactory.instance.objectNode().put("project", project).put("flag", c.flag())
+                        .put("operation", "metadata").put("baseVersion", c.baseVersion());
+                request.set("metadata", c.desired());
+                request.put("reason", why).put("correlationId", correlation);
+                return filed(Http.json(approvals.file(request), "file a change request for " + c.subject(), 201), c);
+            }
             if (r.getStatus() != 200) {
                 throw Http.failure(r, "change metadata of " + c.flag());
             }
@@ -165,8 +173,11 @@ public class ApplyCommand implements Callable<Integer> {
             body.set("config", c.desired());
         }
         body.put("reason", why).put("correlationId", correlation);
-        JsonNode filed = Http.json(approvals.file(body), "file a change request for " + c.subject(), 201);
-        String id = filed.path("id").asText();
+        return filed(Http.json(approvals.file(body), "file a change request for " + c.subject(), 201), c);
+    }
+
+    private Outcome filed(JsonNode request, Plan.Change c) {
+        String id = request.path("id").asText();
         return new Outcome(c, "change request filed", null, id, requestUrl(id));
     }
 

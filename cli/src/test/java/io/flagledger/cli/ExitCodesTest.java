@@ -24,7 +24,7 @@ class ExitCodesTest {
 
     @Test
     void aUsageErrorIsTwo(QuarkusMainLauncher launcher) {
-        LaunchResult result = launcher.launch("plan", "--no-such-option");
+        LaunchResult result = launcher.launch("plan", "-p", "shop", "--no-such-option");
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.getErrorOutput()).contains("Unknown option");
         assertThat(launcher.launch("audit", "prove").exitCode()).as("missing EVENT_ID").isEqualTo(2);

@@ -52,7 +52,7 @@ class FlagFilesTest {
         String segment = Files.readString(dir.resolve("segments/staging/vip.yaml"));
         FlagFiles.write(dir, live.asFiles());
         assertThat(Files.readString(dir.resolve("flags/checkout.yaml"))).isEqualTo(first);
-        assertThat(segment).isEqualTo("included:\n  - a\n  - b\n");
+        assertThat(segment).isEqualTo("included:\n  - a\n  - b\nexcluded: []\nrules: []\n");
         FlagFiles.Project read = FlagFiles.read(dir);
         assertThat(read.flags().get("checkout")).isEqualTo(live.asFiles().flags().get("checkout"));
         assertThat(Plan.between(read, live)).isEmpty();

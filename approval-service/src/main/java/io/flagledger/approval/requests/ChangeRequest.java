@@ -1,5 +1,7 @@
 package io.flagledger.approval.requests;
 
+import io.flagledger.contract.diff.ConfigDiff;
+import io.flagledger.contract.diff.SegmentDiff;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flagledger.approval.policy.Policy;
 import io.flagledger.contract.approval.ApprovalClaims;

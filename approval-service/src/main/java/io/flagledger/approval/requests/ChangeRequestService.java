@@ -1,5 +1,6 @@
 package io.flagledger.approval.requests;
 
+import io.flagledger.contract.diff.ConfigDiff;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -9,6 +9,7 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.UuidV7;
 import io.flagledger.contract.approval.ApprovalClaims;
+import io.flagledger.contract.diff.ConfigDiff;
 import io.flagledger.flagapi.approval.ProtectedEnvironmentGate;
 import io.flagledger.flagapi.approval.ProtectedWrite;
 import io.flagledger.flagapi.edge.EventBudget;
@@ -244,14 +245,14 @@ public class FlagChanges {
             return freezes.check(project, key, environment, exemption).chain(freeze -> gate.admit(change).chain(admission -> {
                 row.config = FlagCodec.write(after);
                 row.updatedAt = Instant.now();
-                ObjectNode scope = ConfigDiff.scope(before, after);
+                ObjectNode scope = ConfigDiff.scope(FlagCodec.tree(before), FlagCodec.tree(after));
                 scope.setAll(admission.scope());
                 if (freeze != null) {
                     scope.set("freeze", Freezes.exemptScope(freeze, exemption));
                 }
                 // Flush now so the version the event records is the one the database holds.
                 return row.<FlagEnvironment>persistAndFlush().chain(saved -> outbox.append(event(project, key, environment,
-                        admission.action(), ConfigDiff.state(before, beforeVersion), ConfigDiff.state(after, saved.version),
+                        admission.action(), state(before, beforeVersion), state(after, saved.version),
                         scope, context)).replaceWith(saved)).map(saved -> view(saved, freeze));
             }));
         }));
@@ -268,6 +269,12 @@ public class FlagChanges {
         String revertOf = change.offer() == null ? null : change.offer().revertOf();
         boolean reverter = Grants.mayRevertProtected(change.actorRoles(), change.flag().project, change.environment());
         return revertOf != null && !revertOf.isBlank() && reverter ? Exemption.REVERT : Exemption.NONE;
+    }
+
+    private static JsonNode state(EnvironmentConfig config, long version) {
+        ObjectNode state = (ObjectNode) FlagCodec.tree(config);
+        state.put("version", version);
+        return state;
     }
 
     private static Uni<Flag> requireFlag(String project, String key) {

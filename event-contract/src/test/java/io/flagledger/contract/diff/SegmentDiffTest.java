@@ -1,4 +1,4 @@
-package io.flagledger.approval.requests;
+package io.flagledger.contract.diff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

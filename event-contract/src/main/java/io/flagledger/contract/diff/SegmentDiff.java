@@ -1,4 +1,4 @@
-package io.flagledger.approval.requests;
+package io.flagledger.contract.diff;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package io.flagledger.approval.requests;
+package io.flagledger.contract.diff;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,10 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * A readable diff of two environment configs for approvers: one line per changed value, with paths that name
+ * The one diff of two environment configs, used by flag-api (the audit event's {@link #scope}), approval-service (what
+ * approvers see) and the CLI ({@code plan}). {@link #between} is the readable diff: one line per changed value, with paths that name
  * rules, targets and rollout variations by their id rather than by position ({@code rules[dutch].serve}).
  * Order is meaning (rules are first-match, rollout variations are bucketed in order), so a list whose elements
  * changed place also gets a {@code <path> (order)} line listing the ids before and after, whatever else changed.
@@ -28,6 +30,52 @@ public final class ConfigDiff {
     private static final List<String> IDENTITY_FIELDS = List.of("id", "variation", "attribute");
 
     private ConfigDiff() {
+    }
+
+    /**
+     * The audit event's {@code scope}: which parts of an environment configuration a change touched, and the
+     * rollouts before and after where the fallthrough moved — what a reviewer or an anomaly rule looks at first.
+     */
+    public static ObjectNode scope(JsonNode before, JsonNode after) {
+        ObjectNode scope = JsonNodeFactory.instance.objectNode();
+        ArrayNode changed = scope.putArray("changed");
+        for (String field : List.of("enabled", "offVariation", "targets")) {
+            if (!Objects.equals(normalize(before.get(field)), normalize(after.get(field)))) {
+                changed.add(field);
+            }
+        }
+        if (!Objects.equals(normalize(before.get("fallthrough")), normalize(after.get("fallthrough")))) {
+            changed.add("fallthrough");
+            ObjectNode rollout = scope.putObject("fallthrough");
+            rollout.set("before", before.path("fallthrough").deepCopy());
+            rollout.set("after", after.path("fallthrough").deepCopy());
+        }
+        Map<String, JsonNode> old = rulesById(before);
+        Map<String, JsonNode> now = rulesById(after);
+        ArrayNode added = JsonNodeFactory.instance.arrayNode();
+        ArrayNode removed = JsonNodeFactory.instance.arrayNode();
+        ArrayNode modified = JsonNodeFactory.instance.arrayNode();
+        now.keySet().stream().filter(id -> !old.containsKey(id)).sorted().forEach(added::add);
+        old.keySet().stream().filter(id -> !now.containsKey(id)).sorted().forEach(removed::add);
+        now.keySet().stream().filter(id -> old.containsKey(id) && !old.get(id).equals(now.get(id))).sorted().forEach(modified::add);
+        boolean reordered = added.isEmpty() && removed.isEmpty() && !List.copyOf(old.keySet()).equals(List.copyOf(now.keySet()));
+        if (!added.isEmpty() || !removed.isEmpty() || !modified.isEmpty() || reordered) {
+            changed.add("rules");
+            ObjectNode rules = scope.putObject("rules");
+            rules.set("added", added);
+            rules.set("removed", removed);
+            rules.set("modified", modified);
+            rules.put("reordered", reordered);
+        }
+        return scope;
+    }
+
+    private static Map<String, JsonNode> rulesById(JsonNode config) {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        for (JsonNode rule : config.path("rules")) {
+            out.putIfAbsent(rule.path("id").asText(), normalize(rule));
+        }
+        return out;
     }
 
     public static List<Line> between(JsonNode before, JsonNode after) {
@@ -74,7 +122,7 @@ public final class ConfigDiff {
      * Whether the evaluation order changed: elements on both sides are in another relative order, or an added
      * element was placed before one that was there already (appending is not a move: nothing else changes place).
      */
-    static boolean reordered(List<String> before, List<String> after) {
+    public static boolean reordered(List<String> before, List<String> after) {
         List<String> keptBefore = before.stream().filter(after::contains).toList();
         List<String> keptAfter = after.stream().filter(before::contains).toList();
         if (!keptBefore.equals(keptAfter)) {

@@ -109,6 +109,53 @@ class OfrepConformanceTest {
         check("JavaScript", results);
     }
 
+    /**
+     * The browser-style OpenFeature client (web SDK, {@code @openfeature/ofrep-web-provider}, polling off) with a
+     * client key: it connects to the advertised event stream and updates when a flag changes through the API.
+     */
+    @Test
+    void theOfrepWebProviderUpdatesLiveThroughTheEventStream() throws Exception {
+        String editor = KeycloakResource.tokenFor("requester");
+        String key = "ct-live-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("key", key, "name", "Live", "clientVisible", true))
+                .post("/api/v1/projects/{p}/flags", PROJECT).then().statusCode(201);
+        Map<String, Object> on = Map.of("enabled", true, "offVariation", "off", "fallthrough", Map.of("variation", "on"));
+        given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("config", on))
+                .put("/api/v1/projects/{p}/flags/{k}/environments/{e}", PROJECT, key, ENVIRONMENT).then().statusCode(200);
+        String clientKey = OfrepFixtures.issueKey(PROJECT, ENVIRONMENT, "client");
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().auth().oauth2(clientKey).contentType(ContentType.JSON)
+                .body("{\"context\":{\"targetingKey\":\"live-user\"}}").post("/ofrep/v1/evaluate/flags")
+                .jsonPath().getList("flags.key").contains(key));
+        Process node = NodeRunner.start("run-live.mjs", "http://localhost:" + RestAssured.port, clientKey, key);
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(node.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            java.util.concurrent.BlockingQueue<String> out = new java.util.concurrent.LinkedBlockingQueue<>();
+            Thread reader = new Thread(() -> lines.lines().forEach(out::add));
+            reader.setDaemon(true);
+            reader.start();
+            String ready = until(out, "ready", Duration.ofSeconds(90));
+            assertThat(ready).isEqualTo("ready true");
+            Map<String, Object> off = Map.of("enabled", false, "offVariation", "off", "fallthrough", Map.of("variation", "on"));
+            given().auth().oauth2(editor).contentType(ContentType.JSON).body(Map.of("config", off))
+                    .put("/api/v1/projects/{p}/flags/{k}/environments/{e}", PROJECT, key, ENVIRONMENT).then().statusCode(200);
+            assertThat(until(out, "changed", Duration.ofSeconds(15))).isEqualTo("changed false");
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+
+    /** The first line starting with {@code prefix}; fails with everything printed before when none comes in time. */
+    private static String until(java.util.concurrent.BlockingQueue<String> out, String prefix, Duration wait) throws InterruptedException {
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (String line; (line = out.poll(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) != null; ) {
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+            seen.append(line).append('\n');
+        }
+        throw new AssertionError("no '" + prefix + "' line from node within " + wait + "; it printed:\n" + seen);
+    }
+
     @Test
     void everyCaseAnswersWithinTheSchemas() {
         // Raw answers of the same cases, single and bulk: the schema filter validates each.

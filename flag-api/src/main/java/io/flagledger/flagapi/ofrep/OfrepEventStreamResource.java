@@ -30,17 +30,21 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The OFREP event stream (ADR-0008) a bulk evaluation advertises in {@code eventStreams}: notification only. Each
  * change to what the key evaluates sends {@code {"type":"refetchEvaluation","etag":...}} and the provider re-fetches
  * the bulk evaluation; no value or configuration travels here, so client (public) keys may hold it. The URL carries
- * the key's event-stream token (EventSource sends no headers; see {@link SdkKeys#eventStreamToken}); the stream counts
+ * the key's event-stream token (EventSource sends no headers; see {@link SdkKeys#eventStreamToken}); a client that can
+ * send headers may present the SDK key instead, as for OFREP evaluation. The stream counts
  * against the key's and the replica's stream limits and ends when the key is revoked, like {@code /sdk/v1/stream}.
  */
 @Path("/ofrep/v1/event-stream")
 @PermitAll
+@SecurityRequirement(name = "sdkKey")
+@SecurityRequirement(name = "sdkKeyBearer")
 public class OfrepEventStreamResource {
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
@@ -72,9 +76,11 @@ public class OfrepEventStreamResource {
     @APIResponse(responseCode = "401", description = "No token of an active SDK key")
     @APIResponse(responseCode = "429", description = "The key or this replica holds its maximum of open streams; Retry-After says when to retry")
     public Multi<OutboundSseEvent> stream(
-            @Parameter(description = "The token from the bulk evaluation's eventStreams URL") @QueryParam("token") String token,
+            @Parameter(description = "The token from the bulk evaluation's eventStreams URL (for EventSource, which sends no "
+                    + "headers); without it, the SDK key in X-API-Key or Authorization") @QueryParam("token") String token,
+            @HeaderParam("Authorization") String authorization, @HeaderParam("X-API-Key") String apiKey,
             @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse) {
-        SdkKeys.Scope scope = sdkKeys.authenticateEventStream(token)
+        SdkKeys.Scope scope = (token != null ? sdkKeys.authenticateEventStream(token) : sdkKeys.authenticate(authorization, apiKey))
                 .orElseThrow(() -> new ProblemException(401, "token: not the event-stream token of an active SDK key; "
                         + "take the URL from a bulk evaluation's eventStreams"));
         if (lastEventId != null && !ConfigTags.wellFormed(lastEventId)) {

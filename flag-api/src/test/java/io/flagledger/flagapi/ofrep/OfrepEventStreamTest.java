@@ -138,6 +138,11 @@ class OfrepEventStreamTest {
             assertThat(r.headers().firstValue("Content-Type").orElse("")).as(query).startsWith("application/problem+json");
             assertThat(r.body()).as(query).contains("token");
         }
+        // A client that can send headers may present the key itself, as for evaluation.
+        HttpResponse<java.io.InputStream> withHeader = HTTP.send(HttpRequest.newBuilder(URI.create(base)).header("X-API-Key", key)
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(withHeader.statusCode()).isEqualTo(200);
+        withHeader.body().close();
         for (String lastEventId : List.of("not-an-id", "1".repeat(33), "G".repeat(32))) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Last-Event-ID", lastEventId)
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());

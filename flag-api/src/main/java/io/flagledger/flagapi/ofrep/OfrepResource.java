@@ -136,8 +136,11 @@ public class OfrepResource {
         }
         SdkKeys.Scope scope = admission.scope();
         String scopeKey = scope.project() + "/" + scope.environment();
-        String streamUrl = uri.getBaseUriBuilder().path("ofrep/v1/event-stream")
-                .queryParam("token", sdkKeys.eventStreamToken(authorization, apiKey).orElseThrow()).build().toString();
+        String token = sdkKeys.eventStreamToken(authorization, apiKey).orElse(null);
+        if (token == null) {
+            return Uni.createFrom().item(OfrepResponses.unauthorized()); // revoked since it was admitted
+        }
+        String streamUrl = uri.getBaseUriBuilder().path("ofrep/v1/event-stream").queryParam("token", token).build().toString();
         if (wanted == null || wanted.equals(tags.tag(scopeKey, scope.client(), admission.environment()))) {
             return Uni.createFrom().item(bulk(admission, scopeKey, ifNoneMatch, streamUrl));
         }

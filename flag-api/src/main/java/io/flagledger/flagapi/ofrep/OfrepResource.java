@@ -9,6 +9,7 @@ import io.flagledger.flagapi.evaluation.EvaluationCounters;
 import io.flagledger.flagapi.evaluation.EvaluationSnapshot;
 import io.flagledger.flagapi.evaluation.Evaluator;
 import io.flagledger.flagapi.sdkkeys.SdkKeys;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -19,14 +20,12 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.UriInfo;
-import io.smallrye.mutiny.Uni;
-import java.util.LinkedHashMap;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -36,12 +35,14 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 /**
  * OpenFeature Remote Evaluation Protocol v1. Authenticated with an environment's SDK key (Bearer or X-API-Key),
  * not OIDC; answered from the in-memory snapshot. Answers carry the value, variant and reason only, never targets,
- * rules or salts; a client key sees only client-visible flags. The body is taken as raw JSON so that a malformed
+ * rules or salts; a client key sees only client-visible flags. A bulk answer names the OFREP event stream that
+ * announces changes ({@link OfrepEventStreamResource}). The body is taken as raw JSON so that a malformed
  * request gets OFREP's own PARSE_ERROR shape, which the OpenFeature providers understand.
  */
 @Path("/ofrep/v1/evaluate/flags")

@@ -15,20 +15,82 @@ public final class FlagModel {
     private FlagModel() {
     }
 
+    /**
+     * OpenFeature's value types. {@code number} is the type flags had before integer and float existed: a request
+     * may still name it (it becomes {@link #INTEGER} when every value is an integer in range, else {@link #FLOAT},
+     * as migration V12 did to stored flags), and events recorded before still carry it; nothing stores it any more.
+     */
     public enum FlagType {
         @JsonProperty("boolean") BOOLEAN,
         @JsonProperty("string") STRING,
-        @JsonProperty("number") NUMBER,
-        @JsonProperty("object") OBJECT;
+        @JsonProperty("integer") INTEGER,
+        @JsonProperty("float") FLOAT,
+        @JsonProperty("object") OBJECT,
+        @JsonProperty("number") NUMBER;
 
-        /** Whether a variation value has this type. */
-        public boolean accepts(JsonNode value) {
-            return value != null && switch (this) {
-                case BOOLEAN -> value.isBoolean();
-                case STRING -> value.isTextual();
-                case NUMBER -> value.isNumber();
-                case OBJECT -> value.isObject() || value.isArray();
+        /**
+         * Why a variation value is not of this type, or null. Integers are whole and fit 32 bits (what Java's
+         * {@code getIntegerValue} reads; JavaScript's numbers hold them exactly); floats are finite doubles.
+         */
+        public String violation(JsonNode value) {
+            if (value == null || value.isNull()) {
+                return "is missing";
+            }
+            return switch (this) {
+                case BOOLEAN -> value.isBoolean() ? null : "is not a boolean";
+                case STRING -> value.isTextual() ? null : "is not a string";
+                case INTEGER -> !value.isNumber() ? "is not an integer"
+                        : !finite(value) ? "is not a finite number"
+                        : !integral(value) ? "is not a whole number"
+                        : !fitsInt(value) ? "is out of the integer range [" + Integer.MIN_VALUE + ", " + Integer.MAX_VALUE + "]"
+                        : null;
+                case FLOAT, NUMBER -> !value.isNumber() ? "is not a number"
+                        : finite(value) && Double.isFinite(value.doubleValue()) ? null : "is not a finite number";
+                case OBJECT -> value.isObject() || value.isArray() ? null : "is not an object";
             };
+        }
+
+        /** The type a flag declared as {@code number} (or any type) is stored as, given its variation values. */
+        public FlagType resolve(java.util.Collection<JsonNode> values) {
+            if (this != NUMBER) {
+                return this;
+            }
+            return values.stream().allMatch(v -> INTEGER.violation(v) == null) ? INTEGER : FLOAT;
+        }
+
+        /**
+         * The value as this type serves it: a float always as a JSON float ({@code 1.0}, not {@code 1}), an integer
+         * always as a JSON integer ({@code 2}, not {@code 2.0}), so a typed OpenFeature getter gets its own type.
+         */
+        public JsonNode canonical(JsonNode value) {
+            if (value == null || !value.isNumber()) {
+                return value;
+            }
+            return switch (this) {
+                case INTEGER -> finite(value) && integral(value) && fitsInt(value)
+                        ? com.fasterxml.jackson.databind.node.IntNode.valueOf(value.decimalValue().intValueExact()) : value;
+                case FLOAT -> !finite(value) ? value : com.fasterxml.jackson.databind.node.DoubleNode.valueOf(value.doubleValue());
+                default -> value;
+            };
+        }
+
+        /** JSON has no infinity, but a parser reads 1e400 as one when it does not keep big decimals. */
+        private static boolean finite(JsonNode value) {
+            return !(value.isDouble() || value.isFloat()) || Double.isFinite(value.doubleValue());
+        }
+
+        private static boolean integral(JsonNode value) {
+            if (value.isIntegralNumber()) {
+                return true;
+            }
+            java.math.BigDecimal decimal = value.decimalValue();
+            return decimal.signum() == 0 || decimal.stripTrailingZeros().scale() <= 0;
+        }
+
+        private static boolean fitsInt(JsonNode value) {
+            java.math.BigDecimal decimal = value.decimalValue();
+            return decimal.compareTo(java.math.BigDecimal.valueOf(Integer.MIN_VALUE)) >= 0
+                    && decimal.compareTo(java.math.BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0;
         }
     }
 

@@ -283,16 +283,26 @@ public class FlagChanges {
     }
 
     private static Flag newFlag(String project, FlagRequests.CreateFlag command, ChangeContext context) {
-        FlagType type = command.type() == null ? FlagType.BOOLEAN : command.type();
+        FlagType declared = command.type() == null ? FlagType.BOOLEAN : command.type();
         List<Variation> variations = command.variations() == null
-                ? defaultVariations(type)
+                ? defaultVariations(declared)
                 : command.variations().stream().map(v -> new Variation(v.name(), v.value())).toList();
         if (variations.stream().map(Variation::name).distinct().count() != variations.size()) {
             throw ProblemException.badRequest("Variation names must be unique");
         }
-        variations.stream().filter(v -> !type.accepts(v.value())).findFirst().ifPresent(v -> {
-            throw ProblemException.badRequest("Variation '" + v.name() + "' is not a " + type.name().toLowerCase() + " value");
-        });
+        List<Problem.FieldError> wrong = new java.util.ArrayList<>();
+        for (int i = 0; i < variations.size(); i++) {
+            String violation = declared.violation(variations.get(i).value());
+            if (violation != null) {
+                wrong.add(new Problem.FieldError("variations[" + i + "].value", "variation '" + variations.get(i).name()
+                        + "' " + violation + " (a " + declared.name().toLowerCase(java.util.Locale.ROOT) + " flag)"));
+            }
+        }
+        if (!wrong.isEmpty()) {
+            throw new InvalidConfigException(wrong);
+        }
+        FlagType type = declared.resolve(variations.stream().map(Variation::value).toList());
+        variations = variations.stream().map(v -> new Variation(v.name(), type.canonical(v.value()))).toList();
         FlagKind kind = command.kind() == null ? FlagKind.RELEASE : command.kind();
         Flag flag = new Flag();
         flag.id = UuidV7.next();

@@ -21,9 +21,12 @@ public final class FlagCodec {
     private FlagCodec() {
     }
 
+    /** Values come out in the form their type serves them (a float flag's 1 as 1.0), however they were stored. */
     public static FlagDefinition definition(Flag flag) {
-        return new FlagDefinition(flag.key, FlagType.valueOf(flag.type.toUpperCase(java.util.Locale.ROOT)),
-                read(flag.variations, new TypeReference<List<Variation>>() { }), flag.salt);
+        FlagType type = FlagType.valueOf(flag.type.toUpperCase(java.util.Locale.ROOT));
+        List<Variation> stored = read(flag.variations, new TypeReference<List<Variation>>() { });
+        return new FlagDefinition(flag.key, type,
+                stored.stream().map(v -> new Variation(v.name(), type.canonical(v.value()))).toList(), flag.salt);
     }
 
     public static EnvironmentConfig config(FlagEnvironment environment) {

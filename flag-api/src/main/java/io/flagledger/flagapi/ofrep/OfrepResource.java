@@ -9,6 +9,7 @@ import io.flagledger.flagapi.evaluation.EvaluationCounters;
 import io.flagledger.flagapi.evaluation.EvaluationSnapshot;
 import io.flagledger.flagapi.evaluation.Evaluator;
 import io.flagledger.flagapi.sdkkeys.SdkKeys;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -16,11 +17,15 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -30,12 +35,14 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 /**
  * OpenFeature Remote Evaluation Protocol v1. Authenticated with an environment's SDK key (Bearer or X-API-Key),
  * not OIDC; answered from the in-memory snapshot. Answers carry the value, variant and reason only, never targets,
- * rules or salts; a client key sees only client-visible flags. The body is taken as raw JSON so that a malformed
+ * rules or salts; a client key sees only client-visible flags. A bulk answer names the OFREP event stream that
+ * announces changes ({@link OfrepEventStreamResource}). The body is taken as raw JSON so that a malformed
  * request gets OFREP's own PARSE_ERROR shape, which the OpenFeature providers understand.
  */
 @Path("/ofrep/v1/evaluate/flags")
@@ -54,6 +61,12 @@ public class OfrepResource {
 
     @Inject
     EvaluationCounters counters;
+
+    @Inject
+    ConfigTags tags;
+
+    @Inject
+    OfrepConfig config;
 
     private static final String PARSE_ERROR = "the body must be JSON with a 'context' object";
 
@@ -94,44 +107,78 @@ public class OfrepResource {
 
     @POST
     @APIResponse(responseCode = "200", description = "Every flag of the key's environment for this context (a client key: "
-            + "every client-visible flag); ETag for If-None-Match",
+            + "every client-visible flag), and the event stream that announces changes (eventStreams); ETag for If-None-Match",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.BulkEvaluation.class)))
     @APIResponse(responseCode = "304", description = "Unchanged since the ETag sent as If-None-Match")
-    @APIResponse(responseCode = "400", description = "The body is not JSON with a context object (PARSE_ERROR), or the context "
-            + "holds a control character, a lone surrogate, a non-finite number or nesting deeper than 32 (INVALID_CONTEXT)",
+    @APIResponse(responseCode = "400", description = "The body is not JSON with a context object or flagConfigEtag is not an event "
+            + "stream etag (PARSE_ERROR), or the context holds a control character, a lone surrogate, a non-finite number or "
+            + "nesting deeper than 32 (INVALID_CONTEXT)",
             extensions = @Extension(name = "x-error-format", value = "OFREP v1 evaluation failure"),
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationFailure.class)))
     @APIResponse(responseCode = "503", description = "The evaluation snapshot is still loading; Retry-After says when to retry")
     @RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationRequest.class)))
-    public Response evaluateAll(@HeaderParam("Authorization") String authorization, @HeaderParam("X-API-Key") String apiKey,
-                                @HeaderParam("If-None-Match") String ifNoneMatch, byte[] body) {
+    public Uni<Response> evaluateAll(@HeaderParam("Authorization") String authorization, @HeaderParam("X-API-Key") String apiKey,
+                                     @HeaderParam("If-None-Match") String ifNoneMatch,
+                                     @Parameter(description = "The etag of the refetchEvaluation event that triggered this request (ADR-0008)")
+                                     @QueryParam("flagConfigEtag") String flagConfigEtag,
+                                     @Parameter(description = "Accepted and ignored: events carry no lastModified")
+                                     @QueryParam("flagConfigLastModified") String flagConfigLastModified,
+                                     @Context UriInfo uri, byte[] body) {
         Admission admission = admit(authorization, apiKey, body,
                 () -> OfrepResponses.bulkError(Evaluation.ErrorCode.PARSE_ERROR, PARSE_ERROR),
                 details -> OfrepResponses.bulkError(Evaluation.ErrorCode.INVALID_CONTEXT, details));
         if (admission.refusal() != null) {
-            return admission.refusal();
+            return Uni.createFrom().item(admission.refusal());
         }
+        String wanted = flagConfigEtag == null ? null : flagConfigEtag.replace("\"", "").trim();
+        if (wanted != null && !ConfigTags.wellFormed(wanted)) {
+            return Uni.createFrom().item(OfrepResponses.bulkError(Evaluation.ErrorCode.PARSE_ERROR,
+                    "flagConfigEtag: not the etag of a refetchEvaluation event (32 hex digits)"));
+        }
+        SdkKeys.Scope scope = admission.scope();
+        String scopeKey = scope.project() + "/" + scope.environment();
+        String token = sdkKeys.eventStreamToken(authorization, apiKey).orElse(null);
+        if (token == null) {
+            return Uni.createFrom().item(OfrepResponses.unauthorized()); // revoked since it was admitted
+        }
+        String streamUrl = uri.getBaseUriBuilder().path("ofrep/v1/event-stream").queryParam("token", token).build().toString();
+        if (wanted == null || wanted.equals(tags.tag(scopeKey, scope.client(), admission.environment()))) {
+            return Uni.createFrom().item(bulk(admission, scopeKey, ifNoneMatch, streamUrl));
+        }
+        // The event came from a replica whose snapshot is ahead of ours: wait (bounded) for our next change to that
+        // environment, then answer what we have.
+        return snapshot.changes().filter(scopeKey::equals).toUni()
+                .ifNoItem().after(config.refetchWait()).recoverWithItem(scopeKey)
+                .map(ignored -> bulk(admission, scopeKey, ifNoneMatch, streamUrl));
+    }
+
+    private Response bulk(Admission admission, String scopeKey, String ifNoneMatch, String streamUrl) {
+        SdkKeys.Scope scope = admission.scope();
         JsonNode context = admission.context();
-        EvaluationSnapshot.Environment environment = admission.environment();
+        EvaluationSnapshot.Environment environment = snapshot.environmentOrEmpty(scope.project(), scope.environment());
         // Same flags, same kind of key and same context give the same answer: the ETag is a hash of them.
-        EntityTag etag = new EntityTag(Hashing.sha256Hex((environment.revision() + "|" + admission.scope().client() + "|"
-                + CanonicalJson.canonicalString(context))
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 32));
+        EntityTag etag = new EntityTag(Hashing.sha256Hex((tags.tag(scopeKey, scope.client(), environment) + "|"
+                + CanonicalJson.canonicalString(context)).getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 32));
         if (ifNoneMatch != null && ifNoneMatch.replace("\"", "").trim().equals(etag.getValue())) {
             return Response.notModified(etag).build();
         }
         Evaluator evaluator = environment.evaluator();
         List<Map<String, Object>> flags = environment.flags().entrySet().stream()
-                .filter(e -> visible(admission.scope(), e.getValue()))
+                .filter(e -> visible(scope, e.getValue()))
                 .sorted(Map.Entry.comparingByKey(Comparator.naturalOrder()))
                 .map(e -> {
                     Evaluation result = evaluator.evaluate(e.getValue().definition(), e.getValue().config(), context);
-                    counters.record(admission.scope(), e.getKey());
+                    counters.record(scope, e.getKey());
                     return result.isError() ? OfrepResponses.errorBody(e.getKey(), result.errorCode(), result.errorDetails())
                             : OfrepResponses.success(result, e.getValue());
                 })
                 .toList();
-        return Response.ok(Map.of("flags", flags, "metadata", JsonNodeFactory.instance.objectNode())).tag(etag).build();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("flags", flags);
+        answer.put("eventStreams", List.of(Map.of("type", "sse", "url", streamUrl,
+                "inactivityDelaySec", Math.max(1, config.inactivityDelay().toSeconds()))));
+        answer.put("metadata", JsonNodeFactory.instance.objectNode());
+        return Response.ok(answer).tag(etag).build();
     }
 
     /** Server keys evaluate every flag; client (public) keys only those marked client-visible. */

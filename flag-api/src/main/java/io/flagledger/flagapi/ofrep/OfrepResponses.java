@@ -19,7 +19,9 @@ final class OfrepResponses {
         body.put("reason", result.reason().name());
         body.put("variant", result.variation());
         body.put("value", result.value());
-        body.put("metadata", Map.of("version", entry.version(), "kind", entry.kind()));
+        // The declared type tells a provider which typed getter the value is for (a float flag's 1 arrives as 1.0).
+        body.put("metadata", Map.of("version", entry.version(), "kind", entry.kind(),
+                "type", entry.definition().type().name().toLowerCase(java.util.Locale.ROOT)));
         return body;
     }
 

@@ -22,7 +22,7 @@ final class OfrepSchemas {
     }
 
     @Schema(name = "OfrepEvaluationSuccess", example = "{\"key\": \"new-checkout\", \"reason\": \"TARGETING_MATCH\", "
-            + "\"variant\": \"on\", \"value\": true, \"metadata\": {\"version\": 7, \"kind\": \"boolean\"}}")
+            + "\"variant\": \"on\", \"value\": true, \"metadata\": {\"version\": 7, \"kind\": \"release\", \"type\": \"boolean\"}}")
     record EvaluationSuccess(String key, String reason, String variant, JsonNode value, Map<String, Object> metadata) {
     }
 
@@ -34,7 +34,14 @@ final class OfrepSchemas {
 
     @Schema(name = "OfrepBulkEvaluation", description = "Each item is an OfrepEvaluationSuccess or an OfrepEvaluationFailure",
             example = "{\"flags\": [{\"key\": \"new-checkout\", \"reason\": \"STATIC\", \"variant\": \"on\", \"value\": true, "
-                    + "\"metadata\": {\"version\": 7, \"kind\": \"boolean\"}}], \"metadata\": {}}")
-    record BulkEvaluation(List<EvaluationSuccess> flags, Map<String, Object> metadata) {
+                    + "\"metadata\": {\"version\": 7, \"kind\": \"release\", \"type\": \"boolean\"}}], \"eventStreams\": [{\"type\": \"sse\", "
+                    + "\"url\": \"https://flags.example.com/ofrep/v1/event-stream?token=q2Vh...\", \"inactivityDelaySec\": 120}], "
+                    + "\"metadata\": {}}")
+    record BulkEvaluation(List<EvaluationSuccess> flags, List<EventStream> eventStreams, Map<String, Object> metadata) {
+    }
+
+    @Schema(name = "OfrepEventStream", description = "ADR-0008: connect with EventSource; each message's data is "
+            + "{\"type\": \"refetchEvaluation\", \"etag\": ...}; re-fetch the bulk evaluation with ?flagConfigEtag=<etag>")
+    record EventStream(String type, String url, int inactivityDelaySec) {
     }
 }

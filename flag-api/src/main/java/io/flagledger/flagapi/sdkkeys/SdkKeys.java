@@ -57,6 +57,8 @@ public class SdkKeys {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private volatile Map<String, Scope> activeByHash = new ConcurrentHashMap<>();
+    /** sha256 of each active key's event-stream token → the key's hash; replaced together with {@link #activeByHash}. */
+    private volatile Map<String, String> streamTokens = new ConcurrentHashMap<>();
     /** Bumped by every local issue/revoke, so a reload that raced with one cannot drop or resurrect that key. */
     private final AtomicLong localChanges = new AtomicLong();
 
@@ -68,14 +70,41 @@ public class SdkKeys {
 
     /** The key from {@code X-API-Key} or {@code Authorization: Bearer}, if it is an active key. */
     public Optional<Scope> authenticate(String authorizationHeader, String apiKeyHeader) {
+        String presented = presented(authorizationHeader, apiKeyHeader);
+        return presented == null ? Optional.empty() : Optional.ofNullable(activeByHash.get(hash(presented)));
+    }
+
+    private static String presented(String authorizationHeader, String apiKeyHeader) {
         String presented = apiKeyHeader;
         if (presented == null && authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
             presented = authorizationHeader.substring(7).trim();
         }
-        if (presented == null || presented.length() > 200) {
+        return presented == null || presented.length() > 200 ? null : presented;
+    }
+
+    /**
+     * The credential an OFREP event-stream URL carries for the key presented in these headers (browsers' EventSource
+     * sends no headers, so the URL must). Derived one-way from the key's stored hash: it is not the key, reveals
+     * nothing of it, and opens only the change notifications of the key's environment; revoking the key voids it.
+     */
+    public Optional<String> eventStreamToken(String authorizationHeader, String apiKeyHeader) {
+        String presented = presented(authorizationHeader, apiKeyHeader);
+        return presented == null || !activeByHash.containsKey(hash(presented)) ? Optional.empty()
+                : Optional.of(streamToken(hash(presented)));
+    }
+
+    /** The active key an event-stream token was made for (looked up by its hash, so timing tells nothing of it). */
+    public Optional<Scope> authenticateEventStream(String token) {
+        if (token == null || token.length() > 200) {
             return Optional.empty();
         }
-        return Optional.ofNullable(activeByHash.get(hash(presented)));
+        String keyHash = streamTokens.get(hash(token));
+        return keyHash == null ? Optional.empty() : Optional.ofNullable(activeByHash.get(keyHash));
+    }
+
+    private static String streamToken(String keyHash) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                Hashing.sha256(("ofrep-event-stream|" + keyHash).getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
@@ -106,6 +135,7 @@ public class SdkKeys {
                 .invoke(() -> {
                     localChanges.incrementAndGet();
                     activeByHash.put(row.keyHash, new Scope(row.id, project, environment, kind));
+                    streamTokens.put(hash(streamToken(row.keyHash)), row.keyHash);
                 })
                 .map(e -> new Issued(row.id, secret, row.keyPrefix, kind, project, environment));
     }
@@ -123,6 +153,7 @@ public class SdkKeys {
         })).invoke(keyHash -> {
             localChanges.incrementAndGet();
             activeByHash.remove(keyHash);
+            streamTokens.remove(hash(streamToken(keyHash)));
         }).replaceWithVoid();
     }
 
@@ -142,9 +173,14 @@ public class SdkKeys {
         long changesBefore = localChanges.get();
         return SdkKey.<SdkKey>list("revokedAt is null").invoke(rows -> {
             Map<String, Scope> fresh = new ConcurrentHashMap<>();
-            rows.forEach(r -> fresh.put(r.keyHash, new Scope(r.id, r.project, r.environment, r.kind)));
+            Map<String, String> tokens = new ConcurrentHashMap<>();
+            rows.forEach(r -> {
+                fresh.put(r.keyHash, new Scope(r.id, r.project, r.environment, r.kind));
+                tokens.put(hash(streamToken(r.keyHash)), r.keyHash);
+            });
             if (localChanges.get() == changesBefore) {
                 activeByHash = fresh;
+                streamTokens = tokens;
             }
         }).replaceWithVoid();
     }

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class OpenStreams {
 
     /** Too many streams for this key or this replica. */
-    static final class LimitReached extends RuntimeException {
+    public static final class LimitReached extends RuntimeException {
         LimitReached(String message) {
             super(message, null, false, false);
         }
@@ -38,7 +38,7 @@ public class OpenStreams {
         }
 
         /** What to do when the key is revoked (send a last event and end the stream); runs once, even if registered late. */
-        synchronized void onRevoked(Runnable action) {
+        public synchronized void onRevoked(Runnable action) {
             onRevoked = action;
             if (revoked) {
                 action.run();
@@ -54,7 +54,7 @@ public class OpenStreams {
             }
         }
 
-        void release() {
+        public void release() {
             if (released.compareAndSet(false, true)) {
                 open.remove(this);
                 total.decrementAndGet();
@@ -74,7 +74,7 @@ public class OpenStreams {
     private final Map<UUID, Integer> perKey = new ConcurrentHashMap<>();
 
     /** Admits a stream for this key, or throws {@link LimitReached}. */
-    Lease admit(SdkKeys.Scope key) {
+    public Lease admit(SdkKeys.Scope key) {
         if (total.incrementAndGet() > config.maxTotal()) {
             total.decrementAndGet();
             throw new LimitReached("This replica holds its maximum of " + config.maxTotal() + " SDK streams");

@@ -49,6 +49,13 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class HostileInputTest {
 
+    /** OFREP refusals are in OFREP's own format: checked against the protocol's schemas. */
+    @org.junit.jupiter.api.BeforeEach
+    void ofrepAnswersValidated() {
+        io.flagledger.flagapi.ofrep.OfrepSchema.install();
+    }
+
+
     private static final String PROJECT = "hostile";
     private static final String PROBLEM = "application/problem+json";
     private static final String NUL = "\u0000";

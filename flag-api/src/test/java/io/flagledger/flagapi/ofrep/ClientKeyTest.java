@@ -27,6 +27,13 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class ClientKeyTest {
 
+    /** Every OFREP answer these tests receive is checked against the protocol's schemas. */
+    @org.junit.jupiter.api.BeforeEach
+    void validated() {
+        OfrepSchema.install();
+    }
+
+
     private static final Map<String, Object> NL = Map.of("targetingKey", "u1", "country", "NL");
 
     @Inject

@@ -33,13 +33,21 @@ public final class OfrepFixtures {
     }
 
     public static String issueKey(String environment, String kind) {
-        return (String) issue(environment, kind).get("key");
+        return issueKey(PROJECT, environment, kind);
+    }
+
+    public static String issueKey(String project, String environment, String kind) {
+        return (String) issue(project, environment, kind).get("key");
     }
 
     /** The issued key as the API answers it: id, key (the secret), prefix, kind, project, environment. */
     public static Map<String, Object> issue(String environment, String kind) {
+        return issue(PROJECT, environment, kind);
+    }
+
+    public static Map<String, Object> issue(String project, String environment, String kind) {
         return given().auth().oauth2(KeycloakResource.tokenFor("admin")).contentType(ContentType.JSON).body(Map.of("kind", kind))
-                .post("/api/v1/projects/{p}/environments/{e}/sdk-keys", PROJECT, environment)
+                .post("/api/v1/projects/{p}/environments/{e}/sdk-keys", project, environment)
                 .then().statusCode(201).extract().as(new io.restassured.common.mapper.TypeRef<Map<String, Object>>() { });
     }
 

@@ -17,6 +17,13 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class OfrepTest {
 
+    /** Every OFREP answer these tests receive is checked against the protocol's schemas. */
+    @org.junit.jupiter.api.BeforeEach
+    void validated() {
+        OfrepSchema.install();
+    }
+
+
     @Test
     void evaluatesWithAnSdkKeyFromTheSnapshot() {
         String key = OfrepFixtures.flagWithCountryRule("staging");

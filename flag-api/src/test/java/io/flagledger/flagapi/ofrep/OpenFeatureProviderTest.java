@@ -23,6 +23,13 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class OpenFeatureProviderTest {
 
+    /** Every OFREP answer these tests receive is checked against the protocol's schemas. */
+    @org.junit.jupiter.api.BeforeEach
+    void validated() {
+        OfrepSchema.install();
+    }
+
+
     @Test
     void theStandardProviderEvaluatesOurFlags() {
         String key = OfrepFixtures.flagWithCountryRule("staging");

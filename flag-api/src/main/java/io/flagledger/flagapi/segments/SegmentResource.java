@@ -14,7 +14,6 @@ import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.evaluation.FlagModel.Segment;
 import io.flagledger.flagapi.edge.EventBudget;
 import io.flagledger.flagapi.evaluation.ConfigValidator;
-import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.InvalidConfigException;
 import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.flags.FlagRequests;
@@ -83,9 +82,6 @@ public class SegmentResource {
 
     @Inject
     Outbox outbox;
-
-    @Inject
-    SnapshotRefresher refresher;
 
     @Inject
     ProtectedEnvironmentGate gate;
@@ -158,7 +154,7 @@ public class SegmentResource {
         }
         EventBudget.require("definition", FlagCodec.tree(definition), EventBudget.SEGMENT_BYTES);
         ProtectedWrite offer = new ProtectedWrite(approvalToken, null, body.definition());
-        // The snapshot refresh is kicked after the commit, so evaluations see the segment at once.
+        // Every replica learns of the commit by NOTIFY (migration V11) and applies the segment at once.
         return Panache.withTransaction(() -> SegmentRow.find(project, environment, key).chain(existing -> {
             long current = existing == null ? 0 : existing.revision();
             if (!blank(ifMatch) && !ifMatch.replaceFirst("^W/", "").replace("\"", "").trim().equals(Long.toString(current))) {
@@ -178,7 +174,7 @@ public class SegmentResource {
                         .build();
                 return outbox.append(event).replaceWith(saved);
             });
-        })).invoke(refresher::kick).map(saved -> Response.ok(view(saved)).tag(new EntityTag(Long.toString(saved.revision())))
+        })).map(saved -> Response.ok(view(saved)).tag(new EntityTag(Long.toString(saved.revision())))
                 .header("X-Correlation-Id", correlationId).build());
     }
 

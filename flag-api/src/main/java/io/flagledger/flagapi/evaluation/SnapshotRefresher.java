@@ -145,10 +145,7 @@ public class SnapshotRefresher {
             // Everything notified so far is covered by a load that starts after this point.
             pendingFlags.clear();
             pendingSegments.clear();
-            return pool.query(ALL_FLAGS).execute().map(SnapshotRefresher::flagRows)
-                    .chain(flags -> pool.query(ALL_SEGMENTS).execute().map(SnapshotRefresher::segmentRows)
-                            .invoke(segments -> snapshot.replaceAll(flags, segments)))
-                    .chain(this::step);
+            return loadAll(snapshot).chain(this::step);
         }
         if (!pendingFlags.isEmpty()) {
             List<UUID> ids = take(pendingFlags);
@@ -167,6 +164,14 @@ public class SnapshotRefresher {
             return pool.query(REVISIONS).execute().invoke(this::compare).chain(this::step);
         }
         return Uni.createFrom().voidItem();
+    }
+
+    /** Loads every flag and segment into {@code target} (tests compare it with the incrementally kept snapshot). */
+    Uni<Void> loadAll(EvaluationSnapshot target) {
+        return pool.query(ALL_FLAGS).execute().map(SnapshotRefresher::flagRows)
+                .chain(flags -> pool.query(ALL_SEGMENTS).execute().map(SnapshotRefresher::segmentRows)
+                        .invoke(segments -> target.replaceAll(flags, segments)))
+                .replaceWithVoid();
     }
 
     private void compare(Iterable<Row> rows) {

@@ -36,6 +36,8 @@ public final class PropagationBenchmark {
         Path root = Path.of(".").toAbsolutePath().normalize();
         List<String> lines = new ArrayList<>();
         try (Stack stack = Stack.start(root, root.resolve("e2e/target/propagation-stack"), List.of("flag-api"))) {
+            // a timeout's SIGTERM must still stop what the stack started
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "propagation-stop"));
             String base = stack.url("flag-api");
             Api api = new Api(base, stack.token("requester"), stack.token("admin"));
             long pid = stack.servicePids().get(0);

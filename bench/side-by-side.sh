@@ -7,7 +7,7 @@
 # then OFREP single and bulk again at half of their peak rate, for p99. Prints a table with req/s, p50, p99, the
 # server's CPU time per request and the load average, and the ratios. Stops everything it starts.
 # Needs: PostgreSQL on 127.0.0.1:5432 (user postgres, trust), wrk, npm (first run: downloads Unleash and Node).
-# Usage: bench/side-by-side.sh            (DURATION=20s FLAGS=100 SKIP_BUILD=1 to reuse a build)
+# Usage: bench/side-by-side.sh            (DURATION=20s FLAGS=100 SKIP_BUILD=1 to reuse a build, BENCH_APP_ROOT=<checkout>)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -58,8 +58,9 @@ unleash="http://127.0.0.1:$unleash_port"
 # --- Flagledger
 if [ -z "${SKIP_BUILD:-}" ]; then ./mvnw -B -q ${MAVEN_ARGS:-} install -DskipTests; fi
 ./mvnw -B -q ${MAVEN_ARGS:-} -pl e2e dependency:build-classpath -Dmdep.outputFile="$root/e2e/target/bench.classpath" -Dmdep.includeScope=runtime
-java -cp "e2e/target/classes:$(cat e2e/target/bench.classpath)" io.flagledger.e2e.bench.SideBySideStack "$work/flagledger.env" "$FLAGS" \
-  > "$work/flagledger.log" 2>&1 &
+# BENCH_APP_ROOT: another checkout whose built flag-api/target/quarkus-app to measure (e.g. the commit before a change)
+(cd "${BENCH_APP_ROOT:-$root}" && exec java -cp "$root/e2e/target/classes:$(cat "$root/e2e/target/bench.classpath")" \
+  io.flagledger.e2e.bench.SideBySideStack "$work/flagledger.env" "$FLAGS") > "$work/flagledger.log" 2>&1 &
 pids+=("$!")
 
 await_http "$unleash/health" 180 || { tail -20 "$work/unleash.log"; exit 1; }

@@ -80,10 +80,10 @@ for _ in $(seq 1 900); do [ -s "$work/flagledger.env" ] && break; sleep 1; done
 export SDK_KEY UNLEASH_FRONTEND_TOKEN="$frontend_token"
 # both answer with their flags before the load starts (Unleash's frontend cache fills asynchronously)
 for _ in $(seq 1 120); do
-  n=$(curl -fsS -H "Authorization: $frontend_token" "$unleash/api/frontend?userId=probe" | grep -o '"name"' | wc -l || true)
+  n=$(curl -fsS -H "Authorization: $frontend_token" "$unleash/api/frontend?userId=probe" | grep -o '"impressionData"' | wc -l || true)
   [ "${n:-0}" -gt $((FLAGS / 4)) ] && break; sleep 0.5
 done
-echo "Unleash serves $n of $FLAGS flags to user 'probe' (a 50% rollout)"
+echo "Unleash serves $n of $FLAGS flags as on to user 'probe' (a 50% rollout)"
 
 rows=()
 declare -A RPS P50 P99

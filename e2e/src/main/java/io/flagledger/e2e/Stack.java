@@ -258,6 +258,24 @@ public final class Stack implements AutoCloseable {
         services.put(service, fresh);
     }
 
+    /**
+     * Starts one more replica of a running service: the same configuration and database, its own port and work
+     * directory; stopped with the stack.
+     */
+    public ServiceProcess startReplica(String service) {
+        Map<String, String> config = serviceConfigs.get(service);
+        if (config == null) {
+            throw new IllegalArgumentException(service + " is not part of this stack");
+        }
+        try {
+            Path workDir = Files.createDirectories(serviceDirs.get(service).resolveSibling(service + "-replica-" + started.size()));
+            return track(ServiceProcess.start(service + "-replica", repoRoot.resolve(service).resolve("target/quarkus-app"),
+                    workDir, freePort(), config, START_TIMEOUT));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String logTail(String service) {
         return services.get(service).logTail();
     }

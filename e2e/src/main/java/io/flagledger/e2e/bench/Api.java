@@ -64,6 +64,14 @@ final class Api {
         throw new IllegalStateException(flag + " never became evaluable");
     }
 
+    /** Creates a flag serving "on" to 50% of targeting keys (the side-by-side benchmark's flag). */
+    void createRolloutFlag(String project, String environment, String key) throws Exception {
+        send("POST", "/api/v1/projects/" + project + "/flags", editorToken, "{\"key\":\"" + key + "\",\"name\":\"" + key + "\"}", 201);
+        send("PUT", "/api/v1/projects/" + project + "/flags/" + key + "/environments/" + environment, editorToken,
+                "{\"config\":{\"enabled\":true,\"offVariation\":\"off\",\"fallthrough\":{\"rollout\":{\"variations\":"
+                        + "[{\"variation\":\"on\",\"weight\":50000},{\"variation\":\"off\",\"weight\":50000}]}}}}", 200);
+    }
+
     /** @return System.nanoTime() when the change was committed (the response arrived) */
     long toggle(String project, String environment, String key, boolean enabled) throws Exception {
         send("POST", "/api/v1/projects/" + project + "/flags/" + key + "/environments/" + environment + "/toggle", editorToken,

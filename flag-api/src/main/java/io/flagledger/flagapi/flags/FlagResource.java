@@ -9,7 +9,6 @@ import io.flagledger.common.protection.Protection;
 import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.flags.FlagViews.FlagView;
 import io.flagledger.flagapi.security.Grants;
-import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.FlagChanges.ChangeContext;
 import io.flagledger.flagapi.edge.CorrelationHeader;
 import io.flagledger.flagapi.edge.PathParams;
@@ -72,9 +71,6 @@ public class FlagResource {
 
     @Inject
     Protection protection;
-
-    @Inject
-    SnapshotRefresher refresher;
 
     @Inject
     FlagHistory history;
@@ -189,7 +185,7 @@ public class FlagResource {
                                  @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
                                  @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
         return changes.archive(project, key, true, parseVersion(ifMatch), lifecycle(project, body, "archive", correlationHeader, approvalToken))
-                .invoke(refresher::kick).map(FlagResource::versioned);
+                .map(FlagResource::versioned);
     }
 
     @POST
@@ -208,7 +204,7 @@ public class FlagResource {
                                  @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
                                  @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
         return changes.archive(project, key, false, parseVersion(ifMatch), lifecycle(project, body, "restore", correlationHeader, approvalToken))
-                .invoke(refresher::kick).map(FlagResource::versioned);
+                .map(FlagResource::versioned);
     }
 
     private static Response versioned(FlagView flag) {
@@ -257,7 +253,6 @@ public class FlagResource {
         ChangeContext context = context(project, environment, body.reason(), correlationHeader, body.correlationId(),
                 new ProtectedWrite(approvalToken, revertOf, null));
         return changes.toggle(project, key, environment, body.enabled(), parseVersion(ifMatch), context)
-                .invoke(refresher::kick)
                 .map(state -> versioned(state, context));
     }
 
@@ -283,7 +278,6 @@ public class FlagResource {
                 new ProtectedWrite(approvalToken, revertOf, body.config()));
         return changes.updateEnvironment(project, key, environment, FlagCodec.parseConfig(body.config()),
                         parseVersion(ifMatch), context)
-                .invoke(refresher::kick)
                 .map(state -> versioned(state, context));
     }
 

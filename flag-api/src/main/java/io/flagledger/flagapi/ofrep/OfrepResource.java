@@ -1,7 +1,6 @@
 package io.flagledger.flagapi.ofrep;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.flagledger.contract.CanonicalJson;
 import io.flagledger.contract.Hashing;
 import io.flagledger.flagapi.evaluation.Evaluation;
@@ -9,6 +8,7 @@ import io.flagledger.flagapi.evaluation.EvaluationCounters;
 import io.flagledger.flagapi.evaluation.EvaluationSnapshot;
 import io.flagledger.flagapi.evaluation.Evaluator;
 import io.flagledger.flagapi.sdkkeys.SdkKeys;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
@@ -24,10 +24,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -71,6 +68,7 @@ public class OfrepResource {
     private static final String PARSE_ERROR = "the body must be JSON with a 'context' object";
 
     @POST
+    @NonBlocking
     @Path("/{key}")
     @APIResponse(responseCode = "200", description = "The flag's value for this context",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.EvaluationSuccess.class)))
@@ -102,10 +100,11 @@ public class OfrepResource {
         counters.record(admission.scope(), key);
         return result.isError()
                 ? OfrepResponses.error(400, key, result.errorCode(), result.errorDetails())
-                : Response.ok(OfrepResponses.success(result, entry)).build();
+                : Response.ok(OfrepResponses.encodedSuccess(result, entry)).build();
     }
 
     @POST
+    @NonBlocking
     @APIResponse(responseCode = "200", description = "Every flag of the key's environment for this context (a client key: "
             + "every client-visible flag), and the event stream that announces changes (eventStreams); ETag for If-None-Match",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OfrepSchemas.BulkEvaluation.class)))
@@ -163,22 +162,15 @@ public class OfrepResource {
             return Response.notModified(etag).build();
         }
         Evaluator evaluator = environment.evaluator();
-        List<Map<String, Object>> flags = environment.flags().entrySet().stream()
-                .filter(e -> visible(scope, e.getValue()))
-                .sorted(Map.Entry.comparingByKey(Comparator.naturalOrder()))
-                .map(e -> {
-                    Evaluation result = evaluator.evaluate(e.getValue().definition(), e.getValue().config(), context);
-                    counters.record(scope, e.getKey());
-                    return result.isError() ? OfrepResponses.errorBody(e.getKey(), result.errorCode(), result.errorDetails())
-                            : OfrepResponses.success(result, e.getValue());
-                })
-                .toList();
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("flags", flags);
-        answer.put("eventStreams", List.of(Map.of("type", "sse", "url", streamUrl,
-                "inactivityDelaySec", Math.max(1, config.inactivityDelay().toSeconds()))));
-        answer.put("metadata", JsonNodeFactory.instance.objectNode());
-        return Response.ok(answer).tag(etag).build();
+        // Written as bytes: pre-sorted flags, each answer pre-encoded per variation and reason (see OfrepResponses).
+        List<EvaluationSnapshot.Entry> flags = scope.client() ? environment.clientVisibleSorted() : environment.sorted();
+        OfrepResponses.BulkWriter bulk = new OfrepResponses.BulkWriter(flags.size());
+        for (EvaluationSnapshot.Entry entry : flags) {
+            Evaluation result = evaluator.evaluate(entry.definition(), entry.config(), context);
+            counters.record(scope, entry.definition().key());
+            bulk.add(result, entry);
+        }
+        return Response.ok(bulk.finish(streamUrl, Math.max(1, config.inactivityDelay().toSeconds()))).tag(etag).build();
     }
 
     /** Server keys evaluate every flag; client (public) keys only those marked client-visible. */

@@ -2,11 +2,11 @@ package io.flagledger.flagapi.sdkstream;
 
 import io.flagledger.common.problem.Problem;
 import io.flagledger.common.problem.ProblemException;
-import io.flagledger.flagapi.evaluation.EvaluationSnapshot;
 import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.sdkkeys.SdkKeys;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -20,9 +20,8 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -31,10 +30,10 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Server-Sent Events for server-side SDKs and relays: on connect, the environment's whole flag configuration
- * ({@code put}); after every committed change, the whole configuration again, with the environment revision as event
- * id. A client reconnecting with {@code Last-Event-ID} equal to the current revision gets nothing until the next
- * change. The configuration holds targets, rules and bucketing salts, so client (public) keys are refused; they
+ * Server-Sent Events for server-side SDKs and relays: on connect, the environment's whole configuration ({@code put});
+ * after every committed change, a {@code patch} with just the flags and segments it touched (its size and cost do not
+ * grow with the environment's flag count), each with the environment revision as event id. A client reconnecting with
+ * {@code Last-Event-ID} equal to the current revision gets nothing until the next change; any other gets a put. The configuration holds targets, rules and bucketing salts, so client (public) keys are refused; they
  * evaluate through OFREP. When the key is revoked the stream ends with an {@code error} event.
  */
 @Path("/sdk/v1/stream")
@@ -49,7 +48,7 @@ public class SdkStreamResource {
     SdkKeys sdkKeys;
 
     @Inject
-    EvaluationSnapshot snapshot;
+    StreamEvents events;
 
     @Inject
     OpenStreams openStreams;
@@ -59,10 +58,13 @@ public class SdkStreamResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @APIResponse(responseCode = "200", description = "Server-Sent Events: put events with the environment's whole configuration, "
-            + "heartbeat comments, and a last error event when the key is revoked",
+    @APIResponse(responseCode = "200", description = "Server-Sent Events: a put event with the environment's whole configuration on connect, "
+            + "a patch event per change (changed flags and segments, deleted keys), heartbeat comments, and a last error event "
+            + "when the key is revoked",
             content = @Content(mediaType = "text/event-stream", schema = @Schema(type = SchemaType.STRING),
-                    example = "id: 00000000000000a7\nevent: put\ndata: {\"revision\": \"00000000000000a7\", \"flags\": {}}\n\n"))
+                    example = "id: 12-0-40\nevent: put\ndata: {\"revision\": \"12-0-40\", \"flags\": {}, \"segments\": {}}\n\n"
+                            + "id: 12-0-41\nevent: patch\ndata: {\"revision\": \"12-0-41\", \"flags\": {\"new-checkout\": {}}, "
+                            + "\"deletedFlags\": [], \"segments\": {}, \"deletedSegments\": []}\n\n"))
     @APIResponse(responseCode = "401", description = "No active SDK key")
     @APIResponse(responseCode = "403", description = "A client SDK key: it may not read raw configuration (use OFREP)")
     @APIResponse(responseCode = "429", description = "The key or this replica holds its maximum of open streams; Retry-After says when to retry")
@@ -76,26 +78,72 @@ public class SdkStreamResource {
             throw ProblemException.forbidden("A client SDK key cannot read the raw flag configuration; evaluate through OFREP "
                     + "(/ofrep/v1/evaluate/flags) or use a server key");
         }
-        String scopeKey = scope.project() + "/" + scope.environment();
-        Multi<OutboundSseEvent> initial = Multi.createFrom().item(() -> put(sse, scopeKey))
-                .filter(event -> !event.getId().equals(lastEventId));
-        Multi<OutboundSseEvent> updates = snapshot.changes().filter(scopeKey::equals).map(changed -> put(sse, scopeKey));
-        Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(HEARTBEAT)
-                .map(tick -> sse.newEventBuilder().comment("heartbeat").build());
-        Multi<OutboundSseEvent> events = Multi.createBy().merging().streams(Multi.createBy().concatenating().streams(initial, updates), heartbeats);
         OpenStreams.Lease lease = openStreams.admit(scope);
-        // An emitter rather than the merged stream itself, so that a revocation can end the stream from outside.
+        // An emitter rather than merged streams, so that a put and the patches after it keep their order, and a
+        // revocation can end the stream from outside.
         return Multi.createFrom().emitter(emitter -> {
-            Cancellable upstream = events.subscribe().with(emitter::emit, emitter::fail, emitter::complete);
+            Ordering ordering = new Ordering(emitter, sse);
+            Cancellable patches = events.patches().filter(patch -> patch.scope().equals(scope.project() + "/" + scope.environment()))
+                    .subscribe().with(ordering::patch, emitter::fail);
+            // Subscribed first, so no change between reading the put and subscribing is lost.
+            ordering.put(events.put(scope.project(), scope.environment()), lastEventId);
+            Cancellable heartbeats = Multi.createFrom().ticks().every(HEARTBEAT)
+                    .subscribe().with(tick -> ordering.send(sse.newEventBuilder().comment("heartbeat").build()));
             lease.onRevoked(() -> {
-                emitter.emit(revoked(sse));
+                ordering.send(revoked(sse));
                 emitter.complete();
             });
             emitter.onTermination(() -> {
-                upstream.cancel();
+                patches.cancel();
+                heartbeats.cancel();
                 lease.release();
             });
         });
+    }
+
+    /**
+     * One subscriber's event order: the put first (unless the client resumes at its revision), then only the patches
+     * applied after the state the put holds; patches that arrive before the put is sent wait for it.
+     */
+    private static final class Ordering {
+        private final MultiEmitter<? super OutboundSseEvent> emitter;
+        private final Sse sse;
+        private final List<StreamEvents.Encoded> waiting = new ArrayList<>();
+        private long sentSequence = -1;
+
+        Ordering(MultiEmitter<? super OutboundSseEvent> emitter, Sse sse) {
+            this.emitter = emitter;
+            this.sse = sse;
+        }
+
+        synchronized void put(StreamEvents.Encoded put, String lastEventId) {
+            if (!put.revision().equals(lastEventId)) {
+                emitter.emit(event(put));
+            }
+            sentSequence = put.sequence();
+            for (StreamEvents.Encoded patch : waiting) {
+                patch(patch);
+            }
+            waiting.clear();
+        }
+
+        synchronized void patch(StreamEvents.Encoded patch) {
+            if (sentSequence < 0) {
+                waiting.add(patch);
+            } else if (patch.sequence() > sentSequence) {
+                sentSequence = patch.sequence();
+                emitter.emit(event(patch));
+            }
+        }
+
+        synchronized void send(OutboundSseEvent event) {
+            emitter.emit(event);
+        }
+
+        private OutboundSseEvent event(StreamEvents.Encoded encoded) {
+            return sse.newEventBuilder().id(encoded.revision()).name(encoded.name()).mediaType(MediaType.APPLICATION_JSON_TYPE)
+                    .data(encoded.data()).build();
+        }
     }
 
     /** 429 with Retry-After: the shared problem mapper renders no headers. */
@@ -108,26 +156,6 @@ public class SdkStreamResource {
     private static OutboundSseEvent revoked(Sse sse) {
         return sse.newEventBuilder().name("error").mediaType(MediaType.APPLICATION_JSON_TYPE)
                 .data(FlagCodec.write(Problem.of(401, "The SDK key was revoked; this stream is closed")))
-                .build();
-    }
-
-    private OutboundSseEvent put(Sse sse, String scopeKey) {
-        EvaluationSnapshot.Environment environment = snapshot.environmentOrEmpty(scopeKey.substring(0, scopeKey.indexOf('/')),
-                scopeKey.substring(scopeKey.indexOf('/') + 1));
-        Map<String, Object> flags = new TreeMap<>();
-        environment.flags().forEach((key, entry) -> {
-            Map<String, Object> flag = new LinkedHashMap<>();
-            flag.put("version", entry.version());
-            flag.put("type", entry.definition().type());
-            flag.put("variations", entry.definition().variations());
-            flag.put("salt", entry.definition().salt());
-            flag.put("clientVisible", entry.clientVisible());
-            flag.put("config", entry.config());
-            flags.put(key, flag);
-        });
-        return sse.newEventBuilder().id(environment.revision()).name("put")
-                .mediaType(MediaType.APPLICATION_JSON_TYPE)
-                .data(FlagCodec.write(Map.of("revision", environment.revision(), "flags", flags)))
                 .build();
     }
 }

@@ -14,7 +14,6 @@ import io.flagledger.flagapi.environments.EnvironmentsConfig;
 import io.flagledger.flagapi.evaluation.FlagModel.Segment;
 import io.flagledger.flagapi.edge.EventBudget;
 import io.flagledger.flagapi.evaluation.ConfigValidator;
-import io.flagledger.flagapi.evaluation.SnapshotRefresher;
 import io.flagledger.flagapi.flags.InvalidConfigException;
 import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.flags.FlagRequests;
@@ -84,9 +83,6 @@ public class SegmentResource {
 
     @Inject
     Outbox outbox;
-
-    @Inject
-    SnapshotRefresher refresher;
 
     @Inject
     ProtectedEnvironmentGate gate;
@@ -163,8 +159,8 @@ public class SegmentResource {
         }
         EventBudget.require("definition", FlagCodec.tree(definition), EventBudget.SEGMENT_BYTES);
         ProtectedWrite offer = new ProtectedWrite(approvalToken, null, body.definition());
-        // The snapshot refresh is kicked after the commit, so evaluations see the segment at once.
-        // a segment steers every flag of its environment that references it: a freeze of the environment refuses it
+        // Every replica learns of the commit by NOTIFY (migration V11) and applies the segment at once.
+        // A segment steers every flag of its environment that references it: a freeze of the environment refuses it.
         return Panache.withTransaction(() -> freezes.check(project, null, environment, Freezes.Exemption.NONE)
                 .chain(() -> SegmentRow.find(project, environment, key)).chain(existing -> {
             long current = existing == null ? 0 : existing.revision();
@@ -185,7 +181,7 @@ public class SegmentResource {
                         .build();
                 return outbox.append(event).replaceWith(saved);
             });
-        })).invoke(refresher::kick).map(saved -> Response.ok(view(saved)).tag(new EntityTag(Long.toString(saved.revision())))
+        })).map(saved -> Response.ok(view(saved)).tag(new EntityTag(Long.toString(saved.revision())))
                 .header("X-Correlation-Id", correlationId).build());
     }
 

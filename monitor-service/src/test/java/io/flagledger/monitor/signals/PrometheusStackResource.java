@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A real Prometheus scraping a tiny application every second, and a real Alertmanager. The application serves
  * 100 requests/s of synthetic traffic whose failing share is set with {@code POST /ratio?value=0.3}; its counters are
  * at {@code /metrics}. The monitor watches it as application "storefront", linked to flag {@code shop/storefront-v2}.
+ * The monitor is also told of a second Alertmanager on a reserved port that nothing listens on until a test starts
+ * one there: alerts queue for it meanwhile.
  */
 public class PrometheusStackResource implements QuarkusTestResourceLifecycleManager {
 
@@ -67,9 +69,12 @@ public class PrometheusStackResource implements QuarkusTestResourceLifecycleMana
         }
         System.setProperty("flagledger.test.storefront", "http://127.0.0.1:" + app.getAddress().getPort());
         System.setProperty("flagledger.test.alertmanager", alertmanager.url());
+        // A second Alertmanager of an HA pair, down until a test starts it on this port (AlertDeliveryTest).
+        int standby = io.flagledger.testsupport.internal.Processes.freePort();
+        System.setProperty("flagledger.test.standby-alertmanager-port", Integer.toString(standby));
         return Map.of(
                 "flagledger.monitor.signals.prometheus-url", prometheus.url(),
-                "flagledger.monitor.alerts.alertmanager-url", alertmanager.url(),
+                "flagledger.monitor.alerts.alertmanager-url", alertmanager.url() + ",http://127.0.0.1:" + standby,
                 "flagledger.monitor.applications.storefront.query", "sum(rate(demo_requests_total{job=\"storefront\",code=~\"5..\"}[5s]))"
                         + " / sum(rate(demo_requests_total{job=\"storefront\"}[5s]))",
                 "flagledger.monitor.applications.storefront.flags", "shop/storefront-v2");

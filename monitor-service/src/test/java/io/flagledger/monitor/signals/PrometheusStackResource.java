@@ -22,8 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A real Prometheus scraping a tiny application every second, and a real Alertmanager. The application serves
  * 100 requests/s of synthetic traffic whose failing share is set with {@code POST /ratio?value=0.3}; its counters are
  * at {@code /metrics}. The monitor watches it as application "storefront", linked to flag {@code shop/storefront-v2}.
- * The monitor is also told of a second Alertmanager on a reserved port that nothing listens on until a test starts
- * one there: alerts queue for it meanwhile.
+ * The monitor is told of a second Alertmanager (an HA pair), which AlertDeliveryTest takes down and brings back.
  */
 public class PrometheusStackResource implements QuarkusTestResourceLifecycleManager {
 
@@ -31,6 +30,7 @@ public class PrometheusStackResource implements QuarkusTestResourceLifecycleMana
     private ScheduledExecutorService traffic;
     private PrometheusServer prometheus;
     private AlertmanagerServer alertmanager;
+    private AlertmanagerServer standbyAlertmanager;
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile double ratio;
@@ -69,9 +69,11 @@ public class PrometheusStackResource implements QuarkusTestResourceLifecycleMana
         }
         System.setProperty("flagledger.test.storefront", "http://127.0.0.1:" + app.getAddress().getPort());
         System.setProperty("flagledger.test.alertmanager", alertmanager.url());
-        // A second Alertmanager of an HA pair, down until a test starts it on this port (AlertDeliveryTest).
+        // A second Alertmanager of an HA pair; AlertDeliveryTest takes it down (by pid) and brings it back.
         int standby = io.flagledger.testsupport.internal.Processes.freePort();
+        standbyAlertmanager = AlertmanagerServer.start(dir.resolve("standby-alertmanager"), standby, null, Duration.ofSeconds(60));
         System.setProperty("flagledger.test.standby-alertmanager-port", Integer.toString(standby));
+        System.setProperty("flagledger.test.standby-alertmanager-pid", Long.toString(standbyAlertmanager.pid()));
         return Map.of(
                 "flagledger.monitor.signals.prometheus-url", prometheus.url(),
                 "flagledger.monitor.alerts.alertmanager-url", alertmanager.url() + ",http://127.0.0.1:" + standby,
@@ -93,6 +95,9 @@ public class PrometheusStackResource implements QuarkusTestResourceLifecycleMana
         }
         if (alertmanager != null) {
             alertmanager.close();
+        }
+        if (standbyAlertmanager != null) {
+            standbyAlertmanager.close();
         }
     }
 }

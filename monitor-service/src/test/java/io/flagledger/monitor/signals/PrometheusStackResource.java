@@ -31,6 +31,7 @@ public class PrometheusStackResource implements QuarkusTestResourceLifecycleMana
     private PrometheusServer prometheus;
     private AlertmanagerServer alertmanager;
     private AlertmanagerServer standbyAlertmanager;
+    private int standby;
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile double ratio;
@@ -64,14 +65,14 @@ public class PrometheusStackResource implements QuarkusTestResourceLifecycleMana
             prometheus = PrometheusServer.start(dir.resolve("prometheus"), List.of(new PrometheusServer.ScrapeJob("storefront",
                     List.of("127.0.0.1:" + app.getAddress().getPort()), "/metrics")), Duration.ofSeconds(1), Duration.ofSeconds(60));
             alertmanager = AlertmanagerServer.start(dir.resolve("alertmanager"), Duration.ofSeconds(60));
+            // A second Alertmanager of an HA pair; AlertDeliveryTest takes it down (by pid) and brings it back.
+            standby = io.flagledger.testsupport.internal.Processes.freePort();
+            standbyAlertmanager = AlertmanagerServer.start(dir.resolve("standby-alertmanager"), standby, null, Duration.ofSeconds(60));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         System.setProperty("flagledger.test.storefront", "http://127.0.0.1:" + app.getAddress().getPort());
         System.setProperty("flagledger.test.alertmanager", alertmanager.url());
-        // A second Alertmanager of an HA pair; AlertDeliveryTest takes it down (by pid) and brings it back.
-        int standby = io.flagledger.testsupport.internal.Processes.freePort();
-        standbyAlertmanager = AlertmanagerServer.start(dir.resolve("standby-alertmanager"), standby, null, Duration.ofSeconds(60));
         System.setProperty("flagledger.test.standby-alertmanager-port", Integer.toString(standby));
         System.setProperty("flagledger.test.standby-alertmanager-pid", Long.toString(standbyAlertmanager.pid()));
         return Map.of(

@@ -100,7 +100,10 @@ public class StatisticalDetectors {
                 .put("expected", f.expected()).put("p_value", f.pValue());
         String summary = String.format("%s made %d changes in %d min, %.1f expected (p = %.1e)", who, f.count(),
                 config.detectors().changeRate().bucket().toMinutes(), f.expected(), f.pValue());
-        String subject = rule + ":" + f.key() + ":" + f.bucketStart().getEpochSecond();
+        // detection.suspect is varchar(300): a long actor name is replaced by its hash, still one subject per bucket
+        String keyPart = f.key().length() <= 200 ? f.key()
+                : io.flagledger.contract.Hashing.sha256Hex(f.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String subject = rule + ":" + keyPart + ":" + f.bucketStart().getEpochSecond();
         // the change that tipped the bucket is named (its ledger entry is linked), but the finding is about the key
         return new Detection(rule, Severity.P2, subject, change, new FlagKey(change.project(), null, null),
                 change.correlation(), rule.equals(CHANGE_RATE_ACTOR) ? f.key() : change.actorName(), summary, details,

@@ -334,6 +334,14 @@ Names are the contract with the services: see the table "Environment variables" 
 {{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_MONITOR_ALERTMANAGER_URL" "value" .url) }}
 {{- end }}
 {{- end }}
+{{- with $svc.alertLinks }}
+{{- if .auditUrl }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_MONITOR_AUDIT_URL" "value" .auditUrl) }}
+{{- end }}
+{{- if .consoleUrl }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_MONITOR_CONSOLE_URL" "value" .consoleUrl) }}
+{{- end }}
+{{- end }}
 {{- with $svc.webhook }}
 {{- if .urlSecret.name }}
 {{ include "flagledger.secretEnv" (dict "env" "FLAGLEDGER_MONITOR_WEBHOOK_URL" "name" .urlSecret.name "key" .urlSecret.key) }}

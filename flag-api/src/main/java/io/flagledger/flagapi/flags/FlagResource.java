@@ -64,6 +64,9 @@ public class FlagResource {
     FlagChanges changes;
 
     @Inject
+    ChangeMetrics metrics;
+
+    @Inject
     CurrentActor currentActor;
 
     @Inject
@@ -90,7 +93,7 @@ public class FlagResource {
         String correlationId = correlationOrNew(correlationHeader, null);
         ChangeContext context = new ChangeContext(currentActor.actor(), currentActor.requestMetadata(), correlationId,
                 body.reason(), ProtectedWrite.NONE);
-        return changes.create(project, body, context).map(flag -> Response
+        return changes.create(project, body, context).invoke(() -> metrics.committed(project, null, context.actor())).map(flag -> Response
                 .created(URI.create("/api/v1/projects/" + project + "/flags/" + flag.key()))
                 .header(CORRELATION_HEADER, correlationId)
                 .entity(flag).build());
@@ -163,8 +166,9 @@ public class FlagResource {
                                         @HeaderParam("If-Match") String ifMatch,
                                         @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
                                         @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
-        return changes.updateMetadata(project, key, body, parseVersion(ifMatch),
-                        flagWide(project, body.reason(), correlationHeader, approvalToken))
+        ChangeContext context = flagWide(project, body.reason(), correlationHeader, approvalToken);
+        return changes.updateMetadata(project, key, body, parseVersion(ifMatch), context)
+                .invoke(() -> metrics.committed(project, null, context.actor()))
                 .map(FlagResource::versioned);
     }
 
@@ -184,8 +188,9 @@ public class FlagResource {
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
                                  @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
                                  @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
-        return changes.archive(project, key, true, parseVersion(ifMatch), lifecycle(project, body, "archive", correlationHeader, approvalToken))
-                .map(FlagResource::versioned);
+        ChangeContext context = lifecycle(project, body, "archive", correlationHeader, approvalToken);
+        return changes.archive(project, key, true, parseVersion(ifMatch), context)
+                .invoke(() -> metrics.committed(project, null, context.actor())).map(FlagResource::versioned);
     }
 
     @POST
@@ -203,8 +208,9 @@ public class FlagResource {
                                  @Valid FlagRequests.Lifecycle body, @HeaderParam("If-Match") String ifMatch,
                                  @HeaderParam(CORRELATION_HEADER) @CorrelationHeader String correlationHeader,
                                  @HeaderParam(ApprovalTokens.HEADER) String approvalToken) {
-        return changes.archive(project, key, false, parseVersion(ifMatch), lifecycle(project, body, "restore", correlationHeader, approvalToken))
-                .map(FlagResource::versioned);
+        ChangeContext context = lifecycle(project, body, "restore", correlationHeader, approvalToken);
+        return changes.archive(project, key, false, parseVersion(ifMatch), context)
+                .invoke(() -> metrics.committed(project, null, context.actor())).map(FlagResource::versioned);
     }
 
     private static Response versioned(FlagView flag) {
@@ -253,6 +259,7 @@ public class FlagResource {
         ChangeContext context = context(project, environment, body.reason(), correlationHeader, body.correlationId(),
                 new ProtectedWrite(approvalToken, revertOf, null));
         return changes.toggle(project, key, environment, body.enabled(), parseVersion(ifMatch), context)
+                .invoke(() -> metrics.committed(project, environment, context.actor()))
                 .map(state -> versioned(state, context));
     }
 
@@ -278,6 +285,7 @@ public class FlagResource {
                 new ProtectedWrite(approvalToken, revertOf, body.config()));
         return changes.updateEnvironment(project, key, environment, FlagCodec.parseConfig(body.config()),
                         parseVersion(ifMatch), context)
+                .invoke(() -> metrics.committed(project, environment, context.actor()))
                 .map(state -> versioned(state, context));
     }
 

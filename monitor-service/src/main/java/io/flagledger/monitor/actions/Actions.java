@@ -7,7 +7,10 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Channel;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.monitor.alerts.Alert;
-import io.flagledger.monitor.alerts.Alerter;
+import io.flagledger.monitor.alerts.AlertContext;
+import io.flagledger.monitor.alerts.AlertEnricher;
+import io.flagledger.monitor.alerts.AlertQueue;
+import io.flagledger.monitor.detectors.StatisticalDetectors;
 import io.flagledger.monitor.outbox.Outbox;
 import io.flagledger.monitor.revert.RevertOutcome;
 import io.flagledger.monitor.revert.RevertResult;
@@ -25,14 +28,16 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
  * What happens once a rule fires: the detection is recorded once (with its monitor.detection event), the suspect
- * change is reverted when the rule's mode says so, and people are alerted. Each step is an event on
+ * change is reverted when the rule's mode says so, and people are alerted (queued in the same transactions, delivered
+ * by {@link io.flagledger.monitor.alerts.AlertRelay}). Each step is an event on
  * monitor.actions under the suspect change's correlation id, so the ledger reads change → detection → revert.
  * Runs on worker threads (Kafka consumers, schedulers), so it waits for the database and HTTP calls.
  */
@@ -53,10 +58,16 @@ public class Actions {
     Reverter reverter;
 
     @Inject
-    Alerter alerter;
+    AlertQueue alerts;
+
+    @Inject
+    AlertEnricher enricher;
 
     @Inject
     RuleSet rules;
+
+    @Inject
+    StatisticalDetectors detectors;
 
     @Inject
     MonitorConfig config;
@@ -65,13 +76,20 @@ public class Actions {
     MeterRegistry registry;
 
     public void handle(Detection detection) {
-        RuleMode mode = rules.mode(detection.rule());
+        RuleMode mode = detectors.mode(detection.rule()).orElseGet(() -> rules.mode(detection.rule()));
         if (mode == RuleMode.OFF) {
             return;
         }
+        boolean reverting = mode == RuleMode.REVERT && detection.suspect() != null;
+        AtomicReference<AlertContext> context = new AtomicReference<>(AlertContext.NONE);
+        // The alert is queued with the detection, so it exists if and only if the detection does; when a revert is
+        // about to decide its severity it waits (alerts.revert-hold) for revert() to settle it.
+        Instant due = reverting ? Instant.now().plus(config.alerts().revertHold()) : Instant.now();
         Long id = pool.withTransaction(tx -> insertDetection(tx, detection, mode)
                 .call(inserted -> inserted == null ? Uni.createFrom().nullItem()
-                        : outbox.append(tx, event(detection, "monitor.detection", detectionScope(detection, mode)))))
+                        : outbox.append(tx, event(detection, "monitor.detection", detectionScope(detection, mode)))
+                                .chain(() -> enricher.context(tx, detection)).invoke(context::set)
+                                .chain(ctx -> alerts.enqueue(tx, inserted, new Alert(detection, null, ctx), due))))
                 .await().atMost(TIMEOUT);
         if (id == null) {
             return; // already handled: a redelivered record or another replica
@@ -83,19 +101,15 @@ public class Actions {
                     .record(Duration.between(detection.suspect().timestamp(), detection.detectedAt()));
         }
         LOG.infof("%s: %s (mode %s)", detection.rule(), detection.summary(), mode);
-        RevertResult revert = mode == RuleMode.REVERT && detection.suspect() != null ? revert(id, detection) : null;
-        Map<String, String> delivered = alerter.send(new Alert(detection, revert));
-        if (!delivered.isEmpty()) {
-            ObjectNode scope = base(detection);
-            scope.put("severity", new Alert(detection, revert).severity().label());
-            delivered.forEach(scope.putObject("receivers")::put);
-            pool.withTransaction(tx -> outbox.append(tx, event(detection, "monitor.alert.sent", scope))).await().atMost(TIMEOUT);
+        if (reverting) {
+            revert(id, detection, context.get());
         }
     }
 
-    private RevertResult revert(long detectionId, Detection detection) {
+    private RevertResult revert(long detectionId, Detection detection, AlertContext context) {
         RevertResult result = pool.withTransaction(tx -> reverter.revert(tx, detection)
-                .call(r -> recordRevert(tx, detectionId, detection, r))).await().atMost(TIMEOUT);
+                .call(r -> recordRevert(tx, detectionId, detection, r))
+                .call(r -> alerts.settle(tx, detectionId, new Alert(detection, r, context)))).await().atMost(TIMEOUT);
         registry.counter("flagledger.monitor.reverts", "rule", detection.rule(), "outcome", result.outcome().label()).increment();
         if (result.outcome() == RevertOutcome.FAILED) {
             registry.counter("flagledger.monitor.revert.failures", "rule", detection.rule()).increment();
@@ -160,20 +174,27 @@ public class Actions {
     }
 
     private AuditEvent event(Detection d, String action, ObjectNode scope) {
+        return monitorEvent(config.actorId(), d.key().project(), d.key().flag(), d.key().environment(), d.correlationId(),
+                d.summary(), action, scope);
+    }
+
+    /** An unsigned event on monitor.actions by the monitor itself (detections, reverts, alert deliveries). */
+    public static AuditEvent monitorEvent(String actorId, String project, String flag, String environment,
+                                          String correlationId, String reason, String action, ObjectNode scope) {
         return AuditEvent.builder()
-                .actorId(config.actorId())
+                .actorId(actorId)
                 .actorType(ActorType.SERVICE)
                 .actorName(SOURCE_SERVICE)
                 .actorRoles("automation")
                 .sourceService(SOURCE_SERVICE)
                 .request(new RequestMetadata(null, null, Channel.AUTOMATION))
                 .action(action)
-                .project(d.key().project())
-                .flagId(d.key().flag())
-                .environment(d.key().environment())
+                .project(project)
+                .flagId(flag)
+                .environment(environment)
                 .scope(scope)
-                .correlationId(d.correlationId())
-                .reason(d.summary())
+                .correlationId(correlationId)
+                .reason(reason)
                 .build();
     }
 }

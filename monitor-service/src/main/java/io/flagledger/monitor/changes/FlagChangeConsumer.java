@@ -2,6 +2,7 @@ package io.flagledger.monitor.changes;
 
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.monitor.actions.Actions;
+import io.flagledger.monitor.detectors.StatisticalDetectors;
 import io.flagledger.monitor.rules.ChangeRule;
 import io.flagledger.monitor.rules.FrozenWriteRule;
 import io.flagledger.monitor.rules.RuleSet;
@@ -38,6 +39,9 @@ public class FlagChangeConsumer {
     Actions actions;
 
     @Inject
+    StatisticalDetectors detectors;
+
+    @Inject
     FlagStates states;
 
     @Inject
@@ -67,5 +71,6 @@ public class FlagChangeConsumer {
         for (ChangeRule rule : rules.changeRules()) {
             rule.evaluate(change, history).ifPresent(actions::handle);
         }
+        detectors.observe(change).forEach(actions::handle);
     }
 }

@@ -47,6 +47,80 @@ public interface MonitorConfig {
 
     Alerts alerts();
 
+    /** Statistical detectors, next to the fixed rules (docs/monitoring-alerts.md has their measured rates). */
+    Detectors detectors();
+
+    interface Detectors {
+        ChangeRate changeRate();
+
+        ExposureErrors exposureErrors();
+    }
+
+    /** Per-actor and per-project change rate against its own baseline (EWMA and hourly profile, Poisson test). */
+    interface ChangeRate {
+        /** off or alert; a rate is about many changes, so there is no single one to revert (revert acts as alert). */
+        @WithDefault("alert")
+        RuleMode mode();
+
+        @WithDefault("10m")
+        Duration bucket();
+
+        /** EWMA weight of the latest bucket in the recent baseline. */
+        @WithDefault("0.1")
+        double alpha();
+
+        /** EWMA weight of the latest day in the hour-of-day baseline. */
+        @WithDefault("0.3")
+        double seasonalAlpha();
+
+        /** Fires when P(count or more | baseline) is below this. */
+        @WithDefault("0.0001")
+        double pValue();
+
+        /** Never fires for fewer changes than this in one bucket. */
+        @WithDefault("6")
+        int minChanges();
+
+        /** Expected changes per bucket never taken as lower than this. */
+        @WithDefault("0.5")
+        double minBaseline();
+
+        /** Buckets a key is watched before it is judged. */
+        @WithDefault("36")
+        int warmupBuckets();
+
+        /** Keys (actors, projects) remembered each; the least recently seen beyond this are forgotten. */
+        @WithDefault("10000")
+        int maxKeys();
+    }
+
+    /** Error rate against the share of traffic a change exposed (the implied error rate of the exposed requests). */
+    interface ExposureErrors {
+        /** off or alert: the error-spike rule owns reverts for error rates. */
+        @WithDefault("alert")
+        RuleMode mode();
+
+        /** Fires when the exposed requests fail at least at this rate ... */
+        @WithDefault("0.10")
+        double exposedThreshold();
+
+        /** ... and the overall rise is this many standard errors above the pre-change noise. */
+        @WithDefault("4")
+        double z();
+
+        /** Samples averaged per judgement. */
+        @WithDefault("3")
+        int window();
+
+        /** Floor of the pre-change noise (standard deviation of the error rate). */
+        @WithDefault("0.0005")
+        double minNoise();
+
+        /** How far before the change its baseline and noise are read. */
+        @WithDefault("15m")
+        Duration baselineWindow();
+    }
+
     interface Revert {
         /** At most one revert per flag and environment within this window. */
         @WithDefault("15m")
@@ -186,11 +260,54 @@ public interface MonitorConfig {
     }
 
     interface Alerts {
-        Optional<String> alertmanagerUrl();
+        /** Alertmanager base URLs, comma-separated for an HA set (each gets every alert, as from Prometheus). */
+        Optional<List<String>> alertmanagerUrl();
 
         Optional<String> webhookUrl();
 
+        /** One delivery attempt's time-out. */
         @WithDefault("10s")
         Duration timeout();
+
+        /** How often due deliveries are attempted. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** Delay after a delivery's first failed attempt; doubles per further failure up to {@link #maxBackoff()}. */
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        @WithDefault("5m")
+        Duration maxBackoff();
+
+        /** Failed attempts after which a delivery is dead-lettered (20 at 1s..5m: about an hour of trying). */
+        @WithDefault("20")
+        int maxAttempts();
+
+        /** Deliveries attempted per run. */
+        @WithDefault("50")
+        int batchSize();
+
+        /**
+         * How long the alert of a detection whose mode is revert waits for the revert's outcome before it goes out
+         * without it; normally the revert settles it within a second.
+         */
+        @WithDefault("60s")
+        Duration revertHold();
+
+        /** endsAt of an alert about a single change (rather than a condition that clears): detection + this. */
+        @WithDefault("4h")
+        Duration eventAlertDuration();
+
+        Links links();
+
+        /** Base URLs alerts link to; a link is left out when its base URL is not set. */
+        interface Links {
+            /** audit-service, for the suspect change's ledger entry (with its inclusion proof) and the flag's timeline. */
+            Optional<String> auditUrl();
+
+            /** approval-service's console ({@code .../console}), for the flag's page and the change request's. */
+            Optional<String> consoleUrl();
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.flagledger.monitor.signals;
 
 import io.flagledger.monitor.actions.Actions;
 import io.flagledger.monitor.changes.ChangeHistory;
+import io.flagledger.monitor.detectors.StatisticalDetectors;
 import io.flagledger.monitor.changes.FlagChange;
 import io.flagledger.monitor.changes.FlagKey;
 import io.flagledger.monitor.rules.ErrorSpikeRule;
@@ -56,6 +57,9 @@ public class ErrorRatePoller {
     Actions actions;
 
     @Inject
+    StatisticalDetectors detectors;
+
+    @Inject
     Clock clock;
 
     @Scheduled(every = "${flagledger.monitor.signals.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -91,5 +95,10 @@ public class ErrorRatePoller {
                 ? prometheus.range(app.query().get(), change.timestamp(), now, config.signals().rangeStep())
                 : pushed.since(name, change.timestamp());
         rule.evaluate(change, name, baseline.value(), samples).ifPresent(actions::handle);
+        Instant from = change.timestamp().minus(config.detectors().exposureErrors().baselineWindow());
+        detectors.judgeExposure(change, name, () -> app.query().isPresent()
+                ? prometheus.range(app.query().get(), from, change.timestamp(), config.signals().rangeStep())
+                : pushed.since(name, from).stream().filter(s -> s.at().isBefore(change.timestamp())).toList(), samples)
+                .ifPresent(actions::handle);
     }
 }

@@ -21,18 +21,22 @@ import java.util.List;
 public class FlagStates {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final String METADATA_UPDATED = "flag.metadata.updated";
 
     @Inject
     Pool pool;
 
     public void record(FlagChange change) {
-        if (FlagChange.CREATED.equals(change.action()) && change.newState() != null) {
+        // Both events carry the whole flag: a new owner, expiry or risk replaces the old (alerts route by owner).
+        if ((FlagChange.CREATED.equals(change.action()) || METADATA_UPDATED.equals(change.action())) && change.newState() != null) {
             String owner = change.newState().path("owner").asText(null);
             String expires = change.newState().path("expiresAt").asText(null);
-            pool.preparedQuery("insert into flag_meta (project, flag_key, owner, expires_at) values ($1, $2, $3, $4) "
-                            + "on conflict (project, flag_key) do update set owner = excluded.owner, expires_at = excluded.expires_at")
+            String risk = change.newState().path("risk").asText(null);
+            pool.preparedQuery("insert into flag_meta (project, flag_key, owner, expires_at, risk) values ($1, $2, $3, $4, $5) "
+                            + "on conflict (project, flag_key) do update set owner = excluded.owner, expires_at = excluded.expires_at, "
+                            + "risk = excluded.risk")
                     .execute(Tuple.of(change.project(), change.flag(), owner,
-                            expires == null ? null : OffsetDateTime.ofInstant(Instant.parse(expires), ZoneOffset.UTC)))
+                            expires == null ? null : OffsetDateTime.ofInstant(Instant.parse(expires), ZoneOffset.UTC), risk))
                     .await().atMost(TIMEOUT);
         } else if (change.isEnvironmentChange()) {
             // Keep the first moment of an uninterrupted full rollout; any other state clears it.

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A real Prometheus scraping a tiny application every second, and a real Alertmanager. The application serves
  * 100 requests/s of synthetic traffic whose failing share is set with {@code POST /ratio?value=0.3}; its counters are
  * at {@code /metrics}. The monitor watches it as application "storefront", linked to flag {@code shop/storefront-v2}.
+ * The monitor is told of a second Alertmanager (an HA pair), which AlertDeliveryTest takes down and brings back.
  */
 public class PrometheusStackResource implements QuarkusTestResourceLifecycleManager {
 
@@ -29,6 +30,8 @@ public class PrometheusStackResource implements QuarkusTestResourceLifecycleMana
     private ScheduledExecutorService traffic;
     private PrometheusServer prometheus;
     private AlertmanagerServer alertmanager;
+    private AlertmanagerServer standbyAlertmanager;
+    private int standby;
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile double ratio;
@@ -62,14 +65,19 @@ public class PrometheusStackResource implements QuarkusTestResourceLifecycleMana
             prometheus = PrometheusServer.start(dir.resolve("prometheus"), List.of(new PrometheusServer.ScrapeJob("storefront",
                     List.of("127.0.0.1:" + app.getAddress().getPort()), "/metrics")), Duration.ofSeconds(1), Duration.ofSeconds(60));
             alertmanager = AlertmanagerServer.start(dir.resolve("alertmanager"), Duration.ofSeconds(60));
+            // A second Alertmanager of an HA pair; AlertDeliveryTest takes it down (by pid) and brings it back.
+            standby = io.flagledger.testsupport.internal.Processes.freePort();
+            standbyAlertmanager = AlertmanagerServer.start(dir.resolve("standby-alertmanager"), standby, null, Duration.ofSeconds(60));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         System.setProperty("flagledger.test.storefront", "http://127.0.0.1:" + app.getAddress().getPort());
         System.setProperty("flagledger.test.alertmanager", alertmanager.url());
+        System.setProperty("flagledger.test.standby-alertmanager-port", Integer.toString(standby));
+        System.setProperty("flagledger.test.standby-alertmanager-pid", Long.toString(standbyAlertmanager.pid()));
         return Map.of(
                 "flagledger.monitor.signals.prometheus-url", prometheus.url(),
-                "flagledger.monitor.alerts.alertmanager-url", alertmanager.url(),
+                "flagledger.monitor.alerts.alertmanager-url", alertmanager.url() + ",http://127.0.0.1:" + standby,
                 "flagledger.monitor.applications.storefront.query", "sum(rate(demo_requests_total{job=\"storefront\",code=~\"5..\"}[5s]))"
                         + " / sum(rate(demo_requests_total{job=\"storefront\"}[5s]))",
                 "flagledger.monitor.applications.storefront.flags", "shop/storefront-v2");
@@ -88,6 +96,9 @@ public class PrometheusStackResource implements QuarkusTestResourceLifecycleMana
         }
         if (alertmanager != null) {
             alertmanager.close();
+        }
+        if (standbyAlertmanager != null) {
+            standbyAlertmanager.close();
         }
     }
 }

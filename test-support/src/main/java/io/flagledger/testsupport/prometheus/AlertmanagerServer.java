@@ -23,16 +23,30 @@ public final class AlertmanagerServer extends LocalProcess {
     }
 
     public static AlertmanagerServer start(Path workDir, Duration timeout) {
+        return start(workDir, Processes.freePort(), null, timeout);
+    }
+
+    /**
+     * On a given port (a test that needs Alertmanager to be down first reserves one and starts it later), and
+     * optionally notifying {@code webhookUrl} (Alertmanager's webhook receiver, resolved alerts included), so a test
+     * can count the notifications people would get rather than the alerts Alertmanager holds.
+     */
+    public static AlertmanagerServer start(Path workDir, int port, String webhookUrl, Duration timeout) {
         createDirectories(workDir);
-        int port = Processes.freePort();
+        String receiver = webhookUrl == null ? "" : """
+                    webhook_configs:
+                      - url: '%s'
+                        send_resolved: true
+                """.formatted(webhookUrl);
         Path config = write(workDir.resolve("alertmanager.yml"), """
                 route:
                   receiver: 'record-only'
                   group_by: ['alertname', 'rule', 'flag', 'environment']
                   group_wait: 1s
+                  group_interval: 1s
                 receivers:
                   - name: 'record-only'
-                """);
+                """ + receiver);
         return new AlertmanagerServer(List.of(BINARY,
                 "--config.file=" + config,
                 "--storage.path=" + createDirectories(workDir.resolve("data")),

@@ -91,6 +91,11 @@ abstract class LocalProcess implements AutoCloseable {
         return workDir;
     }
 
+    /** The process id, for a test that must take the process down as a crash would (without this object). */
+    public final long pid() {
+        return process.pid();
+    }
+
     @Override
     public void close() {
         process.destroy();

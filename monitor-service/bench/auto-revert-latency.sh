@@ -17,7 +17,8 @@
 set -euo pipefail
 RUNS=${1:-3}
 cd "$(dirname "$0")/../.."
-./mvnw -B -o -q -pl flag-api,monitor-service,audit-service package -DskipTests
+# -am: the services run from their own target/quarkus-app, built here from this checkout (not from ~/.m2)
+./mvnw -B -o -q -pl flag-api,monitor-service,audit-service -am package -DskipTests
 SCRAPE_MS=1000
 BUDGET_MS=$((SCRAPE_MS + 2000))
 echo "load average before: $(cat /proc/loadavg)"

@@ -19,6 +19,7 @@ RUNS=${1:-3}
 cd "$(dirname "$0")/../.."
 # -am: the services run from their own target/quarkus-app, built here from this checkout (not from ~/.m2)
 ./mvnw -B -o -q -pl flag-api,monitor-service,audit-service -am package -DskipTests
+mkdir -p e2e/target
 SCRAPE_MS=1000
 BUDGET_MS=$((SCRAPE_MS + 2000))
 echo "load average before: $(cat /proc/loadavg)"

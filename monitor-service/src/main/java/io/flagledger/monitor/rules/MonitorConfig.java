@@ -160,6 +160,13 @@ public interface MonitorConfig {
         /** How long samples pushed to service.health are kept. */
         @WithDefault("1h")
         Duration sampleRetention();
+
+        /**
+         * At most this many pushed samples are kept per application (oldest dropped first); a sample every second for
+         * the default hour of retention fits.
+         */
+        @WithDefault("3600")
+        int maxSamplesPerApplication();
     }
 
     interface Application {

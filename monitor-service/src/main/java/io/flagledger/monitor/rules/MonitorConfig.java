@@ -167,6 +167,14 @@ public interface MonitorConfig {
          */
         @WithDefault("3600")
         int maxSamplesPerApplication();
+
+        /**
+         * Believe samples only on the application's own topic {@code service.health.<application>} (whose ACL lets only
+         * that application's principal write), none on the shared {@code service.health}. The chart sets it with
+         * {@code kafkaUsers.enabled}.
+         */
+        @WithDefault("false")
+        boolean ownTopicRequired();
     }
 
     interface Application {

@@ -30,7 +30,7 @@ for i in $(seq 1 "$RUNS"); do
   /usr/bin/time -f '%U %S' -o "e2e/target/auto-revert-run-$i.cpu" \
     ./mvnw -B -o -q -pl e2e verify -Dit.test=AutoRevertIT > "e2e/target/auto-revert-run-$i.log" 2>&1 || {
     echo "run $i failed: see e2e/target/auto-revert-run-$i.log"; exit 1; }
-  lines=$(grep -h '\[auto-revert\]' e2e/target/failsafe-reports/*AutoRevertIT*-output.txt "e2e/target/auto-revert-run-$i.log" 2>/dev/null | sort -u)
+  lines=$(grep -h '\[auto-revert\]' e2e/target/failsafe-reports/*AutoRevertIT*-output.txt "e2e/target/auto-revert-run-$i.log" 2>/dev/null | sort -u || true)
   echo "$lines"
   ms=$(echo "$lines" | sed -n 's/.*threshold crossed -> revert committed: \([0-9]*\) ms.*/\1/p' | head -1)
   figures+=("$ms")

@@ -501,6 +501,12 @@ flagledger.protection.environments."{{ $env }}".required-roles={{ join "," $r.re
 flagledger.audit.trusted-keys."{{ $id }}".service={{ $k.service }}
 flagledger.audit.trusted-keys."{{ $id }}".public-key={{ $k.publicKey }}
 {{- end }}
+{{- if and (eq .key "monitorService") .root.Values.kafkaUsers.enabled }}
+# kafkaUsers: each application writes service.health.<application> alone (its KafkaUser's ACL); the shared topic is refused
+mp.messaging.incoming.service-health.pattern=true
+mp.messaging.incoming.service-health.topic=service[.]health[.].+
+flagledger.monitor.signals.own-topic-required=true
+{{- end }}
 {{- range $k, $v := (default dict .svc.applicationProperties) }}
 {{ $k }}={{ $v }}
 {{- end }}

@@ -15,6 +15,8 @@ public final class Approvals {
     /** Who filed the change requests of these tokens: neither an approver nor a test user who applies them. */
     public static final String REQUESTER = "requester-of-the-change";
     public static final List<String> TWO_APPROVERS = List.of("approver1-sub", "approver2-sub");
+    /** The policy's apply window approval-service puts in the token (flag-api copies it into the event). */
+    public static final String APPLY_WINDOW = "MON-SUN 00:00-23:59 Europe/Amsterdam";
 
     private Approvals() {
     }
@@ -27,7 +29,7 @@ public final class Approvals {
                                Instant expiresAt) {
         ApprovalClaims claims = new ApprovalClaims("cr-" + UUID.randomUUID(), project, flag, environment, baseVersion,
                 ApprovalClaims.changeHashOf(config), TWO_APPROVERS,
-                Instant.now().minusSeconds(1), expiresAt).withRequester(REQUESTER);
+                Instant.now().minusSeconds(1), expiresAt).withRequester(REQUESTER).withApplyWindow(APPLY_WINDOW);
         return issue(claims);
     }
 

@@ -130,24 +130,26 @@ public class ApplyWorker {
                 .map(Decision::approverId).distinct().toList();
         Instant expires = now.plus(tokenConfig.lifetime());
         String reason = cr.reason() + " (change request " + cr.id() + ")";
+        // carried into the event's approval scope: the monitor judges the change by its policy's hours
+        String window = cr.policy().applyWindow() == null ? null : cr.policy().applyWindow().toString();
         FlagApiClient.WriteResult result;
         try {
             if (cr.isOperation()) {
                 String token = ApprovalTokens.issue(ApprovalClaims.forOperation(cr.id().toString(), cr.project(), cr.flag(),
                         cr.operation(), cr.baseVersion(), cr.changeSha256(), approvers, now, expires)
-                        .withRequester(cr.requesterId()), tokenSigner);
+                        .withRequester(cr.requesterId()).withApplyWindow(window), tokenSigner);
                 result = flagApi.operate(cr.project(), cr.flag(), cr.operation(), cr.baseVersion(),
                         cr.proposedConfig().get("metadata"), reason, cr.correlationId(), token);
             } else if (cr.isSegment()) {
                 String token = ApprovalTokens.issue(ApprovalClaims.forSegment(cr.id().toString(), cr.project(), cr.segment(),
                         cr.environment(), cr.baseVersion(), cr.changeSha256(), approvers, now, expires)
-                        .withRequester(cr.requesterId()), tokenSigner);
+                        .withRequester(cr.requesterId()).withApplyWindow(window), tokenSigner);
                 result = flagApi.writeSegment(cr.project(), cr.environment(), cr.segment(), cr.baseVersion(),
                         cr.proposedConfig(), reason, cr.correlationId(), token);
             } else {
                 String token = ApprovalTokens.issue(new ApprovalClaims(cr.id().toString(), cr.project(), cr.flag(),
                         cr.environment(), cr.baseVersion(), cr.changeSha256(), approvers, now, expires)
-                        .withRequester(cr.requesterId()), tokenSigner);
+                        .withRequester(cr.requesterId()).withApplyWindow(window), tokenSigner);
                 result = flagApi.write(cr.project(), cr.flag(), cr.environment(), cr.baseVersion(), cr.proposedConfig(),
                         reason, cr.correlationId(), token);
             }

@@ -1,5 +1,6 @@
 package io.flagledger.approval.policy;
 
+import io.flagledger.contract.approval.ApplyWindow;
 import io.flagledger.common.protection.Protection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,5 +1,6 @@
 package io.flagledger.approval.policy;
 
+import io.flagledger.contract.approval.ApplyWindow;
 import java.time.Duration;
 import java.util.List;
 

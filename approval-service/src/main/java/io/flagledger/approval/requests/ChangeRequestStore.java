@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flagledger.approval.db.Db;
-import io.flagledger.approval.policy.ApplyWindow;
+import io.flagledger.contract.approval.ApplyWindow;
 import io.flagledger.approval.policy.Party;
 import io.flagledger.approval.policy.Policy;
 import io.flagledger.common.problem.ProblemException;

@@ -1,5 +1,6 @@
 package io.flagledger.approval.policy;
 
+import io.flagledger.contract.approval.ApplyWindow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

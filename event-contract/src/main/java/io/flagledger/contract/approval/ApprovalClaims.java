@@ -24,6 +24,9 @@ import java.util.List;
  * {@code environment} is {@link #ALL_ENVIRONMENTS}, {@code base_version} the flag's metadata version and
  * {@code change_sha256} covers the operation and the proposed metadata ({@link #operationHashOf}).
  * {@code requester} is who filed the request: flag-api refuses a token one of whose approvers is the requester.
+ * {@code apply_window} is the policy's window for applying (e.g. {@code MON-FRI 09:00-17:00 Europe/Amsterdam},
+ * {@link ApplyWindow}), absent when the policy has none: flag-api copies it into the event's approval scope, so the
+ * monitor judges an approved change by the hours its approvers' policy allows, not by who pressed apply.
  */
 public record ApprovalClaims(
         @JsonProperty("change_request_id") String changeRequestId,
@@ -44,7 +47,9 @@ public record ApprovalClaims(
         @JsonProperty("operation")
         @JsonInclude(JsonInclude.Include.NON_NULL) String operation,
         @JsonProperty("requester")
-        @JsonInclude(JsonInclude.Include.NON_NULL) String requester) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String requester,
+        @JsonProperty("apply_window")
+        @JsonInclude(JsonInclude.Include.NON_NULL) String applyWindow) {
 
     /** The {@code environment} of a flag-wide approval: the operation affects every environment of the flag. */
     public static final String ALL_ENVIRONMENTS = "*";
@@ -60,7 +65,7 @@ public record ApprovalClaims(
     public ApprovalClaims(String changeRequestId, String project, String flag, String environment, long baseVersion,
                           String changeSha256, List<String> approvers, Instant issuedAt, Instant expiresAt) {
         this(changeRequestId, project, flag, environment, baseVersion, changeSha256, approvers, issuedAt, expiresAt, null,
-                null, null);
+                null, null, null);
     }
 
     /**
@@ -71,13 +76,19 @@ public record ApprovalClaims(
                                               long metadataVersion, String changeSha256, List<String> approvers,
                                               Instant issuedAt, Instant expiresAt) {
         return new ApprovalClaims(changeRequestId, project, flag, ALL_ENVIRONMENTS, metadataVersion, changeSha256, approvers,
-                issuedAt, expiresAt, null, operation, null);
+                issuedAt, expiresAt, null, operation, null, null);
     }
 
     /** The same claims naming who filed the change request. */
     public ApprovalClaims withRequester(String requesterId) {
         return new ApprovalClaims(changeRequestId, project, flag, environment, baseVersion, changeSha256, approvers, issuedAt,
-                expiresAt, segment, operation, requesterId);
+                expiresAt, segment, operation, requesterId, applyWindow);
+    }
+
+    /** The same claims naming the policy's apply window ({@link ApplyWindow#toString()}), or none. */
+    public ApprovalClaims withApplyWindow(String window) {
+        return new ApprovalClaims(changeRequestId, project, flag, environment, baseVersion, changeSha256, approvers, issuedAt,
+                expiresAt, segment, operation, requester, window);
     }
 
     /** Claims approving a segment definition in one environment. */
@@ -85,7 +96,7 @@ public record ApprovalClaims(
                                             long baseVersion, String changeSha256, List<String> approvers,
                                             Instant issuedAt, Instant expiresAt) {
         return new ApprovalClaims(changeRequestId, project, null, environment, baseVersion, changeSha256, approvers,
-                issuedAt, expiresAt, segment, null, null);
+                issuedAt, expiresAt, segment, null, null, null);
     }
 
     /** SHA-256 (hex) of the RFC 8785 form of a proposed environment config: key order and spacing do not matter. */

@@ -196,6 +196,9 @@ public class ProtectedEnvironmentGate {
             approval.put("requester", claims.requester());
         }
         claims.approvers().forEach(approval.putArray("approvers")::add);
+        if (claims.applyWindow() != null) {
+            approval.put("apply_window", claims.applyWindow());
+        }
     }
 
     /** A flag-wide approval's base version is a metadata version: compared with an environment's it would mislead. */

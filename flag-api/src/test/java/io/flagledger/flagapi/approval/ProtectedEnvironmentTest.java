@@ -56,6 +56,25 @@ class ProtectedEnvironmentTest {
         assertThat(applied.environment()).isEqualTo("production");
         assertThat(applied.scope().path("approval").path("change_request_id").asText()).startsWith("cr-");
         assertThat(applied.scope().path("approval").path("approvers")).hasSize(2);
+        // the approvers' policy window travels with the change: the monitor judges after-hours by it
+        assertThat(applied.scope().path("approval").path("apply_window").asText()).isEqualTo(Approvals.APPLY_WINDOW);
+        // the channel comes from the token's client (flagledger-cli: a person through the API), not from a header
+        assertThat(applied.request().channel()).isEqualTo(io.flagledger.contract.Channel.API);
+    }
+
+    /** A declared channel the token contradicts is refused, naming the header; one that agrees changes nothing. */
+    @Test
+    void aChannelHeaderCannotOverrideHowTheCallerAuthenticated() {
+        String editor = KeycloakResource.tokenFor("requester");
+        String key = newFlag(editor, "release");
+        given().auth().oauth2(editor).contentType("application/json").header("If-Match", "\"0\"")
+                .header("X-Flagledger-Channel", "automation").body(java.util.Map.of("enabled", true, "reason", "pretend to be a bot"))
+                .post("/api/v1/projects/{p}/flags/{k}/environments/staging/toggle", PROJECT, key)
+                .then().statusCode(400).contentType(PROBLEM).body("detail", containsString("X-Flagledger-Channel"));
+        given().auth().oauth2(editor).contentType("application/json").header("If-Match", "\"0\"")
+                .header("X-Flagledger-Channel", "api").body(java.util.Map.of("enabled", true, "reason", "honest"))
+                .post("/api/v1/projects/{p}/flags/{k}/environments/staging/toggle", PROJECT, key)
+                .then().statusCode(200);
     }
 
     @Test

@@ -102,6 +102,37 @@ public record FlagChange(
         return scope == null ? Optional.empty() : text(scope.path("approval"), "change_request_id");
     }
 
+    /**
+     * Who approved this change: the approval scope flag-api recorded from the verified approval token (empty when the
+     * change carries none). An approved change is the approvers' decision, whoever (approval-service) applied it.
+     */
+    public List<String> approvers() {
+        List<String> names = new java.util.ArrayList<>();
+        if (scope != null) {
+            scope.path("approval").path("approvers").forEach(a -> {
+                if (a.isTextual() && !a.asText().isBlank()) {
+                    names.add(a.asText());
+                }
+            });
+        }
+        return names;
+    }
+
+    /** A change applied under an approval: a change request and at least one approver in its approval scope. */
+    public boolean approved() {
+        return approvalId().isPresent() && !approvers().isEmpty();
+    }
+
+    /** The apply window of the approving policy, as the approval token stated it; empty when the policy has none. */
+    public Optional<String> applyWindow() {
+        return scope == null ? Optional.empty() : text(scope.path("approval"), "apply_window");
+    }
+
+    /** A service identity acting on its own: neither under an approval nor reverting a change. */
+    public boolean serviceWithoutMandate() {
+        return actorType == ActorType.SERVICE && !approved() && !isRevert();
+    }
+
     public long newVersion() {
         return newState == null ? -1 : newState.path("version").asLong(-1);
     }

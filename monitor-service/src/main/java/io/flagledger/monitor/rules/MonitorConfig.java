@@ -242,6 +242,21 @@ public interface MonitorConfig {
         /** How long samples pushed to service.health are kept. */
         @WithDefault("1h")
         Duration sampleRetention();
+
+        /**
+         * At most this many pushed samples are kept per application (oldest dropped first); a sample every second for
+         * the default hour of retention fits.
+         */
+        @WithDefault("3600")
+        int maxSamplesPerApplication();
+
+        /**
+         * Believe samples only on the application's own topic {@code service.health.<application>} (whose ACL lets only
+         * that application's principal write), none on the shared {@code service.health}. The chart sets it with
+         * {@code kafkaUsers.enabled}.
+         */
+        @WithDefault("false")
+        boolean ownTopicRequired();
     }
 
     interface Application {

@@ -45,7 +45,7 @@ public class RuleSet {
             Map<String, List<String>> allowed = new HashMap<>();
             r.unexpectedActor().allowedFlags().forEach((actor, patterns) ->
                     allowed.put(actor, Arrays.stream(patterns.split(",")).map(String::trim).filter(p -> !p.isEmpty()).toList()));
-            changeRules.add(new UnexpectedActorRule(clock, allowed));
+            changeRules.add(new UnexpectedActorRule(clock, allowed, protection.protectedEnvironments()));
         }
         unapproved = on(UnapprovedChangeRule.NAME, r.unapprovedChange().mode())
                 ? new UnapprovedChangeRule(clock, protection.protectedEnvironments(), r.unapprovedChange().grace(), approvals::approved)

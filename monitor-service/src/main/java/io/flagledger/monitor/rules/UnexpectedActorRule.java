@@ -8,10 +8,13 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Rule 4: a service identity changing flags through the console or outside its allowed flags, or a person
- * changing flags through the automation channel. Allowed flags are patterns {@code project/flag} where either part
+ * Rule 4: a service identity changing flags through the console or outside its allowed flags, a service identity
+ * changing a protected environment without an approval or revert scope (a service account acting as a person:
+ * approval-service applies only what approvers approved, the monitor only reverts), or a person changing flags
+ * through the automation channel. The channel is the one flag-api derived from the caller's token, not a header. Allowed flags are patterns {@code project/flag} where either part
  * may be {@code *}, per service (matched by actor name, e.g. {@code service-account-ci-bot}, or actor id); a service
  * with no entry may change no flag.
  */
@@ -21,10 +24,12 @@ public final class UnexpectedActorRule implements ChangeRule {
 
     private final Clock clock;
     private final Map<String, List<String>> allowedFlags;
+    private final Set<String> protectedEnvironments;
 
-    public UnexpectedActorRule(Clock clock, Map<String, List<String>> allowedFlags) {
+    public UnexpectedActorRule(Clock clock, Map<String, List<String>> allowedFlags, Set<String> protectedEnvironments) {
         this.clock = clock;
         this.allowedFlags = Map.copyOf(allowedFlags);
+        this.protectedEnvironments = Set.copyOf(protectedEnvironments);
     }
 
     @Override
@@ -37,6 +42,9 @@ public final class UnexpectedActorRule implements ChangeRule {
         String why = null;
         if (change.actorType() == ActorType.SERVICE && change.channel() == Channel.CONSOLE) {
             why = "service identity " + actor(change) + " changed " + change.key() + " through the console";
+        } else if (change.serviceWithoutMandate() && change.touches(protectedEnvironments)) {
+            why = "service identity " + actor(change) + " changed protected " + change.key()
+                    + " without an approval or revert scope: a service account acting as a person";
         } else if (change.actorType() == ActorType.SERVICE && !allowed(change)) {
             why = "service identity " + actor(change) + " changed " + change.key() + ", outside its allowed flags";
         } else if (change.actorType() == ActorType.USER && change.channel() == Channel.AUTOMATION) {

@@ -12,7 +12,11 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Error-rate samples pushed to service.health by sources without Prometheus, per application, for a bounded time. */
+/**
+ * Error-rate samples pushed to service.health by sources without Prometheus, per configured application (the consumer
+ * drops unknown names), for a bounded time and at most {@code signals.max-samples-per-application} each (the oldest
+ * go first): an application pushing faster than expected cannot grow memory.
+ */
 @ApplicationScoped
 public class PushedSamples {
 
@@ -30,7 +34,15 @@ public class PushedSamples {
             samples.addLast(sample);
             Instant horizon = clock.instant().minus(config.signals().sampleRetention());
             samples.removeIf(s -> s.at().isBefore(horizon));
+            while (samples.size() > config.signals().maxSamplesPerApplication()) {
+                samples.removeFirst();
+            }
         }
+    }
+
+    /** How many samples are held for {@code application} (the bound's test reads it). */
+    public int size(String application) {
+        return samples(application).size();
     }
 
     /** The last sample before {@code time}: the baseline before a change. */

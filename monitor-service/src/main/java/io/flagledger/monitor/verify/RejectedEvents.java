@@ -104,6 +104,18 @@ public class RejectedEvents {
                 event, "could not be stored (" + (state == null ? failure.getClass().getSimpleName() : "SQLSTATE " + state) + ")");
     }
 
+    /**
+     * A service.health sample from an application that is not configured: kept and alerted like a refused event. The
+     * caller does this for the first sample of each name only (later ones are counted), so a flood alerts once.
+     */
+    public void unknownApplication(String topic, int partition, long offset, String payload, String application) {
+        park(topic, partition, offset, payload, UNKNOWN_APPLICATION, "sample from application '" + application
+                + "', which is not in flagledger.monitor.applications", null, "came from an unconfigured application");
+    }
+
+    /** The reason of a service.health sample from an application not configured. */
+    public static final String UNKNOWN_APPLICATION = "unknown-application";
+
     private void park(String topic, int partition, long offset, String payload, String reason, String why, AuditEvent claimed,
                       String what) {
         registry.counter("flagledger.monitor.events.rejected", "topic", topic, "reason", reason).increment();

@@ -122,7 +122,22 @@ class ChangeRulesTest {
                 row("Saturday, archiving a flag production serves", List.of(change("c").at(amsterdam("2026-11-28T12:00:00"))
                         .flagWide("flag.archived", "staging", "production").build()), "c"),
                 row("Saturday, the monitor's own revert", List.of(
-                        change("c").at(amsterdam("2026-11-28T12:00:00")).action("flag.reverted").service("service-account-monitor-service").build())));
+                        change("c").at(amsterdam("2026-11-28T12:00:00")).action("flag.reverted").service("service-account-monitor-service").build())),
+                // approved changes: the approvers' policy decides, not the applier's roles
+                row("Wednesday 20:00, approved, inside its policy's window MON-FRI 08:00-22:00", List.of(
+                        change("c").at(amsterdam("2026-11-25T20:00:00")).service("service-account-approval-service")
+                                .approved("cr-1", "MON-FRI 08:00-22:00 Europe/Amsterdam", "sub-a1", "sub-a2").build())),
+                row("Wednesday 20:00, approved, policy without a window", List.of(
+                        change("c").at(amsterdam("2026-11-25T20:00:00")).service("service-account-approval-service")
+                                .approved("cr-1", null, "sub-a1").build())),
+                row("Wednesday 11:00, approved, outside its policy's window MON-FRI 13:00-17:00", List.of(
+                        change("c").at(amsterdam("2026-11-25T11:00:00")).service("service-account-approval-service")
+                                .approved("cr-1", "MON-FRI 13:00-17:00 Europe/Amsterdam", "sub-a1").build()), "c"),
+                row("Wednesday 20:00, a change request but no approvers is not approved", List.of(
+                        change("c").at(amsterdam("2026-11-25T20:00:00")).service("service-account-approval-service")
+                                .approved("cr-1", "MON-FRI 08:00-22:00 Europe/Amsterdam").build()), "c"),
+                row("Saturday, a service holding the SRE role without an approval", List.of(
+                        change("c").at(amsterdam("2026-11-28T12:00:00")).service("service-account-ops-bot").roles("automation", "sre").build()), "c"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -141,14 +156,21 @@ class ChangeRulesTest {
                 row("a person through the automation channel", List.of(change("c").channel(Channel.AUTOMATION).build()), "c"),
                 row("a service through the console", List.of(
                         change("c").service("service-account-ci-bot").channel(Channel.CONSOLE).build()), "c"),
-                row("a service on an allowed flag", List.of(
-                        change("c").service("service-account-ci-bot").channel(Channel.CI).build())),
+                row("a service on an allowed flag in staging", List.of(
+                        change("c").service("service-account-ci-bot").env("staging").channel(Channel.CI).build())),
                 row("a service outside its allowed flags", List.of(
-                        change("c").service("service-account-ci-bot").flag("payments").channel(Channel.CI).build()), "c"),
-                row("a service allowed everything", List.of(
-                        change("c").service("service-account-approval-service").flag("payments").channel(Channel.AUTOMATION).build())),
+                        change("c").service("service-account-ci-bot").env("staging").flag("payments").channel(Channel.CI).build()), "c"),
+                row("a service on an allowed flag in production, without an approval", List.of(
+                        change("c").service("service-account-ci-bot").channel(Channel.CI).build()), "c"),
+                row("a service allowed everything, applying an approved change", List.of(
+                        change("c").service("service-account-approval-service").flag("payments").channel(Channel.AUTOMATION)
+                                .approved("cr-1", null, "sub-a1", "sub-a2").build())),
+                row("a service allowed everything, in production without an approval", List.of(
+                        change("c").service("service-account-approval-service").flag("payments").channel(Channel.AUTOMATION).build()), "c"),
+                row("the monitor's revert in production", List.of(
+                        change("c").service("service-account-monitor-service").action("flag.reverted").channel(Channel.AUTOMATION).build())),
                 row("a service with no allowed flags", List.of(
-                        change("c").service("service-account-unknown").channel(Channel.AUTOMATION).build()), "c"));
+                        change("c").service("service-account-unknown").env("staging").channel(Channel.AUTOMATION).build()), "c"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -157,7 +179,8 @@ class ChangeRulesTest {
         TestClock clock = new TestClock(T0);
         UnexpectedActorRule rule = new UnexpectedActorRule(clock, Map.of(
                 "service-account-ci-bot", List.of("shop/new-checkout", "web/*"),
-                "service-account-approval-service", List.of("*")));
+                "service-account-approval-service", List.of("*"), "service-account-monitor-service", List.of("*")),
+                Set.of("production"));
         assertThat(Changes.run(rule, clock, sequence)).isEqualTo(expected);
     }
 }

@@ -134,6 +134,11 @@ final class Changes {
             return this;
         }
 
+        Builder roles(String... roleNames) {
+            roles = List.of(roleNames);
+            return this;
+        }
+
         Builder channel(Channel c) {
             channel = c;
             return this;
@@ -150,6 +155,18 @@ final class Changes {
                 scope.put(field, b);
             } else {
                 scope.put(field, value.toString());
+            }
+            return this;
+        }
+
+        /** Applied under change request {@code cr}, approved by {@code approvers}, under a policy with {@code window} (or none). */
+        Builder approved(String cr, String window, String... approvers) {
+            ObjectNode approval = scope.putObject("approval").put("change_request_id", cr);
+            if (window != null) {
+                approval.put("apply_window", window);
+            }
+            for (String a : approvers) {
+                approval.withArray("approvers").add(a);
             }
             return this;
         }

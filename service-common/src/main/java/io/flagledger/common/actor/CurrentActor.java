@@ -18,12 +18,14 @@ import io.flagledger.common.problem.ProblemException;
 
 /**
  * The actor and request metadata of the current request, taken from the verified OIDC token
- * (never from the body), so that audit events name the real subject.
+ * (never from the body), so that audit events name the real subject. The channel, too, comes from the token
+ * ({@link #channelOf}); a client's {@value #CHANNEL_HEADER} header is not believed: one that names an unknown channel
+ * or contradicts the token is refused (400), one that agrees changes nothing.
  */
 @RequestScoped
 public class CurrentActor {
 
-    /** Header a client sets to say through which channel a change was made. */
+    /** Header a client may set; only checked against the channel its token implies (it used to decide it). */
     public static final String CHANNEL_HEADER = "X-Flagledger-Channel";
 
     private static final int MAX_USER_AGENT = 512;
@@ -43,6 +45,9 @@ public class CurrentActor {
 
     @Inject
     IdentityConfig identityConfig;
+
+    @Inject
+    ChannelConfig channels;
 
     public Actor actor() {
         return actorOf(identity);
@@ -87,23 +92,69 @@ public class CurrentActor {
     }
 
     /**
-     * Request metadata; {@code channel}, when given, is used if the client named none (no identity lookup then).
-     * An unknown channel is the caller's mistake: 400.
+     * Request metadata; {@code channel}, when given, is what the server itself knows (its console pages), otherwise
+     * the channel is derived from the caller's token. A header naming an unknown channel, or one other than that, is
+     * the caller's mistake: 400.
      */
     public RequestMetadata requestMetadata(Channel channel) {
         HttpServerRequest http = request.getCurrent().request();
+        Channel derived = channel != null ? channel
+                : channelOf(actor().isService(), identity.getPrincipal() instanceof JsonWebToken jwt ? jwt : token);
         String header = http.getHeader(CHANNEL_HEADER);
-        return new RequestMetadata(userAgent(http), address(http),
-                channel != null && (header == null || header.isBlank()) ? channel : channel(header));
+        if (header != null && !header.isBlank()) {
+            Channel declared = knownChannel(header).orElseThrow(
+                    () -> ProblemException.badRequest(CHANNEL_HEADER + " must be one of api, console, ci, automation"));
+            if (declared != derived) {
+                throw ProblemException.badRequest(CHANNEL_HEADER + " says " + wire(declared) + " but the caller signed in "
+                        + "through channel " + wire(derived) + ": the channel comes from the token; omit the header");
+            }
+        }
+        return new RequestMetadata(userAgent(http), address(http), derived);
+    }
+
+    /**
+     * The channel a token implies: a person through a console client is {@code console}, through a CI client
+     * {@code ci}, through a machine-only client {@code automation}, otherwise {@code api}; a service identity is
+     * {@code automation} unless it came through a console client (a service acting as a person: {@code console}).
+     */
+    Channel channelOf(boolean service, JsonWebToken jwt) {
+        String client = client(jwt);
+        if (client != null && channels.consoleClients().contains(client)) {
+            return Channel.CONSOLE;
+        }
+        if (service) {
+            return Channel.AUTOMATION;
+        }
+        if (client != null && channels.ciClients().map(c -> c.contains(client)).orElse(false)) {
+            return Channel.CI;
+        }
+        return client != null && channels.automationClients().contains(client) ? Channel.AUTOMATION : Channel.API;
+    }
+
+    /** The OIDC client the token was issued to: {@code azp}, else {@code client_id} (RFC 9068). */
+    static String client(JsonWebToken jwt) {
+        for (String claim : new String[] {"azp", "client_id"}) {
+            Object value = jwt == null ? null : jwt.getClaim(claim);
+            String text = value instanceof String str ? str : value instanceof jakarta.json.JsonString js ? js.getString() : null;
+            if (text != null && !text.isBlank()) {
+                return text;
+            }
+        }
+        return null;
+    }
+
+    private static String wire(Channel channel) {
+        return channel.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
      * Metadata of a request being refused (401/403): never fails, so no header can keep a refusal out of the ledger.
-     * A channel the contract does not know is left out here ({@link #channelHeader()} gives it, escaped).
+     * The channel is the one the server knows ({@code fallback}): a refused caller's header is not evidence
+     * ({@link #channelHeader()} gives an unknown one, escaped).
      */
     public RequestMetadata refusedRequestMetadata(Channel fallback) {
         HttpServerRequest http = request.getCurrent().request();
-        return new RequestMetadata(userAgent(http), address(http), knownChannel(http.getHeader(CHANNEL_HEADER)).orElse(fallback));
+        return new RequestMetadata(userAgent(http), address(http), fallback);
     }
 
     /** The raw channel header, escaped and bounded, when it names no known channel; null otherwise. */
@@ -119,14 +170,6 @@ public class CurrentActor {
 
     private static String address(HttpServerRequest http) {
         return http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
-    }
-
-    private Channel channel(String header) {
-        if (header == null || header.isBlank()) {
-            return actor().isService() ? Channel.AUTOMATION : Channel.API;
-        }
-        return knownChannel(header).orElseThrow(
-                () -> ProblemException.badRequest(CHANNEL_HEADER + " must be one of api, console, ci, automation"));
     }
 
     private static Optional<Channel> knownChannel(String header) {

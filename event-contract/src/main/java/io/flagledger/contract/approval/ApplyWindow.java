@@ -1,4 +1,4 @@
-package io.flagledger.approval.policy;
+package io.flagledger.contract.approval;
 
 import java.time.DayOfWeek;
 import java.time.Instant;

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Proof latency benchmark: audit-service/bench/merkle-proofs.sh [leaves...]   (default 1000000; e.g. 1000000 10000000)
-# Needs the PostgreSQL the tests use (FLAGLEDGER_PG_* as in README). Creates and drops its own databases.
+# Proof latency through HTTP: audit-service/bench/merkle-proofs.sh [leaves=10000000] [seconds=20] [connections=1]
+# Loads a ledger of N synthetic leaves and their tree nodes into a fresh database (server-side generate_series for the
+# entries, COPY for the nodes), starts the packaged audit-service against it (local JWT verification, a real Kafka),
+# waits for its checkpoint, then drives wrk (bench/proofs.lua: random leaves, random tree sizes) at the inclusion
+# and consistency endpoints and at /q/health/live as the baseline, and prints p50/p99, requests/s, the load
+# average and CPU ms per 1,000 requests. Needs PostgreSQL as the tests use it (FLAGLEDGER_PG_*) and wrk.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-./mvnw -B -q -pl event-contract install -DskipTests
-./mvnw -B -q -pl audit-service test-compile dependency:build-classpath \
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
+./mvnw -B -o -q -pl audit-service -am package dependency:build-classpath -DskipTests \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 cp="audit-service/target/test-classes:audit-service/target/classes:$(cat audit-service/target/bench.classpath)"
-exec java -Xmx2g -cp "$cp" io.flagledger.audit.bench.MerkleProofBench "$@"
+exec java -Xmx2g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$cp" \
+  io.flagledger.audit.bench.MerkleProofBench "$@"

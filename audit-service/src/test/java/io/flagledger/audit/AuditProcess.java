@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged audit-service ({@code target/quarkus-app}) in its own JVM, against a given Kafka and database, so
- * a benchmark or a robustness test can measure it as deployed and kill it with SIGKILL mid-batch. No OIDC: only
- * the Kafka-to-ledger path is exercised.
+ * a benchmark or a robustness test can measure it as deployed and kill it with SIGKILL mid-batch. No OIDC unless
+ * {@code extra} configures it (the proof benchmark verifies its own tokens with a local public key).
  */
 public final class AuditProcess implements AutoCloseable {
 
@@ -31,10 +31,17 @@ public final class AuditProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private final int port;
 
-    private AuditProcess(Process process, Path log) {
+    private AuditProcess(Process process, Path log, int port) {
         this.process = process;
         this.log = log;
+        this.port = port;
+    }
+
+    /** The HTTP port it listens on (loopback). */
+    public int port() {
+        return port;
     }
 
     /**
@@ -81,7 +88,7 @@ public final class AuditProcess implements AutoCloseable {
                     "-Xmx512m", "-jar", app.toAbsolutePath().toString());
             Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            AuditProcess started = new AuditProcess(p, log);
+            AuditProcess started = new AuditProcess(p, log, port);
             started.awaitReady(port, Duration.ofSeconds(90));
             return started;
         } catch (IOException e) {

@@ -20,11 +20,6 @@ public class CheckpointStore {
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
     }
 
-    public Uni<Optional<StoredCheckpoint>> at(SqlClient client, long treeSize) {
-        return client.preparedQuery("select " + COLUMNS + " from checkpoint where tree_size = $1").execute(Tuple.of(treeSize))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
-    }
-
     /** Every checkpoint, smallest first (the self-check walks the ledger once and meets them in order). */
     public Uni<List<StoredCheckpoint>> all(SqlClient client) {
         return client.query("select " + COLUMNS + " from checkpoint order by tree_size").execute().map(rows -> {

@@ -12,6 +12,7 @@ import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +29,11 @@ public class MerkleStore {
             union all
             select m.level, m.idx, m.hash from merkle_node m
             join unnest($2::integer[], $3::bigint[]) as wanted(level, idx) on m.level = wanted.level and m.idx = wanted.idx""";
+
+    private static final String FROM = """
+            select m.level, m.idx, m.hash from unnest($1::integer[], $2::bigint[]) as wanted(level, first)
+            join merkle_node m on m.level = wanted.level and m.idx >= wanted.first
+            order by m.level, m.idx""";
 
     private static final String WRITE = """
             insert into merkle_node (level, idx, hash)
@@ -60,6 +66,26 @@ public class MerkleStore {
                 if (!found.containsKey(id)) {
                     throw new MissingNodeException(id);
                 }
+            }
+            return found;
+        });
+    }
+
+    /**
+     * Every stored node of the given levels from the given index on ({@code first[i]} for level
+     * {@code lowest + i}), in level then index order: what an in-memory copy of the upper levels lacks.
+     */
+    public Uni<Map<NodeId, byte[]>> nodesFrom(SqlClient client, int lowest, long[] first) {
+        Integer[] levels = new Integer[first.length];
+        Long[] from = new Long[first.length];
+        for (int i = 0; i < first.length; i++) {
+            levels[i] = lowest + i;
+            from[i] = first[i];
+        }
+        return client.preparedQuery(FROM).execute(Tuple.of(levels, from)).map(rows -> {
+            Map<NodeId, byte[]> found = new LinkedHashMap<>();
+            for (Row row : rows) {
+                found.put(new NodeId(row.getInteger("level"), row.getLong("idx")), row.getBuffer("hash").getBytes());
             }
             return found;
         });

@@ -1,9 +1,11 @@
 package io.flagledger.audit.proof;
 
-import io.flagledger.audit.checkpoint.CheckpointStore;
-import io.flagledger.audit.checkpoint.StoredCheckpoint;
 import io.flagledger.audit.merkle.Base64s;
-import io.flagledger.audit.merkle.MerkleStore;
+import io.flagledger.audit.merkle.MissingNodeException;
+import io.flagledger.contract.merkle.NodeId;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.util.Map;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.merkle.ProofPlan;
 import io.smallrye.mutiny.Uni;
@@ -17,7 +19,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -33,11 +34,14 @@ public class ProofResource {
     @Inject
     Pool pool;
 
-    @Inject
-    MerkleStore tree;
+    private static final String HEADS = """
+            select (select max(seq) from ledger_entry) as ledger_size,
+                (select tree_size from checkpoint order by tree_size desc limit 1) as latest_size,
+                (select note from checkpoint where tree_size = $1) as from_note,
+                (select note from checkpoint where tree_size = coalesce($2::bigint, (select max(tree_size) from checkpoint))) as to_note""";
 
     @Inject
-    CheckpointStore checkpoints;
+    ProvingTree tree;
 
     /** Proves the tree of size {@code to} (default: the latest checkpoint) extends the tree of size {@code from}. */
     @GET
@@ -56,26 +60,42 @@ public class ProofResource {
         long size1 = Params.size("from", from, 1);
         Long requested = to == null || to.isBlank() ? null : Params.size("to", to, 1);
         return pool.withConnection(conn -> {
-            Uni<Long> target = requested != null ? Uni.createFrom().item(requested)
-                    : checkpoints.latest(conn).map(c -> c.orElseThrow(
-                            () -> ProblemException.notFound("no checkpoint has been signed yet")).treeSize());
-            return target.chain(size2 -> tree.size(conn).chain(current -> {
+            // The heads (ledger size, checkpoints) and, when both sizes are known, the nodes go out together:
+            // the connection pipelines them, so a proof costs one round trip.
+            Uni<Row> heads = conn.preparedQuery(HEADS).execute(Tuple.of(size1, requested)).map(rows -> rows.iterator().next());
+            Uni<Map<NodeId, byte[]>> early = requested == null || size1 > requested ? Uni.createFrom().nullItem()
+                    : tree.nodes(conn, plans(size1, requested)).onFailure(MissingNodeException.class).recoverWithNull();
+            return Uni.combine().all().unis(heads, early).asTuple().chain(both -> {
+                Row row = both.getItem1();
+                Long latest = row.getLong("latest_size");
+                long size2;
+                if (requested != null) {
+                    size2 = requested;
+                } else if (latest == null) {
+                    throw ProblemException.notFound("no checkpoint has been signed yet");
+                } else {
+                    size2 = latest;
+                }
+                Long stored = row.getLong("ledger_size");
+                long current = stored == null ? 0 : stored;
                 if (size1 > size2) {
                     throw ProblemException.badRequest("from (" + size1 + ") must not be larger than to (" + size2 + ")");
                 }
                 if (size2 > current) {
                     throw ProblemException.notFound("the ledger has " + current + " entries, so there is no tree of size " + size2);
                 }
-                return tree.hashes(conn, ProofPlan.consistency(size1, size2))
-                        .chain(hashes -> tree.root(conn, size1).chain(root1 -> tree.root(conn, size2)
-                                .chain(root2 -> checkpoints.at(conn, size1).chain(c1 -> checkpoints.at(conn, size2)
-                                        .map(c2 -> new ConsistencyProofView(size1, size2, Base64s.of(hashes),
-                                                Base64s.of(root1), Base64s.of(root2), note(c1), note(c2)))))));
-            }));
+                ProofPlan[] plans = plans(size1, size2);
+                Uni<Map<NodeId, byte[]>> nodes = both.getItem2() != null ? Uni.createFrom().item(both.getItem2())
+                        : tree.nodes(conn, plans);
+                return nodes.map(n -> new ConsistencyProofView(size1, size2, Base64s.of(plans[0].hashes(n)),
+                        Base64s.of(plans[1].hashes(n).get(0)), Base64s.of(plans[2].hashes(n).get(0)),
+                        row.getString("from_note"), row.getString("to_note")));
+            });
         });
     }
 
-    private static String note(Optional<StoredCheckpoint> c) {
-        return c.map(StoredCheckpoint::note).orElse(null);
+    /** The proof, the older root and the newer root. */
+    private static ProofPlan[] plans(long size1, long size2) {
+        return new ProofPlan[] {ProofPlan.consistency(size1, size2), ProofPlan.root(size1), ProofPlan.root(size2)};
     }
 }

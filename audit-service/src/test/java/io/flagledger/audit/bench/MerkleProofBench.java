@@ -1,59 +1,116 @@
 package io.flagledger.audit.bench;
 
-import io.flagledger.audit.merkle.MerkleStore;
-import io.flagledger.contract.merkle.ProofPlan;
+import io.flagledger.audit.AuditProcess;
+import io.flagledger.contract.Ed25519Keys;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flagledger.contract.merkle.MerkleHash;
 import io.flagledger.contract.merkle.ProofVerifier;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import io.flagledger.testsupport.kafka.KafkaBroker;
 import io.flagledger.testsupport.postgres.PostgresDatabase;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgPool;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.Arrays;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.flywaydb.core.Flyway;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
- * Inclusion- and consistency-proof latency over a ledger of N leaves in a real PostgreSQL, through the same
- * {@link MerkleStore} the service uses (one query per proof plus the root). Not a test: run it with
- * {@code audit-service/bench/merkle-proofs.sh [leaves...]}. Each size gets a fresh database, bulk-loaded
- * with synthetic entries, tree nodes built by the migration's merkle_backfill(), dropped afterwards.
+ * Inclusion- and consistency-proof latency through audit-service's HTTP endpoints over a ledger of N leaves, driven
+ * by wrk ({@code audit-service/bench/proofs.lua}), with a trivial endpoint of the same process as the baseline. Not a
+ * test: run {@code audit-service/bench/merkle-proofs.sh [leaves] [seconds] [connections]}.
+ *
+ * <p>The ledger is synthetic: entry {@code g} has payload {@code {"n":g}} and event id
+ * {@code 00000000-0000-4000-8000-<g in 12 hex digits>}, so the wrk script can name any entry. Entries are generated
+ * by the server, the tree nodes computed here and streamed in with COPY (bounded: no joins over the table). The
+ * service signs its first checkpoint over the whole tree, which the bench waits for. Its hourly self-check is put
+ * off: it would (rightly) reject the synthetic, unsigned payloads.
  */
 public final class MerkleProofBench {
 
-    private static final int WARMUP = 300;
-    private static final int SAMPLES = 2000;
-    private static final long CHUNK = 500_000;
+    private static final long CHUNK = 1_000_000;
 
     public static void main(String[] args) throws Exception {
-        long[] sizes = args.length == 0 ? new long[] {1_000_000} : Arrays.stream(args).mapToLong(Long::parseLong).toArray();
-        for (long n : sizes) {
-            try (PostgresDatabase db = PostgresDatabase.create("audit_bench")) {
-                load(db, n);
-                measure(db, n);
+        long n = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int connections = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        System.out.printf("load average at start: %s%n", IngestionBench.loadAverage());
+        Path work = Files.createTempDirectory("audit-proof-bench");
+        try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), Duration.ofSeconds(90));
+             PostgresDatabase db = PostgresDatabase.create("audit_proof_bench")) {
+            kafka.createTopics(Map.of("flag.changes", 1, "approval.events", 1, "monitor.actions", 1, "security.events", 1));
+            load(db, n);
+            KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+            rsa.initialize(2048);
+            KeyPair tokenKey = rsa.generateKeyPair();
+            // tokens verified with a local public key (no discovery), as a service behind any OIDC provider would
+            Map<String, String> config = Map.of("quarkus.oidc.tenant-enabled", "true", "quarkus.oidc.auth-server-url", "",
+                    "quarkus.oidc.public-key", Base64.getEncoder().encodeToString(tokenKey.getPublic().getEncoded()),
+                    "flagledger.selfcheck.delay", "24h", "flagledger.checkpoint.interval", "1s",
+                    "quarkus.log.level", "WARN");
+            try (AuditProcess audit = AuditProcess.start(work.resolve("audit"), db, kafka.bootstrapServers(), "unused",
+                    Ed25519Keys.generate(), Ed25519Keys.generate(), config)) {
+                awaitCheckpoint(db, n);
+                String token = token(tokenKey);
+                String url = "http://127.0.0.1:" + audit.port();
+                checkOneOfEach(url, n, token, db);
+                System.out.printf("%,d leaves; wrk, %d connection(s), %d s per endpoint, after a 5 s warm-up of each%n",
+                        n, connections, seconds);
+                for (String kind : List.of("baseline", "inclusion", "consistency")) {
+                    wrk(url, kind, n, token, connections, 5, audit.pid(), db, false);
+                }
+                for (String kind : List.of("baseline", "inclusion", "consistency")) {
+                    wrk(url, kind, n, token, connections, seconds, audit.pid(), db, true);
+                }
             }
         }
+        System.out.printf("load average at end: %s%n", IngestionBench.loadAverage());
     }
 
     private static void load(PostgresDatabase db, long n) throws Exception {
         Flyway.configure().dataSource(db.jdbcUrl(), db.username(), db.password()).locations("classpath:db/migration")
-                .placeholders(Map.of("app_role", "flagledger_audit_writer"))
-                .load().migrate();
+                .placeholders(Map.of("app_role", "flagledger_audit_writer")).load().migrate();
         long begin = System.nanoTime();
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password())) {
             try (Statement st = c.createStatement()) {
                 st.execute("set synchronous_commit = off");
+                // This throwaway database needs only what proofs read: the primary key and the event id lookup.
+                // The search indexes would triple the load time and play no part in a proof.
+                st.execute("""
+                        do $$ declare i record; begin
+                            for i in select indexname from pg_indexes where tablename = 'ledger_entry'
+                                and indexname not in (select conname from pg_constraint where conrelid = 'ledger_entry'::regclass)
+                            loop execute 'drop index ' || quote_ident(i.indexname); end loop;
+                        end $$""");
             }
             String insert = """
                     insert into ledger_entry (seq, event_id, canonical_json, leaf_hash, received_at, source_topic,
                         source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type, correlation_id)
-                    select g, gen_random_uuid(), '{"n":' || g || '}', sha256('\\x00'::bytea || convert_to('{"n":' || g || '}', 'UTF8')),
+                    select g, ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, '{"n":' || g || '}',
+                        sha256('\\x00'::bytea || convert_to('{"n":' || g || '}', 'UTF8')),
                         now(), 'bench', 0, g, now(), 'bench', 'bench', 'bench', 'user', 'bench'
                     from generate_series(?::bigint, ?::bigint) g""";
             for (long from = 1; from <= n; from += CHUNK) {
@@ -63,72 +120,151 @@ public final class MerkleProofBench {
                     ps.executeUpdate();
                 }
             }
-            long loaded = System.nanoTime();
+            long entries = System.nanoTime();
+            long nodes = copyNodes(c, n);
             try (Statement st = c.createStatement()) {
-                st.execute("select merkle_backfill()");
-                st.execute("analyze ledger_entry");
-                st.execute("analyze merkle_node");
+                st.execute("vacuum analyze ledger_entry");
+                st.execute("vacuum analyze merkle_node");
             }
-            System.out.printf("%,d leaves: loaded in %.1f s, tree nodes built in %.1f s%n", n,
-                    (loaded - begin) / 1e9, (System.nanoTime() - loaded) / 1e9);
+            System.out.printf("%,d entries generated in %.1f s; %,d tree nodes computed and copied in %.1f s (with vacuum)%n",
+                    n, (entries - begin) / 1e9, nodes, (System.nanoTime() - entries) / 1e9);
         }
     }
 
-    private static void measure(PostgresDatabase db, long n) throws Exception {
-        Vertx vertx = Vertx.vertx();
-        PgConnectOptions connect = PgConnectOptions.fromUri(db.reactiveUrl()).setUser(db.username());
-        if (!db.password().isEmpty()) {
-            connect.setPassword(db.password());
+    /** Every complete subtree of the N leaves, computed here the way the service appends them, streamed by COPY. */
+    private static long copyNodes(Connection c, long n) throws Exception {
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy merkle_node (level, idx, hash) from stdin");
+        HexFormat hex = HexFormat.of();
+        StringBuilder out = new StringBuilder(1 << 20);
+        Deque<byte[]> right = new ArrayDeque<>(); // the perfect subtrees on the right edge, smallest on top
+        long written = 0;
+        for (long i = 0; i < n; i++) {
+            byte[] h = MerkleHash.leaf(("{\"n\":" + (i + 1) + "}").getBytes(StandardCharsets.UTF_8));
+            long size = i + 1;
+            for (int level = 0; ((size >>> level) & 1) == 0; level++) {
+                h = MerkleHash.node(right.pop(), h);
+                out.append(level + 1).append('\t').append((size >>> (level + 1)) - 1).append("\t\\\\x").append(hex.formatHex(h)).append('\n');
+                written++;
+            }
+            right.push(h);
+            if (out.length() > (1 << 20) - 200) {
+                byte[] bytes = out.toString().getBytes(StandardCharsets.US_ASCII);
+                copy.writeToCopy(bytes, 0, bytes.length);
+                out.setLength(0);
+            }
         }
-        Pool pool = PgPool.pool(vertx, connect, new PoolOptions().setMaxSize(2));
-        MerkleStore store = new MerkleStore();
-        try {
-            byte[] root = store.root(pool, n).await().indefinitely();
-            Random random = new Random(42);
-            long[] inclusion = new long[SAMPLES];
-            long[] consistency = new long[SAMPLES];
-            long[] verify = new long[SAMPLES];
-            for (int i = -WARMUP; i < SAMPLES; i++) {
-                long index = (long) (random.nextDouble() * n);
-                long t0 = System.nanoTime();
-                List<byte[]> proof = store.hashes(pool, ProofPlan.inclusion(index, n)).await().indefinitely();
-                byte[] leaf = store.nodes(pool, List.of(new io.flagledger.contract.merkle.NodeId(0, index)))
-                        .await().indefinitely().values().iterator().next();
-                long t1 = System.nanoTime();
-                ProofVerifier.verifyInclusion(index, n, leaf, proof, root);
-                long t2 = System.nanoTime();
-                long m = 1 + (long) (random.nextDouble() * (n - 1));
-                long t3 = System.nanoTime();
-                List<byte[]> cproof = store.hashes(pool, ProofPlan.consistency(m, n)).await().indefinitely();
-                byte[] rootM = store.root(pool, m).await().indefinitely();
-                long t4 = System.nanoTime();
-                ProofVerifier.verifyConsistency(m, n, rootM, root, cproof);
-                if (i >= 0) {
-                    inclusion[i] = t1 - t0;
-                    verify[i] = t2 - t1;
-                    consistency[i] = t4 - t3;
+        byte[] bytes = out.toString().getBytes(StandardCharsets.US_ASCII);
+        copy.writeToCopy(bytes, 0, bytes.length);
+        copy.endCopy();
+        return written;
+    }
+
+    private static void awaitCheckpoint(PostgresDatabase db, long n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password())) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet r = c.createStatement().executeQuery("select count(*) from checkpoint where tree_size >= " + n)) {
+                    r.next();
+                    if (r.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(500);
+            }
+        }
+        throw new IllegalStateException("audit-service signed no checkpoint over " + n + " leaves in 5 minutes");
+    }
+
+    /**
+     * One proof of each kind, fetched and verified the way a client would (against the root of the checkpoint the
+     * service signed), so the timed requests are known to be answered with valid proofs, not errors.
+     */
+    private static void checkOneOfEach(String url, long n, String token, PostgresDatabase db) throws Exception {
+        byte[] root;
+        long size;
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
+             ResultSet r = c.createStatement().executeQuery("select tree_size, root_hash from checkpoint order by tree_size limit 1")) {
+            r.next();
+            size = r.getLong(1);
+            root = r.getBytes(2);
+        }
+        long seq = n / 3 + 1;
+        JsonNode entry = get(url + "/api/v1/audit/events/" + String.format("00000000-0000-4000-8000-%012x", seq)
+                + "?tree_size=" + size, token);
+        JsonNode proof = entry.get("inclusionProof");
+        ProofVerifier.verifyInclusion(seq - 1, size, MerkleHash.leaf(("{\"n\":" + seq + "}").getBytes(StandardCharsets.UTF_8)),
+                hashes(proof.get("hashes")), root);
+        long from = n / 7 + 1;
+        JsonNode consistency = get(url + "/api/v1/audit/proofs/consistency?from=" + from + "&to=" + size, token);
+        byte[] fromRoot = Base64.getDecoder().decode(consistency.get("fromRoot").asText());
+        ProofVerifier.verifyConsistency(from, size, fromRoot, root, hashes(consistency.get("hashes")));
+        System.out.printf("checked: an inclusion proof (%d hashes) and a consistency proof (%d hashes) served over HTTP "
+                + "verify against the signed root of %,d leaves%n", proof.get("hashes").size(), consistency.get("hashes").size(), size);
+    }
+
+    private static JsonNode get(String url, String token) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + url + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return new ObjectMapper().readTree(response.body());
+    }
+
+    private static List<byte[]> hashes(JsonNode array) {
+        List<byte[]> out = new java.util.ArrayList<>();
+        array.forEach(h -> out.add(Base64.getDecoder().decode(h.asText())));
+        return out;
+    }
+
+    /** An audit-reader's bearer token, verified by the service with the configured public key. */
+    private static String token(KeyPair key) throws Exception {
+        JwtClaims claims = new JwtClaims();
+        claims.setSubject("proof-bench");
+        claims.setAudience("audit-service");
+        claims.setIssuer("proof-bench");
+        claims.setClaim("preferred_username", "proof-bench");
+        claims.setClaim("realm_access", Map.of("roles", List.of("audit-reader")));
+        claims.setIssuedAtToNow();
+        claims.setExpirationTimeMinutesInTheFuture(120);
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(claims.toJson());
+        jws.setKey(key.getPrivate());
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+        return jws.getCompactSerialization();
+    }
+
+    private static void wrk(String url, String kind, long n, String token, int connections, int seconds, long auditPid,
+                            PostgresDatabase db, boolean report) throws Exception {
+        Path script = Path.of("audit-service/bench/proofs.lua");
+        String load = IngestionBench.loadAverage();
+        try (Connection monitor = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password())) {
+            IngestionBench.PgCpu pg = new IngestionBench.PgCpu(monitor);
+            double auditCpu = IngestionBench.cpuSeconds(auditPid);
+            Process p = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
+                    "-s", script.toAbsolutePath().toString(), url, "--", kind, String.valueOf(n), token)
+                    .redirectErrorStream(true).start();
+            String result = null;
+            StringBuilder all = new StringBuilder();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    all.append(line).append('\n');
+                    if (line.startsWith("RESULT ")) {
+                        result = line.substring(7);
+                    }
                 }
             }
-            System.out.printf("%,d leaves, %d samples each (random leaf / random older size, against the full tree):%n", n, SAMPLES);
-            report("  inclusion proof   (proof query + leaf query)", inclusion);
-            report("  consistency proof (proof query + old root)  ", consistency);
-            report("  client-side inclusion verification          ", verify);
-            System.out.printf("  proof sizes: inclusion %d hashes (%d nodes read), consistency up to %d hashes%n",
-                    ProofPlan.inclusion(n / 3, n).ranges().size(), ProofPlan.inclusion(n / 3, n).nodes().size(),
-                    ProofPlan.consistency(n / 3, n).ranges().size());
-            System.out.printf("  root: %s%n", java.util.Base64.getEncoder().encodeToString(root));
-        } finally {
-            pool.close().await().indefinitely();
-            vertx.close().await().indefinitely();
+            p.waitFor();
+            double audit = IngestionBench.cpuSeconds(auditPid) - auditCpu;
+            double postgres = pg.backends();
+            if (result == null) {
+                throw new IllegalStateException("wrk printed no result:\n" + all);
+            }
+            if (report) {
+                long requests = Long.parseLong(result.replaceAll("^(?:.*\\s)?requests=(\\d+).*$", "$1"));
+                System.out.printf("%-11s %s%n    CPU ms per 1,000 requests: audit-service %.0f, PostgreSQL backends %.0f; load average before: %s%n",
+                        kind, result, 1e6 * audit / requests, 1e6 * postgres / requests, load);
+            }
         }
-    }
-
-    private static void report(String what, long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        double mean = Arrays.stream(sorted).average().orElse(0) / 1e6;
-        System.out.printf("%s p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  mean %.2f ms%n", what,
-                sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.95)] / 1e6,
-                sorted[(int) (sorted.length * 0.99)] / 1e6, mean);
     }
 }

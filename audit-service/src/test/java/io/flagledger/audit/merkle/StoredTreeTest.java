@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.flagledger.audit.TestLedger;
+import io.flagledger.audit.proof.ProvingTree;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.merkle.MemoryTree;
 import io.flagledger.contract.merkle.NodeId;
@@ -17,6 +18,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,9 @@ class StoredTreeTest {
 
     @Inject
     MerkleStore store;
+
+    @Inject
+    ProvingTree proving;
 
     @Test
     void everyStoredNodeMatchesTheReferenceTreeAndProofsAgree() {
@@ -71,7 +76,15 @@ class StoredTreeTest {
                 }
                 assertThat(store.hashes(conn, ProofPlan.consistency((size + 1) / 2, size)).await().indefinitely())
                         .containsExactlyElementsOf(reference.consistencyProof((size + 1) / 2, size));
+                // what proofs are served from: the upper levels in memory (from level 2 in tests), the rest read
+                ProofPlan path = ProofPlan.inclusion(size / 3, size);
+                ProofPlan consistency = ProofPlan.consistency((size + 2) / 3, size);
+                Map<NodeId, byte[]> nodes = proving.nodes(conn, path, consistency, ProofPlan.root(size)).await().indefinitely();
+                assertThat(path.hashes(nodes)).containsExactlyElementsOf(reference.inclusionProof(size / 3, size));
+                assertThat(consistency.hashes(nodes)).containsExactlyElementsOf(reference.consistencyProof((size + 2) / 3, size));
+                assertThat(ProofPlan.root(size).hashes(nodes).get(0)).isEqualTo(reference.root(size));
             }
+            assertThat(proving.held()).as("upper nodes held in memory after serving every size").isPositive();
         } finally {
             tx.rollback().await().indefinitely();
             conn.close().await().indefinitely();

@@ -48,7 +48,7 @@ public final class FrozenWriteRule {
             summary = "flag write by " + who + " refused during the freeze of " + event.project()
                     + (freeze.path("environment").isTextual() ? "/" + freeze.path("environment").asText() : "")
                     + " (" + freeze.path("reason").asText("") + "): " + what
-                    + (event.flag() == null ? "" : " on " + event.flag());
+                    + (event.scope().path("flag").isTextual() ? " on " + event.scope().path("flag").asText() : "");
         }
         return Optional.of(Detection.of(NAME, Severity.P2, event, summary, details, clock.instant()));
     }

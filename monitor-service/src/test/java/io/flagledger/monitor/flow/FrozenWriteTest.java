@@ -57,7 +57,7 @@ class FrozenWriteTest {
         AuditEvent refused = flagApi(AuditEvent.builder()
                 .actorId("sub-approval").actorType(ActorType.SERVICE).actorName("service-account-ci-elsewhere")
                 .actorRoles("automation", "flag-applier")
-                .action("access.denied").project("shop").flagId("checkout").environment("production").scope(scope));
+                .action("access.denied").project("shop").environment("production").scope(scope.put("flag", "checkout")));
         kafka.publish("flag.changes", freeze);
         kafka.publish("flag.changes", refused);
 
@@ -65,7 +65,7 @@ class FrozenWriteTest {
                 events -> events.stream().anyMatch(e -> e.action().equals("monitor.detection"))).stream()
                 .filter(e -> e.action().equals("monitor.detection")).findFirst().orElseThrow();
         assertThat(detection.reason()).contains("service-account-ci-elsewhere").contains("INC-9")
-                .contains("shop/production");
+                .contains("shop/production").contains("on checkout");
         Predicate<JsonNode> alert = w -> w.path("body").path("subject").asText().equals(refused.eventId())
                 && w.path("body").path("rule").asText().equals(FrozenWriteRule.NAME);
         await().atMost(Duration.ofSeconds(10)).until(() -> FakeFlagApiResource.requestsTo("/webhook").stream().anyMatch(alert));

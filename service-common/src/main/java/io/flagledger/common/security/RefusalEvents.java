@@ -44,8 +44,9 @@ public final class RefusalEvents {
     }
 
     /**
-     * What a refusal was about, when the service knows: project, flag and environment of the refused write, and one
-     * object the event's scope names under {@code field} (e.g. {@code freeze}: the freeze that refused it).
+     * What a refusal was about, when the service knows: project and environment of the refused write (the event's), its
+     * flag ({@code scope.flag}), and one object the event's scope names under {@code field} (e.g. {@code freeze}: the
+     * freeze that refused it).
      */
     public record Subject(String project, String flag, String environment, String field, ObjectNode detail) {
     }
@@ -70,7 +71,11 @@ public final class RefusalEvents {
         }
         AuditEvent.Builder event = actor.event(service, metadata).action(DENIED);
         if (subject != null) {
-            event.project(subject.project()).flagId(subject.flag()).environment(subject.environment());
+            // the flag is named in the scope, not as flag_id: a refusal is no event of the flag's own history
+            event.project(subject.project()).environment(subject.environment());
+            if (subject.flag() != null) {
+                scope.put("flag", subject.flag());
+            }
             scope.set(subject.field(), subject.detail());
         }
         return event.scope(scope).correlationId(usable ? correlation : UuidV7.nextString()).build();

@@ -13,4 +13,8 @@ public interface ProofConfig {
      */
     @WithDefault("8")
     int cachedLevel();
+
+    /** How often the in-memory levels read what was completed since (read by ProvingTree's schedule). */
+    @WithDefault("5s")
+    String refresh();
 }

@@ -43,7 +43,7 @@ class NumberFlagMigrationTest {
                             List.of(Map.of("name", "a", "value", c.getValue().get(0)), Map.of("name", "b", "value", c.getValue().get(1)))))
                     .post("/api/v1/projects/migration/flags").then().statusCode(201);
             // As a flag created before V12 was stored: the values as sent, the type 'number'.
-            pool.preparedQuery("update flag set flag_type = 'number', variations = $1 where project = 'migration' and key = $2")
+            pool.preparedQuery("update flag set flag_type = 'number', variations = $1 where project = 'migration' and flag_key = $2")
                     .execute(Tuple.of("[{\"name\":\"a\",\"value\":" + c.getValue().get(0) + "},{\"name\":\"b\",\"value\":"
                             + c.getValue().get(1) + "}]", key)).await().atMost(Duration.ofSeconds(10));
             keys.put(key, c.getKey().trim());
@@ -52,7 +52,7 @@ class NumberFlagMigrationTest {
             pool.query(new String(in.readAllBytes(), StandardCharsets.UTF_8)).execute().await().atMost(Duration.ofSeconds(10));
         }
         for (var k : keys.entrySet()) {
-            String type = pool.preparedQuery("select flag_type from flag where project = 'migration' and key = $1")
+            String type = pool.preparedQuery("select flag_type from flag where project = 'migration' and flag_key = $1")
                     .execute(Tuple.of(k.getKey())).await().atMost(Duration.ofSeconds(10)).iterator().next().getString(0);
             assertThat(type).as(k.getKey()).isEqualTo(k.getValue());
         }

@@ -20,7 +20,7 @@ expect() { local want=$1; shift; set +e; "$@"; local got=$?; set -e; [ "$got" = 
 
 P=${PROJECT:-shop}
 KILL="kill-checkout-$(date +%s)"
-FREEZER=${FREEZER:-sre}          # needs the flag-freezer role
+FREEZER=${FREEZER:-freezer}      # the demo user with the flag-freezer role
 T0=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 step "setup: a kill switch that is on in production (filed, approved twice, applied)"

@@ -156,8 +156,9 @@ class HostileRecordsTest {
         if (topic.equals("flag.changes")) {
             await().atMost(Duration.ofSeconds(30)).until(() -> stored(genuine));
         }
+        // by partition too: another test's record parked at the same offset of another partition is not this one
         await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from rejected_event where topic = $1 "
-                + "and kafka_offset = $2", topic, nul.offset()) == 1);
+                + "and kafka_partition = $2 and kafka_offset = $3", topic, nul.partition(), nul.offset()) == 1);
         assertThat(parked(garbage).getString("reason")).isEqualTo("malformed");
         assertThat(parked(garbage).getBuffer("payload").length()).isPositive();
         assertThat(parked(truncated).getString("reason")).isEqualTo("malformed");

@@ -1,5 +1,5 @@
 -- Shared by the side-by-side scripts: a random user per request, and an optional fixed delay per request
--- (DELAY_MS) so that 32 connections offer a chosen rate (wrk itself has no rate limit).
+-- (DELAY_MS, fractional) so that 32 connections offer a chosen rate (wrk itself has no rate limit).
 local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
 
 function init(args)
@@ -11,7 +11,11 @@ function user()
 end
 
 if delay_ms > 0 then
+   -- wrk takes whole milliseconds: a fractional pause is dithered between its two neighbours, right on average.
+   local whole = math.floor(delay_ms)
+   local frac = delay_ms - whole
    function delay()
-      return delay_ms
+      if math.random() < frac then return whole + 1 end
+      return whole
    end
 end

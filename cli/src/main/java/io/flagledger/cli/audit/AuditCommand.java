@@ -6,11 +6,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.cli.CliException;
 import io.flagledger.cli.ExitCodes;
-import io.flagledger.cli.Options;
+import io.flagledger.cli.CliCommand;
 import io.flagledger.cli.Yaml;
 import io.flagledger.cli.http.AuditApi;
 import io.flagledger.cli.http.Http;
-import io.flagledger.cli.http.Services;
 import io.flagledger.contract.CanonicalJson;
 import io.flagledger.contract.merkle.Checkpoint;
 import io.flagledger.contract.merkle.MerkleHash;
@@ -21,11 +20,9 @@ import io.flagledger.contract.note.NoteVerifier;
 import io.flagledger.contract.note.NoteVerifierKey;
 import io.flagledger.verifier.BundleVerifier;
 import io.flagledger.verifier.Report;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,13 +35,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "The incident queries on the audit ledger, evidence export, offline verification and inclusion proofs.",
@@ -52,20 +46,6 @@ import picocli.CommandLine.Spec;
                 AuditCommand.Verify.class, AuditCommand.Prove.class})
 public class AuditCommand {
 
-    abstract static class Base implements Callable<Integer> {
-        @Mixin
-        Options options;
-
-        @Spec
-        CommandSpec spec;
-
-        @Inject
-        Services services;
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-    }
 
     /** The search filters of GET /api/v1/audit/events (and of an export). */
     static class Filters {
@@ -131,7 +111,7 @@ public class AuditCommand {
     @Command(name = "events", aliases = "changes", mixinStandardHelpOptions = true,
             description = "Who changed what: ledger entries by time window, actor, correlation id, flag or environment, oldest "
                     + "first. Exit 1 when --without-approval finds changes.")
-    public static class Events extends Base {
+    public static class Events extends CliCommand {
         @Mixin
         Filters filters;
 
@@ -176,7 +156,7 @@ public class AuditCommand {
 
     @Command(name = "timeline", mixinStandardHelpOptions = true,
             description = "A flag's ledger entries and those correlated with them (change requests, reverts), newest first.")
-    public static class Timeline extends Base {
+    public static class Timeline extends CliCommand {
         @Option(names = {"-p", "--project"}, required = true, description = "Project")
         String project;
 
@@ -203,7 +183,7 @@ public class AuditCommand {
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = "Export ledger entries as a signed, offline-verifiable bundle (zip) with the reason and ticket "
                     + "recorded (the export itself is a ledger event: chain of custody). Prints the bundle's SHA-256.")
-    public static class Export extends Base {
+    public static class Export extends CliCommand {
         @Mixin
         Filters filters;
 
@@ -245,7 +225,7 @@ public class AuditCommand {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Verify an export bundle offline (audit-verifier): every signature, leaf, proof and the signed "
                     + "checkpoint, with only the checkpoint key. Exit 1 when it does not verify.")
-    public static class Verify extends Base {
+    public static class Verify extends CliCommand {
         @Parameters(index = "0", paramLabel = "BUNDLE")
         Path bundle;
 
@@ -276,7 +256,7 @@ public class AuditCommand {
             description = "Prove that an event is in the ledger: recompute its leaf hash from the event, check the inclusion "
                     + "proof against the root of the signed checkpoint, and the checkpoint's signature with the published key. "
                     + "Exit 1 when any check fails.")
-    public static class Prove extends Base {
+    public static class Prove extends CliCommand {
         @Parameters(index = "0", paramLabel = "EVENT_ID")
         String eventId;
 

@@ -5,21 +5,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.cli.CliException;
 import io.flagledger.cli.ExitCodes;
-import io.flagledger.cli.Options;
+import io.flagledger.cli.CliCommand;
 import io.flagledger.cli.Yaml;
 import io.flagledger.cli.http.FlagApi;
 import io.flagledger.cli.http.Http;
-import io.flagledger.cli.http.Services;
-import jakarta.inject.Inject;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Incident freezes, which live in flag-api (role flag-freezer); the CLI only sets, lists and lifts them. */
 public final class FreezeCommands {
@@ -27,22 +20,9 @@ public final class FreezeCommands {
     private FreezeCommands() {
     }
 
-    abstract static class Base implements Callable<Integer> {
-        @Mixin
-        Options options;
-
+    abstract static class Base extends CliCommand {
         @Option(names = {"-p", "--project"}, required = true, description = "Project key")
         String project;
-
-        @Spec
-        CommandSpec spec;
-
-        @Inject
-        Services services;
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
 
         static String describe(JsonNode f) {
             return f.path("id").asText() + "  " + (f.path("environment").isTextual() ? f.path("environment").asText() : "(whole project)")

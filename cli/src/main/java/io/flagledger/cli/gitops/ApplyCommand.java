@@ -6,44 +6,32 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.cli.CliException;
 import io.flagledger.cli.ExitCodes;
-import io.flagledger.cli.Options;
+import io.flagledger.cli.CliCommand;
 import io.flagledger.cli.Yaml;
 import io.flagledger.cli.http.ApprovalApi;
 import io.flagledger.cli.http.FlagApi;
 import io.flagledger.cli.http.Http;
-import io.flagledger.cli.http.Services;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = "Apply the plan: unprotected environments directly (If-Match the version planned), protected ones by "
                 + "filing one change request per flag/segment and environment, printing their URLs. The correlation id "
                 + "comes from the CI run (GitHub Actions, GitLab CI, Jenkins, Buildkite) or --correlation-id. Exit 0 when "
                 + "everything was applied or filed (with --wait: applied), 1 when a request was rejected or not applied in time.")
-public class ApplyCommand implements Callable<Integer> {
+public class ApplyCommand extends CliCommand {
 
     private static final Set<String> FINAL_BAD = Set.of("rejected", "withdrawn", "expired", "superseded", "failed");
 
     @Mixin
-    Options options;
-
-    @Option(names = {"-p", "--project"}, required = true, description = "Project key")
-    String project;
-
-    @Option(names = {"-d", "--dir"}, defaultValue = ".", description = "Directory written by export (default: ${DEFAULT-VALUE})")
-    Path dir;
+    ProjectDir target;
 
     @Option(names = "--correlation-id", description = "Correlation id (default: from the CI run's variables)")
     String correlationId;
@@ -56,12 +44,6 @@ public class ApplyCommand implements Callable<Integer> {
 
     @Option(names = "--timeout", defaultValue = "PT30M", description = "How long --wait waits, ISO-8601 (default: ${DEFAULT-VALUE})")
     Duration timeout;
-
-    @Spec
-    CommandSpec spec;
-
-    @Inject
-    Services services;
 
     /** What apply did for one change: the new version, or the change request filed (id, URL). */
     record Outcome(Plan.Change change, String result, Long version, String requestId, String requestUrl) {
@@ -78,9 +60,9 @@ public class ApplyCommand implements Callable<Integer> {
         String why = reason != null ? reason : "flagledger apply from Git" + (ci == null ? "" : " (" + ci.system()
                 + (ci.url() == null ? "" : " " + ci.url()) + ")");
         FlagApi flags = services.flagApi(options);
-        FlagFiles.Project files = FlagFiles.read(dir);
+        FlagFiles.Project files = FlagFiles.read(target.dir);
         List<Outcome> outcomes = new ArrayList<>();
-        List<Plan.Change> plan = Plan.between(files, Live.fetch(flags, project, files.segments().keySet()));
+        List<Plan.Change> plan = Plan.between(files, Live.fetch(flags, target.project, files.segments().keySet()));
         boolean created = false;
         for (Plan.Change c : plan) {
             if (c.kind() == Plan.Kind.CREATE_FLAG) {
@@ -90,7 +72,7 @@ public class ApplyCommand implements Callable<Integer> {
         }
         if (created) {
             // a new flag starts off everywhere; its environments are planned against that like any other
-            plan = Plan.between(files, Live.fetch(flags, project, files.segments().keySet()));
+            plan = Plan.between(files, Live.fetch(flags, target.project, files.segments().keySet()));
         }
         ApprovalApi approvals = services.approvals(options);
         for (Plan.Change c : plan) {
@@ -122,7 +104,7 @@ public class ApplyCommand implements Callable<Integer> {
             doc.get("variations").forEach(v -> variations.addObject().put("name", v.path("name").asText()).set("value", v.get("value")));
         }
         body.put("reason", why);
-        Http.json(flags.create(project, correlation, body), "create flag " + c.flag(), 201);
+        Http.json(flags.create(target.project, correlation, body), "create flag " + c.flag(), 201);
         return new Outcome(c, "created", 0L, null, null);
     }
 
@@ -130,9 +112,9 @@ public class ApplyCommand implements Callable<Integer> {
     private Outcome metadata(FlagApi flags, ApprovalApi approvals, Plan.Change c, String correlation, String why) {
         ObjectNode body = ((ObjectNode) c.desired()).deepCopy();
         body.put("reason", why);
-        try (Response r = flags.updateMetadata(project, c.flag(), quoted(c.baseVersion()), correlation, body)) {
+        try (Response r = flags.updateMetadata(target.project, c.flag(), quoted(c.baseVersion()), correlation, body)) {
             if (r.getStatus() == 428) {
-                ObjectNode request = JsonNodeFactory.instance.objectNode().put("project", project).put("flag", c.flag())
+                ObjectNode request = JsonNodeFactory.instance.objectNode().put("project", target.project).put("flag", c.flag())
                         .put("operation", "metadata").put("baseVersion", c.baseVersion());
                 request.set("metadata", c.desired());
                 request.put("reason", why).put("correlationId", correlation);
@@ -151,8 +133,8 @@ public class ApplyCommand implements Callable<Integer> {
         body.set(c.segment() != null ? "definition" : "config", c.desired());
         body.put("reason", why).put("correlationId", correlation);
         try (Response r = c.segment() != null
-                ? flags.putSegment(project, c.environment(), c.segment(), c.baseVersion() == 0 ? null : quoted(c.baseVersion()), correlation, body)
-                : flags.updateEnvironment(project, c.flag(), c.environment(), quoted(c.baseVersion()), correlation, body)) {
+                ? flags.putSegment(target.project, c.environment(), c.segment(), c.baseVersion() == 0 ? null : quoted(c.baseVersion()), correlation, body)
+                : flags.updateEnvironment(target.project, c.flag(), c.environment(), quoted(c.baseVersion()), correlation, body)) {
             if (r.getStatus() == 428) {
                 return file(approvals, c, correlation, why);
             }
@@ -164,7 +146,7 @@ public class ApplyCommand implements Callable<Integer> {
     }
 
     private Outcome file(ApprovalApi approvals, Plan.Change c, String correlation, String why) {
-        ObjectNode body = JsonNodeFactory.instance.objectNode().put("project", project);
+        ObjectNode body = JsonNodeFactory.instance.objectNode().put("project", target.project);
         if (c.segment() != null) {
             body.put("segment", c.segment()).put("environment", c.environment()).put("baseVersion", c.baseVersion());
             body.set("definition", c.desired());
@@ -206,7 +188,7 @@ public class ApplyCommand implements Callable<Integer> {
             }
             if (!open.isEmpty()) {
                 if (System.nanoTime() > deadline) {
-                    spec.commandLine().getErr().println("flagledger: " + open.size() + " change request(s) not applied within " + timeout);
+                    err().println("flagledger: " + open.size() + " change request(s) not applied within " + timeout);
                     return ExitCodes.FINDINGS;
                 }
                 try {
@@ -221,9 +203,9 @@ public class ApplyCommand implements Callable<Integer> {
     }
 
     private void print(List<Outcome> outcomes, String correlation) {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (options.json()) {
-            ObjectNode root = JsonNodeFactory.instance.objectNode().put("project", project).put("correlationId", correlation);
+            ObjectNode root = JsonNodeFactory.instance.objectNode().put("project", target.project).put("correlationId", correlation);
             ArrayNode list = root.putArray("results");
             for (Outcome o : outcomes) {
                 ObjectNode n = list.addObject();

@@ -1,51 +1,33 @@
 package io.flagledger.cli.gitops;
 
 import io.flagledger.cli.ExitCodes;
-import io.flagledger.cli.Options;
+import io.flagledger.cli.CliCommand;
 import io.flagledger.cli.Yaml;
-import io.flagledger.cli.http.Services;
-import jakarta.inject.Inject;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Write a project's flags (metadata, variations, every environment's config) and segments as YAML: "
+        description = "Write a target.project's flags (metadata, variations, every environment's config) and segments as YAML: "
                 + "flags/<key>.yaml and segments/<environment>/<key>.yaml, in a stable order so a Git diff is the change.")
-public class ExportCommand implements Callable<Integer> {
+public class ExportCommand extends CliCommand {
 
     @Mixin
-    Options options;
-
-    @Option(names = {"-p", "--project"}, required = true, description = "Project key")
-    String project;
-
-    @Option(names = {"-d", "--dir"}, defaultValue = ".", description = "Directory to write into (default: ${DEFAULT-VALUE})")
-    Path dir;
-
-    @Spec
-    CommandSpec spec;
-
-    @Inject
-    Services services;
+    ProjectDir target;
 
     @Override
     public Integer call() {
-        Live live = Live.fetch(services.flagApi(options), project, List.of());
+        Live live = Live.fetch(services.flagApi(options), target.project, List.of());
         FlagFiles.Project files = live.asFiles();
-        FlagFiles.write(dir, files);
+        FlagFiles.write(target.dir, files);
         int segments = files.segments().values().stream().mapToInt(java.util.Map::size).sum();
         if (options.json()) {
-            spec.commandLine().getOut().println(Yaml.pretty(java.util.Map.of("project", project, "dir", dir.toString(),
+            out().println(Yaml.pretty(java.util.Map.of("project", target.project, "dir", target.dir.toString(),
                     "flags", files.flags().size(), "segments", segments)));
         } else {
-            spec.commandLine().getOut().println("Exported " + files.flags().size() + " flags and " + segments
-                    + " segments of " + project + " to " + dir);
+            out().println("Exported " + files.flags().size() + " flags and " + segments
+                    + " segments of " + target.project + " to " + target.dir);
         }
         return ExitCodes.OK;
     }

@@ -2,51 +2,33 @@ package io.flagledger.cli.gitops;
 
 import io.flagledger.cli.CliException;
 import io.flagledger.cli.ExitCodes;
-import io.flagledger.cli.Options;
+import io.flagledger.cli.CliCommand;
 import io.flagledger.cli.Yaml;
 import io.flagledger.cli.http.AuditApi;
-import io.flagledger.cli.http.Services;
-import jakarta.inject.Inject;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = "Compare the files with what is live: per flag and environment the same diff approvers see "
                 + "(rules in evaluation order, rollouts in percent). Exit 0; with --detect-drift exit 1 when live differs "
                 + "from the files, naming who changed it last and when (from the audit ledger).")
-public class PlanCommand implements Callable<Integer> {
+public class PlanCommand extends CliCommand {
 
     @Mixin
-    Options options;
-
-    @Option(names = {"-p", "--project"}, required = true, description = "Project key")
-    String project;
-
-    @Option(names = {"-d", "--dir"}, defaultValue = ".", description = "Directory written by export (default: ${DEFAULT-VALUE})")
-    Path dir;
+    ProjectDir target;
 
     @Option(names = "--detect-drift", description = "Exit 1 when live state differs from the files, naming the last writer")
     boolean detectDrift;
 
-    @Spec
-    CommandSpec spec;
-
-    @Inject
-    Services services;
-
     @Override
     public Integer call() {
-        FlagFiles.Project files = FlagFiles.read(dir);
-        List<Plan.Change> changes = Plan.between(files, Live.fetch(services.flagApi(options), project, files.segments().keySet()));
+        FlagFiles.Project files = FlagFiles.read(target.dir);
+        List<Plan.Change> changes = Plan.between(files, Live.fetch(services.flagApi(options), target.project, files.segments().keySet()));
         Map<Plan.Change, Drift.LastChange> drift = new LinkedHashMap<>();
         if (detectDrift) {
             AuditApi audit = services.audit(options);
@@ -55,19 +37,19 @@ public class PlanCommand implements Callable<Integer> {
                     continue; // in Git, not yet live: nobody changed anything behind Git's back
                 }
                 try {
-                    Drift.LastChange last = Drift.of(audit, project, c);
+                    Drift.LastChange last = Drift.of(audit, target.project, c);
                     if (last != null) {
                         drift.put(c, last);
                     }
                 } catch (CliException e) {
-                    spec.commandLine().getErr().println("flagledger: who changed " + c.subject() + " is unknown: " + e.getMessage());
+                    err().println("flagledger: who changed " + c.subject() + " is unknown: " + e.getMessage());
                 }
             }
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (options.json()) {
             var json = PlanPrinter.json(changes, drift);
-            json.put("project", project).put("drift", detectDrift && hasDrift(changes));
+            json.put("project", target.project).put("drift", detectDrift && hasDrift(changes));
             out.println(Yaml.pretty(json));
         } else {
             PlanPrinter.text(out, changes, drift);

@@ -85,6 +85,9 @@ class HostileInputIT {
 
     /** Text no event may carry, as JSON string literals (raw bytes, so a few are not even valid JSON or UTF-8). */
     private static final Map<String, byte[]> HOSTILE_STRINGS = new LinkedHashMap<>();
+    private static final String WHERE_TEXT_BELONGS = " where text belongs";
+    /** Template fields whose value may be any JSON (an OFREP context attribute): a number or boolean there is no attack. */
+    private static final java.util.Set<String> ANY_JSON = java.util.Set.of("attribute");
     /** The same as percent-encoded URL text (path segments, query parameters, form fields): must get a 4xx. */
     private static final Map<String, String> HOSTILE_URL_TEXT = new LinkedHashMap<>();
     /**
@@ -100,6 +103,8 @@ class HostileInputIT {
         HOSTILE_STRINGS.put("lone low surrogate \\udfff", ascii("\"\\udfffb\""));
         HOSTILE_STRINGS.put("lone surrogate as raw bytes ED A0 80", new byte[] {'"', 'a', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'});
         HOSTILE_STRINGS.put("raw NUL byte", new byte[] {'"', 'a', 0, 'b', '"'});
+        HOSTILE_STRINGS.put("1e400" + WHERE_TEXT_BELONGS, ascii("1e400"));
+        HOSTILE_STRINGS.put("true" + WHERE_TEXT_BELONGS, ascii("true"));
         HOSTILE_URL_TEXT.put("%00", "a%00b");
         HOSTILE_URL_TEXT.put("%01%1B", "a%01%1Bb");
         INVALID_UTF8_URL_TEXT.put("%ED%A0%80 (lone surrogate)", "a%ED%A0%80b");
@@ -395,6 +400,9 @@ class HostileInputIT {
                             String template, Map<String, String> defaults, boolean withControl) {
         for (String field : defaults.keySet()) {
             for (Map.Entry<String, byte[]> value : HOSTILE_STRINGS.entrySet()) {
+                if (ANY_JSON.contains(field) && value.getKey().endsWith(WHERE_TEXT_BELONGS)) {
+                    continue;
+                }
                 hostile(tally, service, method + " " + path + " " + field + "=" + value.getKey(),
                         new RawHttp.Request(method, path).bearer(token.get()).json(fill(template, defaults, field, value.getValue())));
             }
@@ -587,6 +595,25 @@ class HostileInputIT {
         callers(tally, "flag-api", "POST", flag + "/environments/staging/toggle", "{\"enabled\":false}", notEditors);
         callers(tally, "flag-api", "POST", "/api/v1/projects/shop/environments/staging/sdk-keys", "{\"kind\":\"server\"}",
                 linked("requester (wrong role)", editor, "an expired admin token", expiredAdmin));
+
+        // ---- flag-api: incident freezes (role flag-freezer), each in a project of its own: a freeze of "shop" would
+        // refuse the writes the rest of this test makes
+        String freezer = stack.token("freezer");
+        String frozen = "/api/v1/projects/hostile-frz-" + UUID.randomUUID().toString().substring(0, 6) + "/freezes";
+        jsonFields(tally, controls, "flag-api", "POST", frozen, () -> freezer, "{\"environment\":@environment@,\"reason\":@reason@,\"ticket\":@ticket@}",
+                linked("environment", "\"staging\"", "reason", "\"r\"", "ticket", "\"INC-1\""), true);
+        hostileBodies(tally, "flag-api", "POST", frozen, freezer, "reason", "{\"reason\":\"r\",\"ticket\":@n@}");
+        hostileHeaders(tally, "flag-api", "POST", frozen, freezer, "{\"reason\":\"h\"}");
+        hostilePaths(tally, "flag-api", "GET", "/api/v1/projects/{}/freezes", freezer);
+        hostilePaths(tally, "flag-api", "GET", frozen + "/{}", freezer);
+        hostilePaths(tally, "flag-api", "POST", frozen + "/{}/lift", freezer);
+        callers(tally, "flag-api", "POST", frozen, "{\"reason\":\"r\"}",
+                linked("requester (wrong role)", editor, "viewer (wrong role)", viewer, "an expired token", expired));
+        String lifted = "/api/v1/projects/hostile-frz-" + UUID.randomUUID().toString().substring(0, 6) + "/freezes";
+        String liftId = given().baseUri(flagApi).auth().oauth2(freezer).contentType(ContentType.JSON).body(Map.of("reason", "to be lifted"))
+                .post(lifted).then().statusCode(201).extract().path("id");
+        jsonFields(tally, controls, "flag-api", "POST", lifted + "/" + liftId + "/lift", () -> freezer, "{\"reason\":@reason@}",
+                linked("reason", "\"r\""), true);
 
         // ---- flag-api: OFREP and the SDK stream (SDK keys, not user tokens)
         String sdkKey = given().baseUri(flagApi).auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("kind", "server"))

@@ -15,8 +15,9 @@ import java.util.List;
 /** Converts between the stored JSON columns and the evaluation model. */
 public final class FlagCodec {
 
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
-            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    // Request content too (configs, segments): a number or boolean where a key belongs is a 400, not its spelling.
+    private static final ObjectMapper JSON = io.flagledger.common.json.TextIsText.apply(new ObjectMapper().findAndRegisterModules()
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS));
 
     private FlagCodec() {
     }

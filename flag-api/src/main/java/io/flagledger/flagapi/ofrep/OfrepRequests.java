@@ -67,6 +67,9 @@ final class OfrepRequests {
             }
         }
         JsonNode targetingKey = context.get("targetingKey");
+        if (targetingKey != null && !targetingKey.isTextual() && !targetingKey.isNull()) {
+            return "context.targetingKey: must be a string"; // OFREP's schema; other attributes may be any JSON
+        }
         if (targetingKey != null && targetingKey.isTextual()) {
             String v = SafeText.lineViolation(targetingKey.textValue());
             if (v != null) {

@@ -93,6 +93,10 @@ class FreezeTest {
         freezeBody(freezer, project, Map.of("reason", " ")).then().statusCode(400).body("errors.field", hasItem("reason"));
         freezeBody(freezer, project, Map.of()).then().statusCode(400).body("errors.field", hasItem("reason"));
         freezeBody(freezer, project, Map.of("reason", "r", "ticket", "T\u0000")).then().statusCode(400).body("errors.field", hasItem("ticket"));
+        // a number or boolean where text belongs is refused, not stored as its spelling
+        given().auth().oauth2(freezer).contentType(ContentType.JSON).body("{\"reason\":\"r\",\"ticket\":1e400}")
+                .post("/api/v1/projects/{p}/freezes", project).then().statusCode(400).contentType(PROBLEM).body("errors.field", hasItem("ticket"));
+        freezeBody(freezer, project, Map.of("reason", true)).then().statusCode(400).body("errors.field", hasItem("reason"));
         freezeBody(freezer, project, Map.of("reason", "r", "environment", "PROD/../x")).then().statusCode(400)
                 .body("errors.field", hasItem("environment"));
         freezeBody(freezer, project, Map.of("reason", "r", "environment", "moon")).then().statusCode(404).contentType(PROBLEM);

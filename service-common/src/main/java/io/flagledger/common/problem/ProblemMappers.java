@@ -60,16 +60,22 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = 1)
     public Response wrongType(InvalidFormatException e, UriInfo uri) {
-        return Problem.of(400, "Field '" + path(e) + "' has the wrong type or format")
-                .withInstance(uri.getPath()).toResponse();
+        return wrongType(path(e), "has the wrong type or format", uri);
     }
 
     @ServerExceptionMapper(priority = 1)
     public Response mismatched(MismatchedInputException e, UriInfo uri) {
-        String field = path(e);
-        String detail = field.isEmpty() ? "The request body is missing or is not the expected JSON object"
-                : "Field '" + field + "' has the wrong type";
-        return Problem.of(400, detail).withInstance(uri.getPath()).toResponse();
+        return wrongType(path(e), "has the wrong type", uri);
+    }
+
+    // The field goes into "errors" too, as for a validation failure, so a client finds it in the same place.
+    private static Response wrongType(String field, String what, UriInfo uri) {
+        if (field.isEmpty()) {
+            return Problem.of(400, "The request body is missing or is not the expected JSON object").withInstance(uri.getPath())
+                    .toResponse();
+        }
+        return Problem.of(400, "Field '" + field + "' " + what).withInstance(uri.getPath())
+                .withErrors(List.of(new Problem.FieldError(field, what))).toResponse();
     }
 
     @ServerExceptionMapper(priority = 2)

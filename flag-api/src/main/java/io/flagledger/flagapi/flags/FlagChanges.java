@@ -48,6 +48,8 @@ import java.util.function.UnaryOperator;
 public class FlagChanges {
 
     static final String SOURCE_SERVICE = "flag-api";
+    /** The action of a config replacement (PUT .../environments/{environment}). */
+    static final String REPLACED = "flag.environment.updated";
     static final Duration DEFAULT_LIFETIME = Duration.ofDays(90);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -108,7 +110,7 @@ public class FlagChanges {
     @WithTransaction
     public Uni<EnvironmentView> updateEnvironment(String project, String key, String environment, EnvironmentConfig replacement,
                                                   Optional<Long> expectedVersion, ChangeContext context) {
-        return change(project, key, environment, expectedVersion, "flag.environment.updated", config -> replacement, context);
+        return change(project, key, environment, expectedVersion, REPLACED, config -> replacement, context);
     }
 
     /**
@@ -233,7 +235,14 @@ public class FlagChanges {
             }
             EnvironmentConfig before = FlagCodec.config(row);
             EnvironmentConfig after = edit.apply(before);
-            List<Problem.FieldError> errors = ConfigValidator.violations(FlagCodec.definition(flag), after);
+            FlagDefinition definition = FlagCodec.definition(flag);
+            List<Problem.FieldError> errors = new java.util.ArrayList<>(ConfigValidator.violations(definition, after));
+            String revertOf = context.offer() == null ? null : context.offer().revertOf();
+            if (REPLACED.equals(action) && (revertOf == null || revertOf.isBlank())) {
+                // An object flag made while arrays were accepted keeps serving, and a toggle or a revert still passes
+                // (it must always be possible to switch it off or back), but its targeting is not rewritten onto them.
+                errors.addAll(valueViolations(definition.type(), definition.variations()));
+            }
             if (!errors.isEmpty()) {
                 throw new InvalidConfigException(errors);
             }
@@ -290,14 +299,7 @@ public class FlagChanges {
         if (variations.stream().map(Variation::name).distinct().count() != variations.size()) {
             throw ProblemException.badRequest("Variation names must be unique");
         }
-        List<Problem.FieldError> wrong = new java.util.ArrayList<>();
-        for (int i = 0; i < variations.size(); i++) {
-            String violation = declared.violation(variations.get(i).value());
-            if (violation != null) {
-                wrong.add(new Problem.FieldError("variations[" + i + "].value", "variation '" + variations.get(i).name()
-                        + "' " + violation + " (a " + declared.name().toLowerCase(java.util.Locale.ROOT) + " flag)"));
-            }
-        }
+        List<Problem.FieldError> wrong = valueViolations(declared, variations);
         if (!wrong.isEmpty()) {
             throw new InvalidConfigException(wrong);
         }
@@ -324,6 +326,21 @@ public class FlagChanges {
         flag.risk = Optional.ofNullable(command.risk()).orElse("low");
         flag.clientVisible = Boolean.TRUE.equals(command.clientVisible());
         return flag;
+    }
+
+    /** One error per variation whose value is not of {@code type}, naming {@code variations[i].value}. */
+    static List<Problem.FieldError> valueViolations(FlagType type, List<Variation> variations) {
+        String name = type.name().toLowerCase(java.util.Locale.ROOT);
+        String article = "aeiou".indexOf(name.charAt(0)) >= 0 ? "an " : "a ";
+        List<Problem.FieldError> wrong = new java.util.ArrayList<>();
+        for (int i = 0; i < variations.size(); i++) {
+            String violation = type.violation(variations.get(i).value());
+            if (violation != null) {
+                wrong.add(new Problem.FieldError("variations[" + i + "].value", "variation '" + variations.get(i).name()
+                        + "' " + violation + " (" + article + name + " flag)"));
+            }
+        }
+        return wrong;
     }
 
     private static List<Variation> defaultVariations(FlagType type) {

@@ -27,9 +27,14 @@ import java.util.stream.Collectors;
  * answer. Prints p50/p99/max per size and stream with the load average, flag-api's CPU time per change above its idle
  * rate, and where that CPU went by kind of thread (JIT compilation and GC included).
  * <p>
- * {@code PROPAGATION_JFR=<file>}: records the SDK round of the first size with Java Flight Recorder (profile
- * settings, started through {@code jcmd} before the idle window) into that file, for
- * {@code jfr print --events jdk.ExecutionSample <file>}.
+ * Before the first size is measured, {@code PROPAGATION_WARMUP} (default 200) toggles with the SDK subscribers attached
+ * are made and not measured: a freshly started JVM spends more CPU compiling the toggle path than running it (over
+ * half of the CPU per change of the first 200 changes went to the JIT compiler threads), and a replica that serves
+ * for days is measured by its steady state. {@code PROPAGATION_WARMUP=0} measures the cold JVM.
+ * <p>
+ * {@code PROPAGATION_JFR=<file>}: records the SDK round of the first size with Java Flight Recorder (stack depth 256,
+ * settings {@code PROPAGATION_JFR_SETTINGS}, default {@code profile}; started through {@code jcmd} before the idle
+ * window) into that file, for {@code jfr print --events jdk.ExecutionSample <file>}.
  * Usage: bench/propagation.sh [sizes=1000,10000] [subscribers=100] [changes=50]
  */
 public final class PropagationBenchmark {
@@ -47,6 +52,8 @@ public final class PropagationBenchmark {
         List<String> lines = new ArrayList<>();
         String jfrFile = System.getenv("PROPAGATION_JFR");
         Path jfr = jfrFile == null || jfrFile.isBlank() ? null : Path.of(jfrFile);
+        String warmupSetting = System.getenv("PROPAGATION_WARMUP");
+        int warmup = warmupSetting == null || warmupSetting.isBlank() ? 200 : Integer.parseInt(warmupSetting.trim());
         try (Stack stack = Stack.start(root, root.resolve("e2e/target/propagation-stack"), List.of("flag-api"))) {
             // a timeout's SIGTERM must still stop what the stack started
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "propagation-stop"));
@@ -61,6 +68,12 @@ public final class PropagationBenchmark {
                 // two keys: a key holds at most 100 streams per replica
                 List<String> keys = List.of(api.issueSdkKey(project, ENVIRONMENT), api.issueSdkKey(project, ENVIRONMENT));
                 api.awaitEvaluable(keys.get(0), "flag-" + (flags - 1));
+                if (warmup > 0) {
+                    System.out.println("[propagation] warm-up (not measured): " + run(Kind.SDK, api, base, pid, project, flags, keys,
+                            subscribers, warmup, null));
+                    warmup = 0;
+                    awaitQuietCompiler(pid);
+                }
                 for (Kind kind : Kind.values()) {
                     lines.add(run(kind, api, base, pid, project, flags, keys, subscribers, changes, kind == Kind.SDK ? jfr : null));
                 }
@@ -129,7 +142,9 @@ public final class PropagationBenchmark {
                 streams.add(stream);
             }
             if (jfr != null) {
-                jcmd(pid, "JFR.start", "name=propagation", "settings=profile", "filename=" + jfr.toAbsolutePath());
+                String settings = System.getenv().getOrDefault("PROPAGATION_JFR_SETTINGS", "profile");
+                jcmd(pid, "JFR.configure", "stackdepth=256");
+                jcmd(pid, "JFR.start", "name=propagation", "settings=" + settings, "filename=" + jfr.toAbsolutePath());
                 Thread.sleep(1000);
             }
             Latencies latencies = new Latencies();
@@ -184,6 +199,29 @@ public final class PropagationBenchmark {
             }
             executor.shutdownNow();
         }
+    }
+
+    /**
+     * Waits (at most 120 s) until the JIT compiler threads used under 2% of a core over 2 s: compilation queued by the
+     * warm-up would otherwise be drained inside the measured window (or the idle one) and counted against the changes.
+     */
+    private static void awaitQuietCompiler(long pid) throws Exception {
+        long start = System.nanoTime();
+        long before = compilerTicks(pid);
+        while (System.nanoTime() - start < Duration.ofSeconds(120).toNanos()) {
+            Thread.sleep(2000);
+            long now = compilerTicks(pid);
+            if (now - before <= 4) {
+                break;
+            }
+            before = now;
+        }
+        System.out.printf("[propagation] JIT compiler quiet after %.0f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    private static long compilerTicks(long pid) throws Exception {
+        return Cpu.ticksByThread(pid).entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     /** Milliseconds per change by kind of thread, each above its own idle rate, largest first (above 0.5 ms). */

@@ -222,7 +222,9 @@ public class FlagChanges {
 
     private Uni<EnvironmentView> change(String project, String key, String environment, Optional<Long> expectedVersion,
                                         String action, UnaryOperator<EnvironmentConfig> edit, ChangeContext context) {
-        return requireFlag(project, key).chain(flag -> FlagEnvironment.forFlag(flag.id, environment).chain(row -> {
+        return flagAndRow(project, key, environment).chain(pair -> {
+            Flag flag = (Flag) pair[0];
+            FlagEnvironment row = (FlagEnvironment) pair[1];
             if (flag.archivedAt != null) {
                 throw ProblemException.conflict("Flag '" + key + "' is archived; restore it before changing it");
             }
@@ -246,7 +248,10 @@ public class FlagChanges {
             if (!errors.isEmpty()) {
                 throw new InvalidConfigException(errors);
             }
-            EventBudget.require("config", FlagCodec.tree(after), EventBudget.environmentConfigBytes(environments.names().size()));
+            // each state as a tree once: the budget, the diff and the event's states all read the same two
+            JsonNode beforeTree = FlagCodec.tree(before);
+            JsonNode afterTree = FlagCodec.tree(after);
+            EventBudget.require("config", afterTree, EventBudget.environmentConfigBytes(environments.names().size()));
             long beforeVersion = row.version;
             ProtectedEnvironmentGate.Change change = new ProtectedEnvironmentGate.Change(flag, environment, beforeVersion,
                     before, after, action, context.actor().id(), context.actor().roles(), context.offer());
@@ -254,17 +259,23 @@ public class FlagChanges {
             return freezes.check(project, key, environment, exemption).chain(freeze -> gate.admit(change).chain(admission -> {
                 row.config = FlagCodec.write(after);
                 row.updatedAt = Instant.now();
-                ObjectNode scope = ConfigDiff.scope(FlagCodec.tree(before), FlagCodec.tree(after));
+                ObjectNode scope = ConfigDiff.scope(beforeTree, afterTree);
                 scope.setAll(admission.scope());
                 if (freeze != null) {
                     scope.set("freeze", Freezes.exemptScope(freeze, exemption));
                 }
                 // Flush now so the version the event records is the one the database holds.
                 return row.<FlagEnvironment>persistAndFlush().chain(saved -> outbox.append(event(project, key, environment,
-                        admission.action(), state(before, beforeVersion), state(after, saved.version),
-                        scope, context)).replaceWith(saved)).map(saved -> view(saved, freeze));
+                        admission.action(), state(beforeTree, beforeVersion), state(afterTree, saved.version),
+                        scope, context)).replaceWith(saved)).map(saved -> view(saved, after, freeze));
             }));
-        }));
+        });
+    }
+
+    /** The flag and its row in the environment (null when the flag has none); 404 when there is no such flag. */
+    private static Uni<Object[]> flagAndRow(String project, String key, String environment) {
+        return FlagEnvironment.withFlag(project, key, environment).chain(pair -> pair != null ? Uni.createFrom().item(pair)
+                : requireFlag(project, key).map(flag -> new Object[] {flag, null}));
     }
 
     /**
@@ -280,8 +291,9 @@ public class FlagChanges {
         return revertOf != null && !revertOf.isBlank() && reverter ? Exemption.REVERT : Exemption.NONE;
     }
 
-    private static JsonNode state(EnvironmentConfig config, long version) {
-        ObjectNode state = (ObjectNode) FlagCodec.tree(config);
+    /** {@code config} (not changed: it is shared) with the version added. */
+    private static JsonNode state(JsonNode config, long version) {
+        ObjectNode state = ((ObjectNode) config).deepCopy();
         state.put("version", version);
         return state;
     }
@@ -376,7 +388,11 @@ public class FlagChanges {
     }
 
     private EnvironmentView view(FlagEnvironment row, Freeze frozen) {
-        EnvironmentConfig config = FlagCodec.config(row);
+        return view(row, FlagCodec.config(row), frozen);
+    }
+
+    /** {@code config}: the row's config, when the caller holds it already (no re-parse). */
+    private EnvironmentView view(FlagEnvironment row, EnvironmentConfig config, Freeze frozen) {
         return new EnvironmentView(row.environment, config.enabled(), row.version, protection.isProtected(row.environment), config,
                 frozen == null ? null : FreezeView.Ref.of(frozen));
     }

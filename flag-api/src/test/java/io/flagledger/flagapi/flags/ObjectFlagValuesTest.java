@@ -58,8 +58,9 @@ class ObjectFlagValuesTest {
                         Map.of("name", "list", "value", Map.of("x", 1)), Map.of("name", "plain", "value", Map.of("y", 2)))))
                 .post("/api/v1/projects/{p}/flags", PROJECT).then().statusCode(201);
         replace(key, "list").statusCode(200);
-        // As an object flag created before arrays were refused was stored (the NOTIFY trigger refreshes the snapshot).
-        pool.preparedQuery("update flag set variations = $1 where project = $2 and flag_key = $3")
+        // As an object flag created before arrays were refused was stored (a new metadata version, so the snapshot,
+        // told by the NOTIFY trigger, takes the row as changed).
+        pool.preparedQuery("update flag set variations = $1, metadata_version = metadata_version + 1 where project = $2 and flag_key = $3")
                 .execute(Tuple.of("[{\"name\":\"list\",\"value\":[1,2]},{\"name\":\"plain\",\"value\":{\"y\":2}}]", PROJECT, key))
                 .await().atMost(Duration.ofSeconds(10));
         String sdkKey = OfrepFixtures.issueKey(PROJECT, "staging", "server");

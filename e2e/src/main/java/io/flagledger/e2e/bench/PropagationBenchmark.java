@@ -30,7 +30,8 @@ import java.util.stream.Collectors;
  * Before the first size is measured, {@code PROPAGATION_WARMUP} (default 200) toggles with the SDK subscribers attached
  * are made and not measured: a freshly started JVM spends more CPU compiling the toggle path than running it (over
  * half of the CPU per change of the first 200 changes went to the JIT compiler threads), and a replica that serves
- * for days is measured by its steady state. {@code PROPAGATION_WARMUP=0} measures the cold JVM.
+ * for days is measured by its steady state; after the warm-up the bench waits until the compiler threads are quiet,
+ * so compilation queued by it is not counted either. {@code PROPAGATION_WARMUP=0} measures the cold JVM.
  * <p>
  * {@code PROPAGATION_JFR=<file>}: records the SDK round of the first size with Java Flight Recorder (stack depth 256,
  * settings {@code PROPAGATION_JFR_SETTINGS}, default {@code profile}; started through {@code jcmd} before the idle

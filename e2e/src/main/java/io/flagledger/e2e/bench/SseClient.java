@@ -14,7 +14,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A subscriber of flag-api's {@code /sdk/v1/stream}: a reader thread stamps each event with its arrival time. */
+/**
+ * A subscriber of one of flag-api's event streams ({@code /sdk/v1/stream}, {@code /ofrep/v1/event-stream}): a reader
+ * thread stamps each event with its arrival time.
+ */
 public final class SseClient implements AutoCloseable {
 
     /** One event and {@code System.nanoTime()} when its last line arrived. */
@@ -32,11 +35,16 @@ public final class SseClient implements AutoCloseable {
     }
 
     public static SseClient open(HttpClient http, String baseUrl, String sdkKey) throws Exception {
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/sdk/v1/stream"))
+        return open(http, baseUrl, "/sdk/v1/stream", sdkKey);
+    }
+
+    /** {@code path}: the stream's path, which takes the SDK key as a bearer token. */
+    public static SseClient open(HttpClient http, String baseUrl, String path, String sdkKey) throws Exception {
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .header("Authorization", "Bearer " + sdkKey).header("Accept", "text/event-stream").build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("stream answered " + response.statusCode());
+            throw new IllegalStateException(path + " answered " + response.statusCode());
         }
         return new SseClient(response.body());
     }

@@ -46,7 +46,8 @@ public final class FlagModel {
                         : null;
                 case FLOAT, NUMBER -> !value.isNumber() ? "is not a number"
                         : finite(value) && Double.isFinite(value.doubleValue()) ? null : "is not a finite number";
-                case OBJECT -> value.isObject() || value.isArray() ? null : "is not an object";
+                // OpenFeature's object type is a structure: an array (or a scalar) is not one (docs/sdk.md)
+                case OBJECT -> value.isObject() ? null : "is not a JSON object";
             };
         }
 

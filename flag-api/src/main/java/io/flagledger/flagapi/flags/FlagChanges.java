@@ -48,6 +48,8 @@ import java.util.function.UnaryOperator;
 public class FlagChanges {
 
     static final String SOURCE_SERVICE = "flag-api";
+    /** The action of a config replacement (PUT .../environments/{environment}). */
+    static final String REPLACED = "flag.environment.updated";
     static final Duration DEFAULT_LIFETIME = Duration.ofDays(90);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -108,7 +110,7 @@ public class FlagChanges {
     @WithTransaction
     public Uni<EnvironmentView> updateEnvironment(String project, String key, String environment, EnvironmentConfig replacement,
                                                   Optional<Long> expectedVersion, ChangeContext context) {
-        return change(project, key, environment, expectedVersion, "flag.environment.updated", config -> replacement, context);
+        return change(project, key, environment, expectedVersion, REPLACED, config -> replacement, context);
     }
 
     /**
@@ -220,7 +222,9 @@ public class FlagChanges {
 
     private Uni<EnvironmentView> change(String project, String key, String environment, Optional<Long> expectedVersion,
                                         String action, UnaryOperator<EnvironmentConfig> edit, ChangeContext context) {
-        return requireFlag(project, key).chain(flag -> FlagEnvironment.forFlag(flag.id, environment).chain(row -> {
+        return flagAndRow(project, key, environment).chain(pair -> {
+            Flag flag = (Flag) pair[0];
+            FlagEnvironment row = (FlagEnvironment) pair[1];
             if (flag.archivedAt != null) {
                 throw ProblemException.conflict("Flag '" + key + "' is archived; restore it before changing it");
             }
@@ -233,11 +237,21 @@ public class FlagChanges {
             }
             EnvironmentConfig before = FlagCodec.config(row);
             EnvironmentConfig after = edit.apply(before);
-            List<Problem.FieldError> errors = ConfigValidator.violations(FlagCodec.definition(flag), after);
+            FlagDefinition definition = FlagCodec.definition(flag);
+            List<Problem.FieldError> errors = new java.util.ArrayList<>(ConfigValidator.violations(definition, after));
+            String revertOf = context.offer() == null ? null : context.offer().revertOf();
+            if (REPLACED.equals(action) && (revertOf == null || revertOf.isBlank())) {
+                // An object flag made while arrays were accepted keeps serving, and a toggle or a revert still passes
+                // (it must always be possible to switch it off or back), but its targeting is not rewritten onto them.
+                errors.addAll(valueViolations(definition.type(), definition.variations()));
+            }
             if (!errors.isEmpty()) {
                 throw new InvalidConfigException(errors);
             }
-            EventBudget.require("config", FlagCodec.tree(after), EventBudget.environmentConfigBytes(environments.names().size()));
+            // each state as a tree once: the budget, the diff and the event's states all read the same two
+            JsonNode beforeTree = FlagCodec.tree(before);
+            JsonNode afterTree = FlagCodec.tree(after);
+            EventBudget.require("config", afterTree, EventBudget.environmentConfigBytes(environments.names().size()));
             long beforeVersion = row.version;
             ProtectedEnvironmentGate.Change change = new ProtectedEnvironmentGate.Change(flag, environment, beforeVersion,
                     before, after, action, context.actor().id(), context.actor().roles(), context.offer());
@@ -245,17 +259,23 @@ public class FlagChanges {
             return freezes.check(project, key, environment, exemption).chain(freeze -> gate.admit(change).chain(admission -> {
                 row.config = FlagCodec.write(after);
                 row.updatedAt = Instant.now();
-                ObjectNode scope = ConfigDiff.scope(FlagCodec.tree(before), FlagCodec.tree(after));
+                ObjectNode scope = ConfigDiff.scope(beforeTree, afterTree);
                 scope.setAll(admission.scope());
                 if (freeze != null) {
                     scope.set("freeze", Freezes.exemptScope(freeze, exemption));
                 }
                 // Flush now so the version the event records is the one the database holds.
                 return row.<FlagEnvironment>persistAndFlush().chain(saved -> outbox.append(event(project, key, environment,
-                        admission.action(), state(before, beforeVersion), state(after, saved.version),
-                        scope, context)).replaceWith(saved)).map(saved -> view(saved, freeze));
+                        admission.action(), state(beforeTree, beforeVersion), state(afterTree, saved.version),
+                        scope, context)).replaceWith(saved)).map(saved -> view(saved, after, freeze));
             }));
-        }));
+        });
+    }
+
+    /** The flag and its row in the environment (null when the flag has none); 404 when there is no such flag. */
+    private static Uni<Object[]> flagAndRow(String project, String key, String environment) {
+        return FlagEnvironment.withFlag(project, key, environment).chain(pair -> pair != null ? Uni.createFrom().item(pair)
+                : requireFlag(project, key).map(flag -> new Object[] {flag, null}));
     }
 
     /**
@@ -271,8 +291,9 @@ public class FlagChanges {
         return revertOf != null && !revertOf.isBlank() && reverter ? Exemption.REVERT : Exemption.NONE;
     }
 
-    private static JsonNode state(EnvironmentConfig config, long version) {
-        ObjectNode state = (ObjectNode) FlagCodec.tree(config);
+    /** {@code config} (not changed: it is shared) with the version added. */
+    private static JsonNode state(JsonNode config, long version) {
+        ObjectNode state = ((ObjectNode) config).deepCopy();
         state.put("version", version);
         return state;
     }
@@ -290,14 +311,7 @@ public class FlagChanges {
         if (variations.stream().map(Variation::name).distinct().count() != variations.size()) {
             throw ProblemException.badRequest("Variation names must be unique");
         }
-        List<Problem.FieldError> wrong = new java.util.ArrayList<>();
-        for (int i = 0; i < variations.size(); i++) {
-            String violation = declared.violation(variations.get(i).value());
-            if (violation != null) {
-                wrong.add(new Problem.FieldError("variations[" + i + "].value", "variation '" + variations.get(i).name()
-                        + "' " + violation + " (a " + declared.name().toLowerCase(java.util.Locale.ROOT) + " flag)"));
-            }
-        }
+        List<Problem.FieldError> wrong = valueViolations(declared, variations);
         if (!wrong.isEmpty()) {
             throw new InvalidConfigException(wrong);
         }
@@ -324,6 +338,21 @@ public class FlagChanges {
         flag.risk = Optional.ofNullable(command.risk()).orElse("low");
         flag.clientVisible = Boolean.TRUE.equals(command.clientVisible());
         return flag;
+    }
+
+    /** One error per variation whose value is not of {@code type}, naming {@code variations[i].value}. */
+    static List<Problem.FieldError> valueViolations(FlagType type, List<Variation> variations) {
+        String name = type.name().toLowerCase(java.util.Locale.ROOT);
+        String article = "aeiou".indexOf(name.charAt(0)) >= 0 ? "an " : "a ";
+        List<Problem.FieldError> wrong = new java.util.ArrayList<>();
+        for (int i = 0; i < variations.size(); i++) {
+            String violation = type.violation(variations.get(i).value());
+            if (violation != null) {
+                wrong.add(new Problem.FieldError("variations[" + i + "].value", "variation '" + variations.get(i).name()
+                        + "' " + violation + " (" + article + name + " flag)"));
+            }
+        }
+        return wrong;
     }
 
     private static List<Variation> defaultVariations(FlagType type) {
@@ -359,7 +388,11 @@ public class FlagChanges {
     }
 
     private EnvironmentView view(FlagEnvironment row, Freeze frozen) {
-        EnvironmentConfig config = FlagCodec.config(row);
+        return view(row, FlagCodec.config(row), frozen);
+    }
+
+    /** {@code config}: the row's config, when the caller holds it already (no re-parse). */
+    private EnvironmentView view(FlagEnvironment row, EnvironmentConfig config, Freeze frozen) {
         return new EnvironmentView(row.environment, config.enabled(), row.version, protection.isProtected(row.environment), config,
                 frozen == null ? null : FreezeView.Ref.of(frozen));
     }

@@ -1,5 +1,6 @@
 package io.flagledger.flagapi.flags;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.persistence.Column;
@@ -36,6 +37,16 @@ public class FlagEnvironment extends PanacheEntityBase {
 
     public static Uni<List<FlagEnvironment>> forFlag(UUID flagId) {
         return list("flagId = ?1 order by environment", flagId);
+    }
+
+    /**
+     * The flag and its row in {@code environment} in one query (a change reads both: one round trip instead of two);
+     * null when either is missing, so the caller then asks which.
+     */
+    public static Uni<Object[]> withFlag(String project, String key, String environment) {
+        return Panache.getSession().chain(session -> session.createSelectionQuery("select f, fe from Flag f, FlagEnvironment fe "
+                        + "where fe.flagId = f.id and f.project = ?1 and f.key = ?2 and fe.environment = ?3", Object[].class)
+                .setParameter(1, project).setParameter(2, key).setParameter(3, environment).getSingleResultOrNull());
     }
 
     public static Uni<FlagEnvironment> forFlag(UUID flagId, String environment) {

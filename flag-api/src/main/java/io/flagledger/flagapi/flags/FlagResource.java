@@ -295,8 +295,9 @@ public class FlagResource {
      */
     private ChangeContext context(String project, String environment, String reason, String correlationHeader,
                                   String correlationBody, ProtectedWrite offer) {
-        Grants.requireWrite(currentActor.actor().roles(), project, environment, !blank(offer.approvalToken()),
-                !blank(offer.revertOf()));
+        // the actor once: each call reads and sorts the token's claims again
+        io.flagledger.common.actor.Actor actor = currentActor.actor();
+        Grants.requireWrite(actor.roles(), project, environment, !blank(offer.approvalToken()), !blank(offer.revertOf()));
         if (protection.isProtected(environment)) {
             if (blank(reason)) {
                 throw ProblemException.badRequest("A reason is required to change the protected environment '" + environment + "'");
@@ -306,8 +307,8 @@ public class FlagResource {
                         + " or field correlationId) is required to change the protected environment '" + environment + "'");
             }
         }
-        return new ChangeContext(currentActor.actor(), currentActor.requestMetadata(),
-                correlationOrNew(correlationHeader, correlationBody), reason, offer);
+        return new ChangeContext(actor, currentActor.requestMetadata(), correlationOrNew(correlationHeader, correlationBody),
+                reason, offer);
     }
 
     private static Response versioned(FlagViews.EnvironmentView state, ChangeContext context) {

@@ -1,14 +1,11 @@
 package io.flagledger.flagapi.ofrep;
 
-import io.flagledger.common.problem.Problem;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.flagapi.evaluation.EvaluationSnapshot;
 import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.sdkkeys.SdkKeys;
-import io.flagledger.flagapi.sdkstream.OpenStreams;
-import io.flagledger.flagapi.sdkstream.StreamsConfig;
+import io.flagledger.flagapi.sdkstream.LeasedStreams;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -18,11 +15,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -31,7 +25,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The OFREP event stream (ADR-0008) a bulk evaluation advertises in {@code eventStreams}: notification only. Each
@@ -47,8 +40,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 @SecurityRequirement(name = "sdkKeyBearer")
 public class OfrepEventStreamResource {
 
-    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
-
     @Inject
     SdkKeys sdkKeys;
 
@@ -59,10 +50,7 @@ public class OfrepEventStreamResource {
     ConfigTags tags;
 
     @Inject
-    OpenStreams openStreams;
-
-    @Inject
-    StreamsConfig streamsConfig;
+    LeasedStreams streams;
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -93,29 +81,7 @@ public class OfrepEventStreamResource {
                         snapshot.changes().filter(scopeKey::equals))
                 .map(ignored -> currentTag(scope, scopeKey))
                 .filter(tag -> !tag.equals(announced.getAndSet(tag)));
-        Multi<OutboundSseEvent> events = Multi.createBy().merging().streams(changed.map(tag -> refetch(sse, tag)),
-                Multi.createFrom().ticks().every(HEARTBEAT).map(tick -> sse.newEventBuilder().comment("heartbeat").build()));
-        OpenStreams.Lease lease = openStreams.admit(scope);
-        return Multi.createFrom().emitter(emitter -> {
-            Cancellable upstream = events.subscribe().with(emitter::emit, emitter::fail, emitter::complete);
-            lease.onRevoked(() -> {
-                emitter.emit(sse.newEventBuilder().name("error").mediaType(MediaType.APPLICATION_JSON_TYPE)
-                        .data(FlagCodec.write(Problem.of(401, "The SDK key was revoked; this stream is closed"))).build());
-                emitter.complete();
-            });
-            emitter.onTermination(() -> {
-                upstream.cancel();
-                lease.release();
-            });
-        });
-    }
-
-    /** 429 with Retry-After, as {@code /sdk/v1/stream} answers it (the shared problem mapper renders no headers). */
-    @ServerExceptionMapper
-    public Response limitReached(OpenStreams.LimitReached e, UriInfo uri) {
-        Response problem = Problem.of(429, e.getMessage()).withInstance(uri.getPath()).toResponse();
-        return Response.fromResponse(problem)
-                .header("Retry-After", Long.toString(Math.max(1, streamsConfig.retryAfter().toSeconds()))).build();
+        return streams.open(scope, sse, sink -> changed.map(tag -> refetch(sse, tag)).subscribe().with(sink::send, sink::fail, sink::complete));
     }
 
     private String currentTag(SdkKeys.Scope scope, String scopeKey) {

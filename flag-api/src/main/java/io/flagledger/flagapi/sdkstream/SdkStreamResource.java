@@ -1,12 +1,9 @@
 package io.flagledger.flagapi.sdkstream;
 
-import io.flagledger.common.problem.Problem;
 import io.flagledger.common.problem.ProblemException;
-import io.flagledger.flagapi.flags.FlagCodec;
 import io.flagledger.flagapi.sdkkeys.SdkKeys;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
-import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -15,11 +12,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -27,7 +21,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Server-Sent Events for server-side SDKs and relays: on connect, the environment's whole configuration ({@code put});
@@ -42,8 +35,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 @SecurityRequirement(name = "sdkKeyBearer")
 public class SdkStreamResource {
 
-    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
-
     @Inject
     SdkKeys sdkKeys;
 
@@ -51,10 +42,7 @@ public class SdkStreamResource {
     StreamEvents events;
 
     @Inject
-    OpenStreams openStreams;
-
-    @Inject
-    StreamsConfig config;
+    LeasedStreams streams;
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -78,26 +66,14 @@ public class SdkStreamResource {
             throw ProblemException.forbidden("A client SDK key cannot read the raw flag configuration; evaluate through OFREP "
                     + "(/ofrep/v1/evaluate/flags) or use a server key");
         }
-        OpenStreams.Lease lease = openStreams.admit(scope);
-        // An emitter rather than merged streams, so that a put and the patches after it keep their order, and a
-        // revocation can end the stream from outside.
-        return Multi.createFrom().emitter(emitter -> {
-            Ordering ordering = new Ordering(emitter, sse);
+        // An ordering sink rather than merged streams, so that a put and the patches after it keep their order.
+        return streams.open(scope, sse, sink -> {
+            Ordering ordering = new Ordering(sink, sse);
             Cancellable patches = events.patches().filter(patch -> patch.scope().equals(scope.project() + "/" + scope.environment()))
-                    .subscribe().with(ordering::patch, emitter::fail);
+                    .subscribe().with(ordering::patch, sink::fail);
             // Subscribed first, so no change between reading the put and subscribing is lost.
             ordering.put(events.put(scope.project(), scope.environment()), lastEventId);
-            Cancellable heartbeats = Multi.createFrom().ticks().every(HEARTBEAT)
-                    .subscribe().with(tick -> ordering.send(sse.newEventBuilder().comment("heartbeat").build()));
-            lease.onRevoked(() -> {
-                ordering.send(revoked(sse));
-                emitter.complete();
-            });
-            emitter.onTermination(() -> {
-                patches.cancel();
-                heartbeats.cancel();
-                lease.release();
-            });
+            return patches;
         });
     }
 
@@ -106,19 +82,19 @@ public class SdkStreamResource {
      * applied after the state the put holds; patches that arrive before the put is sent wait for it.
      */
     private static final class Ordering {
-        private final MultiEmitter<? super OutboundSseEvent> emitter;
+        private final LeasedStreams.Sink sink;
         private final Sse sse;
         private final List<StreamEvents.Encoded> waiting = new ArrayList<>();
         private long sentSequence = -1;
 
-        Ordering(MultiEmitter<? super OutboundSseEvent> emitter, Sse sse) {
-            this.emitter = emitter;
+        Ordering(LeasedStreams.Sink sink, Sse sse) {
+            this.sink = sink;
             this.sse = sse;
         }
 
         synchronized void put(StreamEvents.Encoded put, String lastEventId) {
             if (!put.revision().equals(lastEventId)) {
-                emitter.emit(event(put));
+                sink.send(event(put));
             }
             sentSequence = put.sequence();
             for (StreamEvents.Encoded patch : waiting) {
@@ -132,30 +108,13 @@ public class SdkStreamResource {
                 waiting.add(patch);
             } else if (patch.sequence() > sentSequence) {
                 sentSequence = patch.sequence();
-                emitter.emit(event(patch));
+                sink.send(event(patch));
             }
-        }
-
-        synchronized void send(OutboundSseEvent event) {
-            emitter.emit(event);
         }
 
         private OutboundSseEvent event(StreamEvents.Encoded encoded) {
             return sse.newEventBuilder().id(encoded.revision()).name(encoded.name()).mediaType(MediaType.APPLICATION_JSON_TYPE)
                     .data(encoded.data()).build();
         }
-    }
-
-    /** 429 with Retry-After: the shared problem mapper renders no headers. */
-    @ServerExceptionMapper
-    public Response limitReached(OpenStreams.LimitReached e, UriInfo uri) {
-        Response problem = Problem.of(429, e.getMessage()).withInstance(uri.getPath()).toResponse();
-        return Response.fromResponse(problem).header("Retry-After", Long.toString(Math.max(1, config.retryAfter().toSeconds()))).build();
-    }
-
-    private static OutboundSseEvent revoked(Sse sse) {
-        return sse.newEventBuilder().name("error").mediaType(MediaType.APPLICATION_JSON_TYPE)
-                .data(FlagCodec.write(Problem.of(401, "The SDK key was revoked; this stream is closed")))
-                .build();
     }
 }

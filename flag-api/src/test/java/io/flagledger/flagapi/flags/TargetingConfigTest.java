@@ -98,15 +98,16 @@ class TargetingConfigTest {
                 .then().statusCode(400).contentType(PROBLEM).body("errors[0].field", equalTo("variations[1].value"),
                         "errors[0].message", equalTo("variation 'b' is not a number (a number flag)"));
         // OpenFeature's integer and float: an integer is whole and fits 32 bits; a float is finite.
-        for (Object[] refused : new Object[][] {{"integer", 2.5, "is not a whole number"},
-                {"integer", 2147483648L, "is out of the integer range [-2147483648, 2147483647]"},
-                {"integer", "2", "is not an integer"}, {"float", true, "is not a number"}}) {
+        for (Object[] refused : new Object[][] {{"an integer", 2.5, "is not a whole number"},
+                {"an integer", 2147483648L, "is out of the integer range [-2147483648, 2147483647]"},
+                {"an integer", "2", "is not an integer"}, {"a float", true, "is not a number"}}) {
+            String type = ((String) refused[0]).substring(((String) refused[0]).indexOf(' ') + 1);
             given().auth().oauth2(editor).contentType(ContentType.JSON)
-                    .body(Map.of("key", "typed-" + UUID.randomUUID().toString().substring(0, 8), "name", "T", "type", refused[0],
+                    .body(Map.of("key", "typed-" + UUID.randomUUID().toString().substring(0, 8), "name", "T", "type", type,
                             "variations", List.of(Map.of("name", "a", "value", 1), Map.of("name", "b", "value", refused[1]))))
                     .post("/api/v1/projects/shop/flags")
                     .then().statusCode(400).contentType(PROBLEM).body("errors[0].field", equalTo("variations[1].value"),
-                            "errors[0].message", equalTo("variation 'b' " + refused[2] + " (a " + refused[0] + " flag)"));
+                            "errors[0].message", equalTo("variation 'b' " + refused[2] + " (" + refused[0] + " flag)"));
         }
         // A 'number' flag becomes integer when every value is whole and in range, else float; 2.0 is the integer 2.
         for (Object[] number : new Object[][] {{List.of(1, 2.0), "integer", List.of(1, 2)}, {List.of(1, 2.5), "float", List.of(1.0f, 2.5f)}}) {

@@ -25,14 +25,16 @@ import org.junit.jupiter.api.Test;
 /**
  * Every management endpoint × every caller, in two projects: no token, a garbage token, an expired (genuinely signed)
  * token, each user of the realm and both service accounts. A cell is either allowed (2xx) or the exact refusal (401
- * unauthenticated, 403 not permitted). "Every management endpoint" is every method of FlagResource, SegmentResource
- * and SdkKeyResource, plus the two ways services write: applying an approval token and reverting the latest change.
+ * unauthenticated, 403 not permitted). "Every management endpoint" is every method of FlagResource, SegmentResource,
+ * SdkKeyResource and FreezeResource, plus the two ways services write: applying an approval token and reverting the
+ * latest change.
  * The OFREP and SDK stream endpoints take SDK keys, not tokens, and have their own tests. Endpoints that change a
  * flag's lifecycle, apply, revert or revoke a key get a fresh flag or key per call (made by an allowed user), so every
  * cell starts from the same state.
  * <p>
  * Project {@value #TEAM_A} is where the project-scoped users (editor-a, approver-a, admin-a of staging, auditor-a)
- * hold their roles; project {@value #OTHER} is anyone else's, where they are refused everything. The service accounts
+ * hold their roles (freezer-a: {@code flag-freezer@team-a/staging}); project {@value #OTHER} is anyone else's, where
+ * they are refused everything. A freeze set by a call is lifted at once, so no other cell meets it. The service accounts
  * hold only their dedicated roles: approval-service ({@code flag-applier}) reads and writes only with an approval
  * token, monitor-service ({@code flag-reverter}) only reverts.
  */
@@ -46,12 +48,15 @@ class RoleMatrixTest {
     /** Callers, by the token they present; null means no Authorization header. */
     private final Map<String, String> callers = new LinkedHashMap<>();
     private final Map<String, String> flags = new LinkedHashMap<>();
+    /** Per project, a freeze that was set and lifted (reading one by id). */
+    private final Map<String, String> liftedFreezes = new LinkedHashMap<>();
 
     private record Endpoint(String name, Function<RequestSpecification, io.restassured.response.Response> call,
                             Set<String> allowed) {
     }
 
-    private static final Set<String> READERS = Set.of("viewer", "requester", "stager", "approver1", "admin", "approval-service");
+    private static final Set<String> READERS = Set.of("viewer", "requester", "stager", "approver1", "admin", "freezer",
+            "approval-service");
     private static final Set<String> TEAM_A_READERS = Set.of("editor-a", "approver-a", "admin-a");
 
     /** Runs inside the test: RestAssured's port is only set once a test method runs. */
@@ -59,8 +64,8 @@ class RoleMatrixTest {
         callers.put("no token", null);
         callers.put("garbage token", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl");
         callers.put("expired token", KeycloakResource.expiredTokenFor("requester"));
-        for (String user : List.of("viewer", "requester", "stager", "approver1", "admin", "auditor",
-                "editor-a", "approver-a", "admin-a", "auditor-a")) {
+        for (String user : List.of("viewer", "requester", "stager", "approver1", "admin", "auditor", "freezer",
+                "editor-a", "approver-a", "admin-a", "auditor-a", "freezer-a")) {
             callers.put(user, KeycloakResource.tokenFor(user));
         }
         callers.put("monitor-service", KeycloakResource.serviceToken("monitor-service"));
@@ -74,7 +79,44 @@ class RoleMatrixTest {
                     .body(Map.of("definition", Map.of("included", List.of("u"))))
                     .put("/api/v1/projects/{p}/environments/{e}/segments/matrix-read", project, ENV)
                     .then().statusCode(org.hamcrest.Matchers.lessThan(300));
+            String freeze = setFreeze(project, "development");
+            liftFreeze(project, freeze);
+            liftedFreezes.put(project, freeze);
         }
+    }
+
+    /** Sets a freeze of {@code environment} (null: the whole project) as the unscoped freezer; returns its id. */
+    private String setFreeze(String project, String environment) {
+        Map<String, Object> body = new LinkedHashMap<>(Map.of("reason", "matrix"));
+        if (environment != null) {
+            body.put("environment", environment);
+        }
+        return given().auth().oauth2(callers.get("freezer")).contentType(ContentType.JSON).body(body)
+                .post("/api/v1/projects/{p}/freezes", project).then().statusCode(201).extract().path("id");
+    }
+
+    private void liftFreeze(String project, String id) {
+        given().auth().oauth2(callers.get("freezer")).contentType(ContentType.JSON).body(Map.of("reason", "matrix over"))
+                .post("/api/v1/projects/{p}/freezes/{id}/lift", project, id).then().statusCode(200);
+    }
+
+    /** A freeze the caller managed to set is lifted at once: the cells after it must not meet it. */
+    private io.restassured.response.Response unfrozen(String project, io.restassured.response.Response set) {
+        if (set.statusCode() == 201) {
+            liftFreeze(project, set.path("id"));
+        }
+        return set;
+    }
+
+    /** Lifting a fresh freeze of staging; one the caller may not lift is lifted by the freezer afterwards. */
+    private io.restassured.response.Response lift(RequestSpecification request, String project) {
+        String id = setFreeze(project, ENV);
+        io.restassured.response.Response response = request.body(Map.of("reason", "matrix"))
+                .post("/api/v1/projects/" + project + "/freezes/" + id + "/lift");
+        if (response.statusCode() != 200) {
+            liftFreeze(project, id);
+        }
+        return response;
     }
 
     /** A new flag in {@code project}, archived first when asked; returns its path. */
@@ -149,6 +191,10 @@ class RoleMatrixTest {
         Set<String> projectEditors = teamA ? Set.of("requester", "editor-a") : Set.of("requester");
         Set<String> stagingWriters = plus(projectEditors, "stager");
         Set<String> admins = teamA ? Set.of("admin", "admin-a") : Set.of("admin");
+        String freezes = "/api/v1/projects/" + project + "/freezes";
+        // freezer-a holds flag-freezer@team-a/staging: that environment's freezes, not the whole project's
+        Set<String> freezeReaders = teamA ? plus(readers, "freezer-a") : readers;
+        Set<String> stagingFreezers = teamA ? Set.of("freezer", "freezer-a") : Set.of("freezer");
         return List.of(
                 new Endpoint("create flag", r -> r.body(Map.of("key", "m-" + UUID.randomUUID().toString().substring(0, 8), "name", "x"))
                         .post(flagsPath), projectEditors),
@@ -176,13 +222,20 @@ class RoleMatrixTest {
                         stagingWriters),
                 new Endpoint("list sdk keys", r -> r.get(env + "/sdk-keys"), admins),
                 new Endpoint("issue sdk key", r -> r.body(Map.of("kind", "server")).post(env + "/sdk-keys"), admins),
-                new Endpoint("revoke sdk key", r -> r.delete(env + "/sdk-keys/" + freshSdkKey(project)), admins));
+                new Endpoint("revoke sdk key", r -> r.delete(env + "/sdk-keys/" + freshSdkKey(project)), admins),
+                new Endpoint("list freezes", r -> r.get(freezes), freezeReaders),
+                new Endpoint("read freeze", r -> r.get(freezes + "/" + liftedFreezes.get(project)), freezeReaders),
+                new Endpoint("freeze staging", r -> unfrozen(project, r.body(Map.of("environment", ENV, "reason", "matrix"))
+                        .post(freezes)), stagingFreezers),
+                new Endpoint("freeze the project", r -> unfrozen(project, r.body(Map.of("reason", "matrix")).post(freezes)),
+                        Set.of("freezer")),
+                new Endpoint("lift a staging freeze", r -> lift(r, project), stagingFreezers));
     }
 
     @Test
     void everyEndpointTimesEveryCallerInTwoProjects() {
         tokensAndFlags();
-        assertThat(endpoints(OTHER)).as("every method of the three management resources, and the two service writes").hasSize(19);
+        assertThat(endpoints(OTHER)).as("every method of the four management resources, and the two service writes").hasSize(24);
         List<String> mismatches = new ArrayList<>();
         for (String project : List.of(OTHER, TEAM_A)) {
             for (Endpoint endpoint : endpoints(project)) {

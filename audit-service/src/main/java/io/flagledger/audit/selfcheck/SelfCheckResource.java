@@ -11,6 +11,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Lets an administrator run the self-check now (e.g. after an incident) instead of waiting for the schedule: a full
@@ -29,6 +32,9 @@ public class SelfCheckResource {
 
     @POST
     @RolesAllowed("audit-admin")
+    @APIResponse(responseCode = "400", description = "scope is not full or incremental, or columns is not true or false")
+    @APIResponse(responseCode = "200", description = "The run's report: scope, entries read, every problem found",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SelfCheckReport.class)))
     public Uni<SelfCheckReport> runNow(@QueryParam("scope") String scope, @QueryParam("columns") String columns) {
         SelfCheck.Scope s = scope == null ? SelfCheck.Scope.FULL : switch (scope) {
             case "full" -> SelfCheck.Scope.FULL;

@@ -93,7 +93,8 @@ class CompactRangeTest {
             }
             assertEquals(new java.util.HashSet<>(expected), completed.keySet(), "from " + start);
             Map<NodeId, byte[]> reference = tree.nodes(expected);
-            completed.forEach((id, h) -> assertArrayEquals(reference.get(id), h, id + " from " + start));
+            int from = start;
+            completed.forEach((id, h) -> assertArrayEquals(reference.get(id), h, id + " from " + from));
         }
     }
 

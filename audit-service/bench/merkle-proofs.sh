@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Proof latency through HTTP: audit-service/bench/merkle-proofs.sh [leaves=10000000] [seconds=20] [connections=1]
+#   [new-since-last-self-check=leaves/100]
 # Loads a ledger of N synthetic leaves and their tree nodes into a fresh database (server-side generate_series for the
-# entries, COPY for the nodes), starts the packaged audit-service against it (local JWT verification, a real Kafka),
-# waits for its checkpoint, then drives wrk (bench/proofs.lua: random leaves, random tree sizes) at the inclusion
-# and consistency endpoints and at /q/health/live as the baseline, and prints p50/p99, requests/s, the load
-# average and CPU ms per 1,000 requests. Needs PostgreSQL as the tests use it (FLAGLEDGER_PG_*) and wrk.
+# entries, COPY for the nodes) with a self-check point recorded at N - K, starts the packaged audit-service against it
+# (local JWT verification, a real Kafka), waits for its checkpoint, warms up wrk (bench/proofs.lua: random leaves,
+# random tree sizes) at the inclusion and consistency endpoints and at /q/health/live as the baseline, runs the
+# hourly self-check (incremental from N - K, Merkle part: POST /api/v1/audit/selfcheck?scope=incremental&columns=false),
+# then measures and prints p50/p99, requests/s, the load average and CPU ms per 1,000 requests, and the self-check's
+# time and CPU. Needs PostgreSQL as the tests use it (FLAGLEDGER_PG_*) and wrk.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }

@@ -29,6 +29,20 @@ public class CheckpointStore {
         });
     }
 
+    /**
+     * The latest checkpoint at or below {@code size} and every later one, smallest first: what an incremental
+     * self-check from a verified size needs (the first anchors its start, the others are met on the way).
+     */
+    public Uni<List<StoredCheckpoint>> from(SqlClient client, long size) {
+        return client.preparedQuery("select " + COLUMNS + " from checkpoint where tree_size >= "
+                        + "coalesce((select max(tree_size) from checkpoint where tree_size <= $1), 0) order by tree_size")
+                .execute(Tuple.of(size)).map(rows -> {
+                    List<StoredCheckpoint> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(map(r)));
+                    return out;
+                });
+    }
+
     /** @return false if another replica already signed this size */
     public Uni<Boolean> insert(SqlClient client, StoredCheckpoint c) {
         return client.preparedQuery("insert into checkpoint (" + COLUMNS + ") values ($1, $2, $3, $4, $5, $6) "

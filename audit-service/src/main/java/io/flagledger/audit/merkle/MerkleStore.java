@@ -35,6 +35,10 @@ public class MerkleStore {
             join merkle_node m on m.level = wanted.level and m.idx >= wanted.first
             order by m.level, m.idx""";
 
+    private static final String BETWEEN = """
+            select m.level, m.idx, m.hash from unnest($1::integer[], $2::bigint[], $3::bigint[]) as wanted(level, lo, hi)
+            join merkle_node m on m.level = wanted.level and m.idx between wanted.lo and wanted.hi""";
+
     private static final String WRITE = """
             insert into merkle_node (level, idx, hash)
             select * from unnest($1::integer[], $2::bigint[], $3::bytea[])""";
@@ -89,6 +93,35 @@ public class MerkleStore {
             }
             return found;
         });
+    }
+
+    /**
+     * Every stored node (level 1 and up) that the tree completed while growing from {@code from} to {@code to}
+     * leaves, i.e. whose last leaf lies in that range: one index range per level, so reading a batch's nodes never
+     * touches older parts of the table.
+     */
+    public Uni<Map<NodeId, byte[]>> completedBetween(SqlClient client, long from, long to) {
+        List<Integer> levels = new ArrayList<>();
+        List<Long> lo = new ArrayList<>();
+        List<Long> hi = new ArrayList<>();
+        for (int level = 1; level < 63 && (to >>> level) > 0; level++) {
+            if ((to >>> level) > (from >>> level)) {
+                levels.add(level);
+                lo.add(from >>> level);
+                hi.add((to >>> level) - 1);
+            }
+        }
+        if (levels.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return client.preparedQuery(BETWEEN).execute(Tuple.of(levels.toArray(Integer[]::new), lo.toArray(Long[]::new),
+                hi.toArray(Long[]::new))).map(rows -> {
+                    Map<NodeId, byte[]> found = new HashMap<>();
+                    for (Row row : rows) {
+                        found.put(new NodeId(row.getInteger("level"), row.getLong("idx")), row.getBuffer("hash").getBytes());
+                    }
+                    return found;
+                });
     }
 
     /** The proof hashes of a plan, bottom-up. */

@@ -6,30 +6,48 @@ import io.flagledger.contract.EventJson;
 import io.flagledger.contract.SafeText;
 import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.MerkleHash;
+import io.flagledger.contract.merkle.NodeId;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The state of one pass over the ledger in sequence order: two trees grown side by side, one from the stored
  * leaf hashes and one from re-hashing the stored canonical payloads, each compared with every signed
- * checkpoint as the walk reaches its size; and each row's query columns (not covered by the leaf hash) recomputed
- * from its signed payload. Plain Java, fed row by row, so it is easy to test and reason about.
+ * checkpoint as the walk reaches its size; each row's query columns (not covered by the leaf hash) recomputed
+ * from its signed payload; and the tree nodes the stored leaves complete, collected for comparison with the tree
+ * store. A walk starts at the empty tree (full scan) or resumes from a verified compact range (incremental run).
+ * Plain Java, fed row by row, so it is easy to test and reason about.
  */
 final class LedgerWalk {
 
     static final int MAX_PROBLEMS = 100;
 
     private final List<StoredCheckpoint> checkpoints; // ascending tree size, signatures already checked
-    private final CompactRange stored = new CompactRange();
-    private final CompactRange rehashed = new CompactRange();
+    private final CompactRange stored;
+    private final CompactRange rehashed;
     private final List<String> problems;
+    private Map<NodeId, byte[]> completed = new LinkedHashMap<>();
     private int nextCheckpoint;
     private long lastSeq;
 
+    /** A walk from the first entry. */
     LedgerWalk(List<StoredCheckpoint> checkpoints, List<String> problems) {
-        this.checkpoints = checkpoints;
+        this(new CompactRange(), checkpoints, problems);
+    }
+
+    /**
+     * A walk that resumes after the entries {@code start} covers, taken as verified; {@code checkpoints} should be
+     * the ones above its size (one at or below it is not compared: the caller anchors the start point to it).
+     */
+    LedgerWalk(CompactRange start, List<StoredCheckpoint> checkpoints, List<String> problems) {
+        this.stored = CompactRange.of(start.size(), start.roots());
+        this.rehashed = CompactRange.of(start.size(), start.roots());
+        this.lastSeq = start.size();
+        this.checkpoints = checkpoints.stream().filter(c -> c.treeSize() > start.size() || start.size() == 0).toList();
         this.problems = problems;
         compareReached();
     }
@@ -49,7 +67,7 @@ final class LedgerWalk {
         if (canonicalJson != null && columns != null) {
             columns(seq, canonicalJson, columns);
         }
-        stored.append(leafHash.length == MerkleHash.SIZE ? leafHash : new byte[MerkleHash.SIZE]);
+        stored.append(leafHash.length == MerkleHash.SIZE ? leafHash : new byte[MerkleHash.SIZE], completed::put);
         rehashed.append(recomputed);
         compareReached();
     }
@@ -80,8 +98,24 @@ final class LedgerWalk {
         return stored.size();
     }
 
+    /** The tree of the stored leaf hashes so far: root and compact range of a healthy walk are what it verified. */
+    CompactRange storedRange() {
+        return CompactRange.of(stored.size(), stored.roots());
+    }
+
+    /** The nodes (level 1 and up) the stored leaves completed since the last call, to compare with the tree store. */
+    Map<NodeId, byte[]> drainCompleted() {
+        Map<NodeId, byte[]> out = completed;
+        completed = new LinkedHashMap<>();
+        return out;
+    }
+
     long lastSeq() {
         return lastSeq;
+    }
+
+    List<String> problems() {
+        return problems;
     }
 
     private void compareReached() {
@@ -99,7 +133,7 @@ final class LedgerWalk {
         }
     }
 
-    private void problem(String text) {
+    void problem(String text) {
         if (problems.size() < MAX_PROBLEMS) {
             problems.add(text);
         }

@@ -4,6 +4,7 @@ import io.flagledger.audit.AuditProcess;
 import io.flagledger.contract.Ed25519Keys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.MerkleHash;
 import io.flagledger.contract.merkle.ProofVerifier;
 import java.net.URI;
@@ -25,9 +26,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Base64;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -40,14 +39,21 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Inclusion- and consistency-proof latency through audit-service's HTTP endpoints over a ledger of N leaves, driven
- * by wrk ({@code audit-service/bench/proofs.lua}), with a trivial endpoint of the same process as the baseline. Not a
- * test: run {@code audit-service/bench/merkle-proofs.sh [leaves] [seconds] [connections]}.
+ * by wrk ({@code audit-service/bench/proofs.lua}), with a trivial endpoint of the same process as the baseline, and
+ * the hourly self-check run between the warm-up and the measured run. Not a test: run
+ * {@code audit-service/bench/merkle-proofs.sh [leaves] [seconds] [connections] [new-since-last-self-check]}.
  *
  * <p>The ledger is synthetic: entry {@code g} has payload {@code {"n":g}} and event id
  * {@code 00000000-0000-4000-8000-<g in 12 hex digits>}, so the wrk script can name any entry. Entries are generated
  * by the server, the tree nodes computed here and streamed in with COPY (bounded: no joins over the table). The
- * service signs its first checkpoint over the whole tree, which the bench waits for. Its hourly self-check is put
- * off: it would (rightly) reject the synthetic, unsigned payloads.
+ * service signs its first checkpoint over the whole tree, which the bench waits for.
+ *
+ * <p>The self-check: as if the previous hourly run had verified the first N - K entries, the bench records that point
+ * (size, root, compact range, as a full scan, so the next run is incremental) in selfcheck_point; after the warm-up
+ * it runs the incremental self-check through {@code POST /api/v1/audit/selfcheck?scope=incremental&columns=false},
+ * which proves the point against the stored tree and reads the K newer entries, their nodes and the checkpoints. Only
+ * the Merkle part: the synthetic payloads are not contract events, so the query-column comparison would reject them
+ * (the self-check verifies no event signatures either way); the column part reads the same rows and only parses them.
  */
 public final class MerkleProofBench {
 
@@ -57,12 +63,16 @@ public final class MerkleProofBench {
         long n = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int connections = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        long newSinceCheck = args.length > 3 ? Long.parseLong(args[3]) : Math.max(1, n / 100);
+        if (newSinceCheck < 0 || newSinceCheck > n) {
+            throw new IllegalArgumentException("new-since-last-self-check must be between 0 and " + n);
+        }
         System.out.printf("load average at start: %s%n", IngestionBench.loadAverage());
         Path work = Files.createTempDirectory("audit-proof-bench");
         try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), Duration.ofSeconds(90));
              PostgresDatabase db = PostgresDatabase.create("audit_proof_bench")) {
             kafka.createTopics(Map.of("flag.changes", 1, "approval.events", 1, "monitor.actions", 1, "security.events", 1));
-            load(db, n);
+            load(db, n, n - newSinceCheck);
             KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
             rsa.initialize(2048);
             KeyPair tokenKey = rsa.generateKeyPair();
@@ -74,7 +84,7 @@ public final class MerkleProofBench {
             try (AuditProcess audit = AuditProcess.start(work.resolve("audit"), db, kafka.bootstrapServers(), "unused",
                     Ed25519Keys.generate(), Ed25519Keys.generate(), config)) {
                 awaitCheckpoint(db, n);
-                String token = token(tokenKey);
+                String token = token(tokenKey, "audit-reader");
                 String url = "http://127.0.0.1:" + audit.port();
                 checkOneOfEach(url, n, token, db);
                 System.out.printf("%,d leaves; wrk, %d connection(s), %d s per endpoint, after a 5 s warm-up of each%n",
@@ -82,6 +92,7 @@ public final class MerkleProofBench {
                 for (String kind : List.of("baseline", "inclusion", "consistency")) {
                     wrk(url, kind, n, token, connections, 5, audit.pid(), db, false);
                 }
+                selfCheck(url, token(tokenKey, "audit-admin"), audit.pid(), db, n - newSinceCheck);
                 for (String kind : List.of("baseline", "inclusion", "consistency")) {
                     wrk(url, kind, n, token, connections, seconds, audit.pid(), db, true);
                 }
@@ -90,7 +101,7 @@ public final class MerkleProofBench {
         System.out.printf("load average at end: %s%n", IngestionBench.loadAverage());
     }
 
-    private static void load(PostgresDatabase db, long n) throws Exception {
+    private static void load(PostgresDatabase db, long n, long verified) throws Exception {
         Flyway.configure().dataSource(db.jdbcUrl(), db.username(), db.password()).locations("classpath:db/migration")
                 .placeholders(Map.of("app_role", "flagledger_audit_writer")).load().migrate();
         long begin = System.nanoTime();
@@ -121,7 +132,7 @@ public final class MerkleProofBench {
                 }
             }
             long entries = System.nanoTime();
-            long nodes = copyNodes(c, n);
+            long nodes = copyNodes(c, n, verified);
             try (Statement st = c.createStatement()) {
                 st.execute("vacuum analyze ledger_entry");
                 st.execute("vacuum analyze merkle_node");
@@ -131,32 +142,81 @@ public final class MerkleProofBench {
         }
     }
 
-    /** Every complete subtree of the N leaves, computed here the way the service appends them, streamed by COPY. */
-    private static long copyNodes(Connection c, long n) throws Exception {
+    /**
+     * Every complete subtree of the N leaves, computed here with event-contract's CompactRange (as the self-check
+     * recomputes them), streamed by COPY; and the point a previous self-check would have recorded at {@code verified}.
+     */
+    private static long copyNodes(Connection c, long n, long verified) throws Exception {
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy merkle_node (level, idx, hash) from stdin");
         HexFormat hex = HexFormat.of();
         StringBuilder out = new StringBuilder(1 << 20);
-        Deque<byte[]> right = new ArrayDeque<>(); // the perfect subtrees on the right edge, smallest on top
-        long written = 0;
+        CompactRange range = new CompactRange();
+        CompactRange atVerified = range;
         for (long i = 0; i < n; i++) {
-            byte[] h = MerkleHash.leaf(("{\"n\":" + (i + 1) + "}").getBytes(StandardCharsets.UTF_8));
-            long size = i + 1;
-            for (int level = 0; ((size >>> level) & 1) == 0; level++) {
-                h = MerkleHash.node(right.pop(), h);
-                out.append(level + 1).append('\t').append((size >>> (level + 1)) - 1).append("\t\\\\x").append(hex.formatHex(h)).append('\n');
-                written++;
+            if (i == verified) {
+                atVerified = CompactRange.of(range.size(), range.roots());
             }
-            right.push(h);
-            if (out.length() > (1 << 20) - 200) {
+            range.append(MerkleHash.leaf(("{\"n\":" + (i + 1) + "}").getBytes(StandardCharsets.UTF_8)), (id, h) ->
+                    out.append(id.level()).append('\t').append(id.index()).append("\t\\\\x").append(hex.formatHex(h)).append('\n'));
+            if (out.length() > (1 << 20) - 2000) {
                 byte[] bytes = out.toString().getBytes(StandardCharsets.US_ASCII);
                 copy.writeToCopy(bytes, 0, bytes.length);
                 out.setLength(0);
             }
         }
+        if (verified == n) {
+            atVerified = range;
+        }
         byte[] bytes = out.toString().getBytes(StandardCharsets.US_ASCII);
         copy.writeToCopy(bytes, 0, bytes.length);
-        copy.endCopy();
+        long written = copy.endCopy();
+        try (PreparedStatement ps = c.prepareStatement("insert into selfcheck_point (tree_size, root_hash, compact_range, "
+                + "full_scan, verified_at) values (?, ?, ?, true, now())")) {
+            java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream();
+            for (byte[] root : atVerified.roots()) {
+                packed.write(root);
+            }
+            ps.setLong(1, atVerified.size());
+            ps.setBytes(2, atVerified.root());
+            ps.setBytes(3, packed.toByteArray());
+            ps.executeUpdate();
+        }
         return written;
+    }
+
+    /**
+     * The hourly self-check, between the warm-up and the measured run: incremental from the recorded point, Merkle
+     * part only (see the class comment). Prints what it read, its wall time and CPU; a run that is not incremental
+     * and healthy makes the bench fail, as it would not be the run the figures claim to follow.
+     */
+    private static void selfCheck(String url, String adminToken, long auditPid, PostgresDatabase db, long verified)
+            throws Exception {
+        try (Connection monitor = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password())) {
+            IngestionBench.PgCpu pg = new IngestionBench.PgCpu(monitor);
+            double auditCpu = IngestionBench.cpuSeconds(auditPid);
+            String load = IngestionBench.loadAverage();
+            long begin = System.nanoTime();
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(url + "/api/v1/audit/selfcheck?scope=incremental&columns=false"))
+                    .header("Authorization", "Bearer " + adminToken).timeout(Duration.ofMinutes(30))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            double wall = (System.nanoTime() - begin) / 1e9;
+            double audit = IngestionBench.cpuSeconds(auditPid) - auditCpu;
+            double postgres = pg.backends();
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("the self-check answered " + response.statusCode() + ": " + response.body());
+            }
+            JsonNode report = new ObjectMapper().readTree(response.body());
+            if (!report.get("healthy").asBoolean() || !"incremental".equals(report.get("scope").asText())
+                    || report.get("verifiedFrom").asLong() != verified) {
+                throw new IllegalStateException("the self-check was not the incremental run from " + verified + ": " + report);
+            }
+            System.out.printf("self-check (incremental, Merkle part) between warm-up and measurement: entries %,d..%,d "
+                            + "(%,d) and %d checkpoint(s) in %.2f s; CPU audit-service %.2f s, PostgreSQL backends %.2f s; "
+                            + "load average before: %s%n", verified + 1, report.get("ledgerSize").asLong(),
+                    report.get("ledgerSize").asLong() - verified, report.get("checkpointsChecked").asInt(), wall, audit,
+                    postgres, load);
+        }
     }
 
     private static void awaitCheckpoint(PostgresDatabase db, long n) throws Exception {
@@ -217,14 +277,14 @@ public final class MerkleProofBench {
         return out;
     }
 
-    /** An audit-reader's bearer token, verified by the service with the configured public key. */
-    private static String token(KeyPair key) throws Exception {
+    /** A bearer token with one realm role, verified by the service with the configured public key. */
+    private static String token(KeyPair key, String role) throws Exception {
         JwtClaims claims = new JwtClaims();
         claims.setSubject("proof-bench");
         claims.setAudience("audit-service");
         claims.setIssuer("proof-bench");
         claims.setClaim("preferred_username", "proof-bench");
-        claims.setClaim("realm_access", Map.of("roles", List.of("audit-reader")));
+        claims.setClaim("realm_access", Map.of("roles", List.of(role)));
         claims.setIssuedAtToNow();
         claims.setExpirationTimeMinutesInTheFuture(120);
         JsonWebSignature jws = new JsonWebSignature();

@@ -2,6 +2,7 @@ package io.flagledger.contract.merkle;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The compact range [0, size) of an RFC 6962 tree: one perfect subtree root per set bit of the size, largest
@@ -61,13 +62,36 @@ public final class CompactRange {
     }
 
     public void append(byte[] leafHash) {
+        append(leafHash, null);
+    }
+
+    /**
+     * Appends a leaf and hands each perfect subtree it completes (level 1 and up, lowest first) to {@code completed}:
+     * the nodes a tree store should hold for the new size, so a walk can compare them with what is stored.
+     */
+    public void append(byte[] leafHash, BiConsumer<NodeId, byte[]> completed) {
         byte[] h = checked(leafHash, "a leaf hash");
+        long end = size + 1;
+        int level = 0;
         // Each trailing one bit of the old size is a subtree of equal height waiting for a right sibling.
         for (long s = size; (s & 1) == 1; s >>>= 1) {
             h = MerkleHash.node(roots.remove(roots.size() - 1), h);
+            level++;
+            if (completed != null) {
+                completed.accept(new NodeId(level, (end >>> level) - 1), h);
+            }
         }
         roots.add(h);
         size++;
+    }
+
+    /** The subtree roots of {@link #nodes nodes(size())}, largest first: what {@link #of} takes to resume later. */
+    public List<byte[]> roots() {
+        List<byte[]> copy = new ArrayList<>(roots.size());
+        for (byte[] h : roots) {
+            copy.add(h.clone());
+        }
+        return copy;
     }
 
     public long size() {

@@ -70,6 +70,34 @@ class CompactRangeTest {
         }
     }
 
+    /** Resuming from {@link CompactRange#roots()} at every size, each completed subtree is the reference tree's node. */
+    @Test
+    void completedSubtreesAndResumedRootsMatchTheReferenceTree() {
+        List<byte[]> leaves = TestTrees.leafHashes(70);
+        MemoryTree tree = MemoryTree.of(leaves);
+        for (int start = 0; start <= 70; start++) {
+            CompactRange walked = new CompactRange();
+            leaves.subList(0, start).forEach(walked::append);
+            CompactRange range = CompactRange.of(start, walked.roots());
+            assertArrayEquals(tree.root(start), range.root());
+            Map<NodeId, byte[]> completed = new java.util.LinkedHashMap<>();
+            for (int n = start; n < 70; n++) {
+                range.append(leaves.get(n), completed::put);
+            }
+            // exactly the nodes of level >= 1 that end after start and within 70 leaves, each equal to the reference
+            List<NodeId> expected = new ArrayList<>();
+            for (int level = 1; level < 7; level++) {
+                for (long idx = start >>> level; ((idx + 1) << level) <= 70; idx++) {
+                    expected.add(new NodeId(level, idx));
+                }
+            }
+            assertEquals(new java.util.HashSet<>(expected), completed.keySet(), "from " + start);
+            Map<NodeId, byte[]> reference = tree.nodes(expected);
+            int from = start;
+            completed.forEach((id, h) -> assertArrayEquals(reference.get(id), h, id + " from " + from));
+        }
+    }
+
     @Test
     void nodesAreTheLeftmostPerfectSubtrees() {
         assertEquals(List.of(), CompactRange.nodes(0));

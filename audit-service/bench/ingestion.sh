@@ -7,7 +7,12 @@
 # Builds in one reactor (-am), so nothing is installed into the local repository.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-./mvnw -B -o -q -pl audit-service -am package dependency:build-classpath -DskipTests \
-  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+# SKIP_BUILD=1 reuses the last build; AUDIT_JVM_OPTS go to audit-service's JVM, e.g. a flight recording:
+# AUDIT_JVM_OPTS=-XX:StartFlightRecording=filename=/tmp/ingest.jfr,settings=profile
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  ./mvnw -B -o -q -pl audit-service -am package dependency:build-classpath -DskipTests \
+    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+fi
 cp="audit-service/target/test-classes:audit-service/target/classes:$(cat audit-service/target/bench.classpath)"
-exec java -Xmx3g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$cp" io.flagledger.audit.bench.IngestionBench "$@"
+exec java -Xmx3g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Daudit.jvm.options="${AUDIT_JVM_OPTS:-}" \
+  -cp "$cp" io.flagledger.audit.bench.IngestionBench "$@"

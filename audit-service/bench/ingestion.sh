@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Ingestion benchmark: audit-service/bench/ingestion.sh [events] [batch]   (default 200000 500)
+# Ingestion benchmark: audit-service/bench/ingestion.sh [events] [batch] [signatures]   (default 200000 500 batch)
+# signatures: batch = one Ed25519 signature per 100 events (schema version 2, as the outbox relay signs),
+# event = one per event (version 1), for before/after.
 # Publishes N signed events to a fresh Kafka broker, runs the packaged audit-service in its own JVM against a fresh
 # database and prints, from one run: the sustained Kafka -> verified, committed, checkpointed ledger rate; the raw
 # batched INSERT and COPY rates of the same rows into the same PostgreSQL; their ratio; CPU seconds per 1,000

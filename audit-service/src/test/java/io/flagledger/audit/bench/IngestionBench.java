@@ -51,7 +51,8 @@ import org.postgresql.copy.CopyManager;
  * JVM, next to the raw batched rate of the same rows into the same PostgreSQL: the ledger's own multi-row INSERT
  * ({@link Ledger#APPEND}, {@link Ledger#rows}) and COPY, each with the same batch size, one transaction per batch,
  * without verification, lock, duplicate check or tree. Not a test: run
- * {@code audit-service/bench/ingestion.sh [events] [batch]}.
+ * {@code audit-service/bench/ingestion.sh [events] [batch] [batch|event]}: the events carry one batch signature
+ * per 100 events (schema version 2, as the outbox relay signs them; the default) or one signature each (version 1).
  *
  * <p>The N signed events are published before audit-service starts, so it ingests a full backlog at its own
  * pace; the rate is N over the time from the first entry's {@code received_at} to the {@code signed_at} of the
@@ -64,14 +65,22 @@ import org.postgresql.copy.CopyManager;
 public final class IngestionBench {
 
     private static final String KEY_ID = "flag-api-bench";
+    /** Events per batch signature (v2), as the outbox relay sends them. */
+    private static final int SIGNED_BATCH = 100;
     private static final List<String> TOPICS = List.of("flag.changes", "approval.events", "monitor.actions", "security.events");
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        boolean perEvent = args.length > 2 && args[2].equals("event");
+        if (args.length > 2 && !perEvent && !args[2].equals("batch")) {
+            throw new IllegalArgumentException("signatures: 'batch' (v2, one per " + SIGNED_BATCH + " events) or 'event' (v1)");
+        }
         System.out.printf("load average at start: %s%n", loadAverage());
         KeyPair producer = Ed25519Keys.generate();
-        List<AuditEvent> events = sign(producer, n);
+        List<AuditEvent> events = sign(producer, n, perEvent);
+        System.out.printf("signatures: %s%n", perEvent ? "one per event (schema version 1)"
+                : "one per batch of " + SIGNED_BATCH + " events, as the outbox relay signs (schema version 2)");
         Path work = Files.createTempDirectory("audit-ingestion-bench");
         try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), Duration.ofSeconds(90));
              PostgresDatabase db = PostgresDatabase.create("audit_bench");
@@ -125,15 +134,25 @@ public final class IngestionBench {
                 .collect(java.util.stream.Collectors.joining(", ")));
     }
 
-    private static List<AuditEvent> sign(KeyPair producer, int n) {
+    private static List<AuditEvent> sign(KeyPair producer, int n, boolean perEvent) {
         EventSigner signer = new EventSigner(KEY_ID, producer.getPrivate());
         // Signing is the producers' cost, not the ledger's: spread over the cores so a large N starts soon.
-        return IntStream.range(0, n).parallel().mapToObj(i -> signer.sign(AuditEvent.builder().action("flag.toggled")
+        if (perEvent) {
+            return IntStream.range(0, n).parallel().mapToObj(i -> signer.sign(unsigned(i))).toList();
+        }
+        return IntStream.range(0, (n + SIGNED_BATCH - 1) / SIGNED_BATCH).parallel()
+                .mapToObj(b -> signer.signBatch(IntStream.range(b * SIGNED_BATCH, Math.min(n, (b + 1) * SIGNED_BATCH))
+                        .mapToObj(IngestionBench::unsigned).toList()))
+                .flatMap(List::stream).toList();
+    }
+
+    private static AuditEvent unsigned(int i) {
+        return AuditEvent.builder().action("flag.toggled")
                 .actorId("bench-user").actorType(ActorType.USER).actorRoles(List.of("flag-editor")).sourceService("flag-api")
                 .project("shop").flagId("flag-" + (i % 1000)).environment("production")
                 .previousState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 == 0))
                 .newState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 != 0))
-                .correlationId("bench-" + i).reason("benchmark change " + i).build())).toList();
+                .correlationId("bench-" + i).reason("benchmark change " + i).build();
     }
 
     private static void publish(String bootstrap, List<AuditEvent> events) throws Exception {

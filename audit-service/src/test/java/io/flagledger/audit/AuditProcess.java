@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,8 +85,14 @@ public final class AuditProcess implements AutoCloseable {
             StringBuilder text = new StringBuilder();
             config.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
             Files.writeString(configFile, text);
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "-jar", app.toAbsolutePath().toString());
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m"));
+            // A benchmark may profile the service, e.g. -Daudit.jvm.options=-XX:StartFlightRecording=filename=x.jfr
+            String options = System.getProperty("audit.jvm.options", "").trim();
+            if (!options.isEmpty()) {
+                command.addAll(List.of(options.split("\\s+")));
+            }
+            command.addAll(List.of("-jar", app.toAbsolutePath().toString()));
             Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             AuditProcess started = new AuditProcess(p, log, port);

@@ -60,12 +60,20 @@ public class EventIngestor {
     static final Duration MAX_RETRY = Duration.ofSeconds(10);
 
     /**
-     * One polled record: where it came from, its bytes, and either the admitted event with its canonical bytes or
-     * why it was refused.
+     * One polled record: where it came from, its bytes, and either the admitted event with its row values or why it
+     * was refused.
      */
-    record Item(SourcePosition position, byte[] payload, AuditEvent event, byte[] canonical, String rejection) {
+    record Item(SourcePosition position, byte[] payload, Ledger.Admitted admitted, String rejection) {
+        Item(SourcePosition position, byte[] payload, AuditEvent event, byte[] canonical, String rejection) {
+            this(position, payload, event == null ? null : new Ledger.Admitted(event, canonical, position), rejection);
+        }
+
+        AuditEvent event() {
+            return admitted == null ? null : admitted.event();
+        }
+
         Item refused(String reason) {
-            return new Item(position, payload, null, null, reason);
+            return new Item(position, payload, null, reason);
         }
     }
 
@@ -180,7 +188,14 @@ public class EventIngestor {
             return new Item(position, payload, null, null, "oversized: "
                     + String.join("; ", EventValidator.violations(verdict.event(), canonical)));
         }
-        return new Item(position, payload, verdict.event(), verdict.canonical(), null);
+        try {
+            return new Item(position, payload, verdict.event(), verdict.canonical(), null);
+        } catch (RuntimeException e) {
+            // Deriving the row from an admitted event cannot fail for what the contract admits; if it ever does,
+            // it is this record's property, and it must not fail the whole poll.
+            return new Item(position, payload, null, null, "malformed: its row could not be derived ("
+                    + e.getClass().getSimpleName() + ")");
+        }
     }
 
     /** Stores the items in order; on a failure of their data, bisects until the failing record is alone. */
@@ -205,8 +220,8 @@ public class EventIngestor {
         List<Ledger.Admitted> admitted = new ArrayList<>(items.size());
         List<Ledger.Rejected> rejected = new ArrayList<>();
         for (Item i : items) {
-            if (i.event() != null) {
-                admitted.add(new Ledger.Admitted(i.event(), i.canonical(), i.position()));
+            if (i.admitted() != null) {
+                admitted.add(i.admitted());
             } else {
                 rejected.add(new Ledger.Rejected(i.payload(), i.rejection(), i.position()));
             }
@@ -252,12 +267,18 @@ public class EventIngestor {
 
     private void committed(List<Ledger.Admitted> admitted, List<Ledger.Rejected> rejected, Ledger.Outcome outcome) {
         // Counted per topic and outcome, not per event: a meter lookup per event is measurable at this rate.
-        Map<List<String>, Integer> counts = new HashMap<>();
+        Map<String, int[]> counts = new HashMap<>(); // by topic: appended, duplicate
         for (int i = 0; i < admitted.size(); i++) {
-            counts.merge(List.of(admitted.get(i).position().topic(), outcome.seqs()[i] > 0 ? "appended" : "duplicate"),
-                    1, Integer::sum);
+            counts.computeIfAbsent(admitted.get(i).position().topic(), t -> new int[2])[outcome.seqs()[i] > 0 ? 0 : 1]++;
         }
-        counts.forEach((k, c) -> registry.counter("flagledger.audit.events", "topic", k.get(0), "outcome", k.get(1)).increment(c));
+        counts.forEach((topic, c) -> {
+            for (int k = 0; k < 2; k++) {
+                if (c[k] > 0) {
+                    registry.counter("flagledger.audit.events", "topic", topic, "outcome", k == 0 ? "appended" : "duplicate")
+                            .increment(c[k]);
+                }
+            }
+        });
         long appended = outcome.appended();
         if (appended > 0) {
             checkpointer.appended(appended);

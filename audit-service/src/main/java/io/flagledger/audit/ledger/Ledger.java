@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Appends admitted events with a dense sequence number, once per event id, and grows the Merkle tree with them.
@@ -51,9 +53,17 @@ public class Ledger {
 
     /**
      * An event that passed admission, its RFC 8785 bytes (what is stored and hashed; carried from admission so an
-     * event is canonicalized once) and where it came from.
+     * event is canonicalized once), where it came from, and the values of its row: its stored text, leaf hash and
+     * query columns. They are computed where the Admitted is made, so the ingestor derives them on its verifier
+     * pool, in parallel, and the single writer only ships them.
      */
-    public record Admitted(AuditEvent event, byte[] canonical, SourcePosition position) {
+    public record Admitted(AuditEvent event, byte[] canonical, SourcePosition position, String text, byte[] leaf,
+                           EntryColumns columns) {
+        public Admitted(AuditEvent event, byte[] canonical, SourcePosition position) {
+            this(event, canonical, position, new String(canonical, StandardCharsets.UTF_8), MerkleHash.leaf(canonical),
+                    EntryColumns.of(event));
+        }
+
         /** For events audit-service signed itself: canonicalized here. */
         public Admitted(AuditEvent event, SourcePosition position) {
             this(event, EventJson.canonicalBytes(event), position);
@@ -95,18 +105,21 @@ public class Ledger {
                 .map(q -> new Outcome(seqs, q)));
     }
 
+    @SuppressWarnings("unchecked") // the pipelined results, in the order of the statements
     private Uni<long[]> appendEntries(SqlClient tx, List<Admitted> admitted) {
         long[] seqs = new long[admitted.size()];
         if (admitted.isEmpty()) {
             return Uni.createFrom().item(seqs);
         }
-        UUID[] ids = admitted.stream().map(a -> UUID.fromString(a.event().eventId())).toArray(UUID[]::new);
-        return tx.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(APPEND_LOCK))
-                .chain(() -> tx.preparedQuery("select event_id from ledger_entry where event_id = any($1::uuid[])")
-                        .execute(Tuple.of(ids)))
-                .chain(existing -> {
+        UUID[] ids = admitted.stream().map(a -> a.columns().eventId()).toArray(UUID[]::new);
+        // One round trip: PostgreSQL runs them in this order, so the duplicate check and the size (each statement
+        // sees what committed before it started) are read under the lock.
+        return pipelined(tx.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(APPEND_LOCK)),
+                tx.preparedQuery("select event_id from ledger_entry where event_id = any($1::uuid[])").execute(Tuple.of(ids)),
+                tree.size(tx))
+                .chain(results -> {
                     Set<UUID> seen = new HashSet<>();
-                    for (Row r : existing) {
+                    for (Row r : (RowSet<Row>) results.get(1)) {
                         seen.add(r.getUUID(0));
                     }
                     List<Integer> fresh = new ArrayList<>();
@@ -118,7 +131,7 @@ public class Ledger {
                     if (fresh.isEmpty()) {
                         return Uni.createFrom().item(seqs);
                     }
-                    return tree.size(tx).chain(size -> insert(tx, admitted, fresh, size, seqs));
+                    return insert(tx, admitted, fresh, (Long) results.get(2), seqs);
                 });
     }
 
@@ -128,16 +141,32 @@ public class Ledger {
             seqs[fresh.get(j)] = size + j + 1;
             entries.add(admitted.get(fresh.get(j)));
         }
-        return insertEntries(tx, size, entries).chain(leaves -> tree.leavesAppended(tx, size, leaves)).replaceWith(seqs);
+        Rows rows = rows(size, entries);
+        // The tree's edge read goes out with the insert, its node write right after the read.
+        return pipelined(tx.preparedQuery(APPEND).execute(rows.values()), tree.leavesAppended(tx, size, rows.leaves()))
+                .replaceWith(seqs);
     }
 
     /**
-     * Inserts the entries as seq {@code size + 1}, ... in one statement and returns their leaf hashes: the row
-     * writing alone, without the lock, the duplicate check or the tree.
+     * Sends the statements at once, pipelined on the transaction's connection, which runs them in this order, and
+     * gives their results in that order. Fails with the earliest statement's failure: a later statement of an
+     * aborted transaction fails only because of it.
      */
-    private static Uni<List<byte[]>> insertEntries(SqlClient client, long size, List<Admitted> entries) {
-        Rows rows = rows(size, entries);
-        return client.preparedQuery(APPEND).execute(rows.values()).replaceWith(rows.leaves());
+    private static Uni<List<Object>> pipelined(Uni<?>... statements) {
+        return Uni.createFrom().deferred(() -> {
+            List<CompletableFuture<?>> sent = new ArrayList<>(statements.length);
+            for (Uni<?> statement : statements) {
+                sent.add(statement.subscribeAsCompletionStage());
+            }
+            Uni<List<Object>> results = Uni.createFrom().item(new ArrayList<>(statements.length));
+            for (CompletableFuture<?> s : sent) {
+                results = results.chain(list -> Uni.createFrom().completionStage(s).map(r -> {
+                    list.add(r);
+                    return list;
+                }));
+            }
+            return results;
+        });
     }
 
     /** The parameters of {@link #APPEND} for the entries as seq {@code size + 1}, ..., and their leaf hashes. */
@@ -168,11 +197,11 @@ public class Ledger {
         for (int j = 0; j < n; j++) {
             Admitted a = entries.get(j);
             SourcePosition p = a.position();
-            EntryColumns c = EntryColumns.of(a.event());
-            byte[] leaf = MerkleHash.leaf(a.canonical());
+            EntryColumns c = a.columns();
+            byte[] leaf = a.leaf();
             seq[j] = size + j + 1;
             eventIds[j] = c.eventId();
-            canonical[j] = new String(a.canonical(), StandardCharsets.UTF_8);
+            canonical[j] = a.text();
             leafHashes[j] = Buffer.buffer(leaf);
             leaves.add(leaf);
             topics[j] = p.topic();

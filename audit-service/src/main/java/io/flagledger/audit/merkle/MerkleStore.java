@@ -157,7 +157,11 @@ public class MerkleStore {
             }
         }
         return nodes(tx, edge).chain(known -> {
-            Map<NodeId, byte[]> hashes = new HashMap<>(known);
+            // waiting[level]: the last complete node of that level while it is a left child waiting for its right
+            // sibling. A node completed at leaf count n is one iff its level is n's count of trailing zeros, and it
+            // stays the one until its sibling completes; the old tree's edge holds them at the start.
+            byte[][] waiting = new byte[64][];
+            known.forEach((id, h) -> waiting[id.level()] = h);
             List<Integer> levels = new ArrayList<>();
             List<Long> indexes = new ArrayList<>();
             List<Buffer> written = new ArrayList<>();
@@ -165,16 +169,14 @@ public class MerkleStore {
             for (byte[] leaf : leafHashes) {
                 n++;
                 byte[] h = leaf;
-                hashes.put(new NodeId(0, n - 1), h);
                 int completed = Long.numberOfTrailingZeros(n);
                 for (int level = 0; level < completed; level++) {
-                    h = MerkleHash.node(hashes.get(new NodeId(level, (n >>> level) - 2)), h);
-                    NodeId id = new NodeId(level + 1, (n >>> (level + 1)) - 1);
-                    hashes.put(id, h);
-                    levels.add(id.level());
-                    indexes.add(id.index());
+                    h = MerkleHash.node(waiting[level], h);
+                    levels.add(level + 1);
+                    indexes.add((n >>> (level + 1)) - 1);
                     written.add(Buffer.buffer(h));
                 }
+                waiting[completed] = h;
             }
             if (levels.isEmpty()) {
                 return Uni.createFrom().voidItem();

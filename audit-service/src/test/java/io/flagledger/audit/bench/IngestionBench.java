@@ -51,26 +51,36 @@ import org.postgresql.copy.CopyManager;
  * JVM, next to the raw batched rate of the same rows into the same PostgreSQL: the ledger's own multi-row INSERT
  * ({@link Ledger#APPEND}, {@link Ledger#rows}) and COPY, each with the same batch size, one transaction per batch,
  * without verification, lock, duplicate check or tree. Not a test: run
- * {@code audit-service/bench/ingestion.sh [events] [batch]}.
+ * {@code audit-service/bench/ingestion.sh [events] [batch] [batch|event]}: the events carry one batch signature
+ * per 100 events (schema version 2, as the outbox relay signs them; the default) or one signature each (version 1).
  *
  * <p>The N signed events are published before audit-service starts, so it ingests a full backlog at its own
  * pace; the rate is N over the time from the first entry's {@code received_at} to the {@code signed_at} of the
  * first checkpoint covering all N (database clocks: JVM start-up is not counted, checkpointing is). CPU seconds
- * (user + system, from /proc) are taken over the same window: audit-service's process, and the PostgreSQL
- * backends serving the database; the server's background writers are shared with every database and reported
- * apart.
+ * (user + system, from /proc) are taken over the same window: audit-service's process (also by thread: verifier
+ * pool, event loop, Kafka poll thread, JIT compilers, GC), the Kafka broker, and the PostgreSQL backends serving
+ * the database; the server's background writers are shared with every database and reported apart. The same
+ * figures are printed for the steady state: from when a fifth of the events are in to that checkpoint.
  */
 public final class IngestionBench {
 
     private static final String KEY_ID = "flag-api-bench";
+    /** Events per batch signature (v2), as the outbox relay sends them. */
+    private static final int SIGNED_BATCH = 100;
     private static final List<String> TOPICS = List.of("flag.changes", "approval.events", "monitor.actions", "security.events");
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        boolean perEvent = args.length > 2 && args[2].equals("event");
+        if (args.length > 2 && !perEvent && !args[2].equals("batch")) {
+            throw new IllegalArgumentException("signatures: 'batch' (v2, one per " + SIGNED_BATCH + " events) or 'event' (v1)");
+        }
         System.out.printf("load average at start: %s%n", loadAverage());
         KeyPair producer = Ed25519Keys.generate();
-        List<AuditEvent> events = sign(producer, n);
+        List<AuditEvent> events = sign(producer, n, perEvent);
+        System.out.printf("signatures: %s%n", perEvent ? "one per event (schema version 1)"
+                : "one per batch of " + SIGNED_BATCH + " events, as the outbox relay signs (schema version 2)");
         Path work = Files.createTempDirectory("audit-ingestion-bench");
         try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), Duration.ofSeconds(90));
              PostgresDatabase db = PostgresDatabase.create("audit_bench");
@@ -91,31 +101,58 @@ public final class IngestionBench {
             double ceiling = Math.max(insert.rate(), copy.rate());
 
             try (AuditProcess audit = AuditProcess.start(work.resolve("audit"), db, kafka.bootstrapServers(), KEY_ID, producer,
+                    // The hourly self-check, which re-reads and re-verifies the whole ledger, starts 1 minute after
+                    // start-up: in the middle of a long run. It is not ingestion's cost, so it is put off here.
                     Ed25519Keys.generate(), Map.of("mp.messaging.incoming.audited-events.max.poll.records", String.valueOf(batch),
-                            "flagledger.checkpoint.interval", "1s", "quarkus.log.level", "WARN"))) {
-                Ingested r = awaitIngested(db, n, audit.pid());
+                            "flagledger.checkpoint.interval", "1s", "quarkus.log.level", "WARN",
+                            "flagledger.selfcheck.delay", "24h"))) {
+                Run run = awaitIngested(db, n, audit.pid(), brokerPid());
+                Ingested r = run.all();
                 System.out.printf("audit-service ingestion (verify signatures, append in batches of up to %d, Merkle nodes, "
                         + "checkpoints every 1,000 events or 1 s, offsets after commit): %,.0f events/s over %,d events%n",
                         batch, r.rate(), n);
                 System.out.printf("ratio: %.0f%% of the raw INSERT rate, %.0f%% of the better raw rate (%,.0f rows/s)%n",
                         100 * r.rate() / insert.rate(), 100 * r.rate() / ceiling, ceiling);
-                System.out.printf("CPU s per 1,000 events (over the last %,d events): audit-service %.3f, PostgreSQL backends "
-                        + "%.3f (server background processes, shared: %.3f)%n", r.measured(), 1000 * r.auditCpu() / r.measured(),
-                        1000 * r.pgCpu() / r.measured(), 1000 * r.pgBackgroundCpu() / r.measured());
+                report("over the last " + String.format("%,d", r.measured()) + " events", r);
+                Ingested steady = run.steady();
+                System.out.printf("steady state (the last %,d events, after the first fifth warmed the JIT up): %,.0f events/s, "
+                        + "%.0f%% of the raw INSERT rate%n", steady.measured(), steady.rate(), 100 * steady.rate() / insert.rate());
+                report("steady state", steady);
             }
             System.out.printf("load average at end: %s%n", loadAverage());
         }
     }
 
-    private static List<AuditEvent> sign(KeyPair producer, int n) {
+    private static void report(String window, Ingested r) {
+        System.out.printf("CPU s per 1,000 events (%s): audit-service %.3f, PostgreSQL backends %.3f (server background "
+                + "processes, shared: %.3f), Kafka broker %.3f%n", window, 1000 * r.auditCpu() / r.measured(),
+                1000 * r.pgCpu() / r.measured(), 1000 * r.pgBackgroundCpu() / r.measured(), 1000 * r.brokerCpu() / r.measured());
+        System.out.printf("  audit-service CPU ms per 1,000 events by thread (%s): %s%n", window, r.byThread().entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
+                .map(e -> "%s %.1f".formatted(e.getKey(), 1e6 * e.getValue() / r.measured()))
+                .collect(java.util.stream.Collectors.joining(", ")));
+    }
+
+    private static List<AuditEvent> sign(KeyPair producer, int n, boolean perEvent) {
         EventSigner signer = new EventSigner(KEY_ID, producer.getPrivate());
         // Signing is the producers' cost, not the ledger's: spread over the cores so a large N starts soon.
-        return IntStream.range(0, n).parallel().mapToObj(i -> signer.sign(AuditEvent.builder().action("flag.toggled")
+        if (perEvent) {
+            return IntStream.range(0, n).parallel().mapToObj(i -> signer.sign(unsigned(i))).toList();
+        }
+        return IntStream.range(0, (n + SIGNED_BATCH - 1) / SIGNED_BATCH).parallel()
+                .mapToObj(b -> signer.signBatch(IntStream.range(b * SIGNED_BATCH, Math.min(n, (b + 1) * SIGNED_BATCH))
+                        .mapToObj(IngestionBench::unsigned).toList()))
+                .flatMap(List::stream).toList();
+    }
+
+    private static AuditEvent unsigned(int i) {
+        return AuditEvent.builder().action("flag.toggled")
                 .actorId("bench-user").actorType(ActorType.USER).actorRoles(List.of("flag-editor")).sourceService("flag-api")
                 .project("shop").flagId("flag-" + (i % 1000)).environment("production")
                 .previousState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 == 0))
                 .newState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 != 0))
-                .correlationId("bench-" + i).reason("benchmark change " + i).build())).toList();
+                .correlationId("bench-" + i).reason("benchmark change " + i).build();
     }
 
     private static void publish(String bootstrap, List<AuditEvent> events) throws Exception {
@@ -270,6 +307,51 @@ public final class IngestionBench {
         }
     }
 
+    /**
+     * CPU seconds of each live thread of a process by thread id, with its name (digits replaced by {@code #}, so a
+     * pool's threads add up): where audit-service's time goes (verifier pool, event loop, Kafka poll thread, JIT
+     * compiler, GC) without a profiler.
+     */
+    static Map<Long, Map.Entry<String, Double>> threadCpu(long pid) {
+        Map<Long, Map.Entry<String, Double>> out = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+                    long tid = Long.parseLong(task.getFileName().toString());
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.put(tid, Map.entry(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0));
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            // the process is gone
+        }
+        return out;
+    }
+
+    /** CPU seconds per thread name between two {@link #threadCpu} samples (threads that ended meanwhile are lost). */
+    static Map<String, Double> threadCpuSince(Map<Long, Map.Entry<String, Double>> start, Map<Long, Map.Entry<String, Double>> end) {
+        Map<String, Double> byName = new HashMap<>();
+        end.forEach((tid, e) -> byName.merge(e.getKey(), e.getValue() - (start.containsKey(tid) ? start.get(tid).getValue() : 0),
+                Double::sum));
+        return byName;
+    }
+
+    /** The Kafka broker's JVM, a child of this one (KafkaBroker starts io.flagledger.kafka.BrokerMain); 0 if not found. */
+    static long brokerPid() {
+        // Read /proc directly: ProcessHandle.Info leaves out a command line as long as the broker's classpath.
+        return ProcessHandle.current().descendants().mapToLong(ProcessHandle::pid).filter(pid -> {
+            try {
+                return Files.readString(Path.of("/proc", String.valueOf(pid), "cmdline")).contains("io.flagledger.kafka.BrokerMain");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }).findFirst().orElse(0);
+    }
+
     static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();
@@ -278,37 +360,84 @@ public final class IngestionBench {
         }
     }
 
-    record Ingested(double rate, long measured, double auditCpu, double pgCpu, double pgBackgroundCpu) {
+    /** Rate and CPU seconds over one window of the run, {@code measured} events long. */
+    record Ingested(double rate, long measured, double auditCpu, double pgCpu, double pgBackgroundCpu, double brokerCpu,
+                    Map<String, Double> byThread) {
     }
 
-    private static Ingested awaitIngested(PostgresDatabase db, int n, long auditPid) throws Exception {
+    /** The CPU counters at a window's start; {@code at} is the database clock's epoch seconds. */
+    private static final class Window {
+        final long count;
+        final double at;
+        final PgCpu pg;
+        final double audit;
+        final double broker;
+        final Map<Long, Map.Entry<String, Double>> threads;
+        final long auditPid;
+        final long brokerPid;
+
+        Window(Connection monitor, long count, double at, long auditPid, long brokerPid) throws java.sql.SQLException {
+            this.count = count;
+            this.at = at;
+            this.auditPid = auditPid;
+            this.brokerPid = brokerPid;
+            pg = new PgCpu(monitor);
+            audit = cpuSeconds(auditPid);
+            broker = cpuSeconds(brokerPid);
+            threads = threadCpu(auditPid);
+        }
+
+        Ingested close(long n, double seconds) throws java.sql.SQLException {
+            return new Ingested((n - count) / seconds, n - count, cpuSeconds(auditPid) - audit, pg.backends(), pg.background(),
+                    cpuSeconds(brokerPid) - broker, threadCpuSince(threads, threadCpu(auditPid)));
+        }
+    }
+
+    /**
+     * Two windows of one run: {@code all}, from the first entry's {@code received_at} (rate) or the first committed
+     * poll (CPU) to the checkpoint covering all N, as measured before; and {@code steady}, from when a fifth of the
+     * events are in (the JIT compilers have done most of their work) to that checkpoint.
+     */
+    record Run(Ingested all, Ingested steady) {
+    }
+
+    private static Run awaitIngested(PostgresDatabase db, int n, long auditPid, long brokerPid) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(60).toNanos();
         try (Connection c = connect(db)) {
             long lastReport = 0;
-            PgCpu pg = null;
-            long countAtStart = 0;
-            double auditAtStart = 0;
+            Window all = null;
+            Window steady = null;
             while (System.nanoTime() < deadline) {
                 try (ResultSet r = c.createStatement().executeQuery("""
                         select (select count(*) from ledger_entry where source_topic = 'flag.changes'),
-                               (select extract(epoch from (select min(signed_at) from checkpoint where tree_size >= %d)
-                                    - (select min(received_at) from ledger_entry)))""".formatted(n))) {
+                               extract(epoch from clock_timestamp()),
+                               (select extract(epoch from (select min(signed_at) from checkpoint where tree_size >= %d))),
+                               (select extract(epoch from (select min(received_at) from ledger_entry)))""".formatted(n))) {
                     r.next();
                     long count = r.getLong(1);
-                    double seconds = r.getDouble(2);
-                    if (pg == null && count > 0) { // the CPU window opens with the first committed poll
-                        pg = new PgCpu(c);
-                        countAtStart = count;
-                        auditAtStart = cpuSeconds(auditPid);
-                    } else if (pg != null) {
-                        pg.sample();
+                    double now = r.getDouble(2);
+                    double signedAt = r.getDouble(3);
+                    boolean done = !r.wasNull();
+                    double firstReceived = r.getDouble(4);
+                    if (all == null && count > 0) { // the CPU window opens with the first committed poll
+                        all = new Window(c, count, firstReceived, auditPid, brokerPid);
+                    } else if (all != null) {
+                        all.pg.sample();
                     }
-                    if (!r.wasNull()) {
+                    if (steady == null && count >= n / 5 && !done) {
+                        steady = new Window(c, count, now, auditPid, brokerPid);
+                    } else if (steady != null) {
+                        steady.pg.sample();
+                    }
+                    if (done) {
                         if (count != n) {
                             throw new IllegalStateException("ledger holds " + count + " bench entries, expected " + n);
                         }
-                        double audit = cpuSeconds(auditPid) - auditAtStart;
-                        return new Ingested(n / seconds, n - countAtStart, audit, pg.backends(), pg.background());
+                        Ingested whole = all.close(n, signedAt - firstReceived);
+                        // The rate over all N counts from the first entry, not from the first poll the bench saw.
+                        whole = new Ingested(n / (signedAt - firstReceived), whole.measured(), whole.auditCpu(), whole.pgCpu(),
+                                whole.pgBackgroundCpu(), whole.brokerCpu(), whole.byThread());
+                        return new Run(whole, steady == null ? whole : steady.close(n, signedAt - steady.at));
                     }
                     if (System.nanoTime() - lastReport > 10_000_000_000L) {
                         System.out.printf("  ... %,d of %,d in the ledger%n", count, n);

@@ -14,7 +14,8 @@ import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * Version 1 of the audit event envelope. Its canonical JSON (RFC 8785, see {@link EventJson}) is what gets
+ * The audit event envelope, schema versions 1 and 2: the same fields, only the signature differs (version 1 signs
+ * each event, version 2 carries a batch signature, see {@link EventSignature}). Its canonical JSON (RFC 8785, see {@link EventJson}) is what gets
  * signed and hashed, so null fields are omitted rather than written as {@code null}.
  *
  * <p>The constructor deep-copies JSON payloads so a signed event cannot be altered through a node the caller
@@ -46,7 +47,10 @@ public record AuditEvent(
         @JsonProperty("request") RequestMetadata request,
         @JsonProperty("signature") EventSignature signature) {
 
+    /** Version of an event signed on its own ({@link EventSigner#sign}); {@link Builder#build()} creates it. */
     public static final int SCHEMA_VERSION = 1;
+    /** Version of an event signed in a batch ({@link EventSigner#signBatch}). */
+    public static final int SCHEMA_VERSION_BATCH = 2;
 
     public AuditEvent {
         if (actorRoles != null) {
@@ -82,6 +86,13 @@ public record AuditEvent(
         return new AuditEvent(schemaVersion, eventId, timestamp, actorId, actorType, actorName, actorEmail,
                 actorRoles, sourceService, action, project, flagId, environment, previousState, newState, scope,
                 correlationId, reason, request, s);
+    }
+
+    /** A copy with another schema version (part of the signed bytes, so any signature is dropped). */
+    public AuditEvent withSchemaVersion(int version) {
+        return new AuditEvent(version, eventId, timestamp, actorId, actorType, actorName, actorEmail,
+                actorRoles, sourceService, action, project, flagId, environment, previousState, newState, scope,
+                correlationId, reason, request, null);
     }
 
     public AuditEvent withoutSignature() {

@@ -3,6 +3,7 @@ package io.flagledger.contract;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -11,7 +12,8 @@ import java.util.regex.Pattern;
  */
 public final class EventValidator {
 
-    public static final Set<Integer> SUPPORTED_SCHEMA_VERSIONS = Set.of(AuditEvent.SCHEMA_VERSION);
+    public static final Set<Integer> SUPPORTED_SCHEMA_VERSIONS = Set.of(AuditEvent.SCHEMA_VERSION,
+            AuditEvent.SCHEMA_VERSION_BATCH);
     public static final int MAX_ID_LENGTH = 256;
     public static final int MAX_REASON_LENGTH = 2000;
     public static final int MAX_USER_AGENT_LENGTH = 1024;
@@ -40,7 +42,8 @@ public final class EventValidator {
             return out;
         }
         if (!SUPPORTED_SCHEMA_VERSIONS.contains(e.schemaVersion())) {
-            out.add("schema_version: unsupported version " + e.schemaVersion() + ", supported " + SUPPORTED_SCHEMA_VERSIONS);
+            out.add("schema_version: unsupported version " + e.schemaVersion() + ", supported "
+                    + new TreeSet<>(SUPPORTED_SCHEMA_VERSIONS));
         }
         if (required(out, "event_id", e.eventId()) && !UUID_V7.matcher(e.eventId()).matches()) {
             out.add("event_id: must be a UUIDv7 (RFC 9562), got '" + abbreviate(e.eventId()) + "'");
@@ -75,7 +78,7 @@ public final class EventValidator {
             optional(out, "request.user_agent", e.request().userAgent(), MAX_USER_AGENT_LENGTH);
             optional(out, "request.client_address", e.request().clientAddress(), MAX_ID_LENGTH);
         }
-        checkSignature(out, e.signature());
+        checkSignature(out, e.schemaVersion(), e.signature());
         checkText(out, e);
         return out;
     }
@@ -132,14 +135,34 @@ public final class EventValidator {
         }
     }
 
-    private static void checkSignature(List<String> out, EventSignature sig) {
+    /**
+     * Version 1: algorithm {@value EventSignature#ED25519} and no batch; version 2: algorithm
+     * {@value EventSignature#ED25519_BATCH} and a well-formed batch. For an unsupported version only the version is
+     * reported: which signature it would need is unknown.
+     */
+    private static void checkSignature(List<String> out, int version, EventSignature sig) {
         if (sig == null) {
             out.add("signature: is required");
             return;
         }
         required(out, "signature.key_id", sig.keyId());
-        if (!EventSignature.ED25519.equals(sig.algorithm())) {
-            out.add("signature.algorithm: must be " + EventSignature.ED25519 + ", got '" + abbreviate(sig.algorithm()) + "'");
+        if (SUPPORTED_SCHEMA_VERSIONS.contains(version)) {
+            boolean batch = version == AuditEvent.SCHEMA_VERSION_BATCH;
+            String algorithm = batch ? EventSignature.ED25519_BATCH : EventSignature.ED25519;
+            if (!algorithm.equals(sig.algorithm())) {
+                out.add("signature.algorithm: must be " + algorithm + " in schema version " + version + ", got '"
+                        + abbreviate(sig.algorithm()) + "'");
+            }
+            if (!batch && sig.batch() != null) {
+                out.add("signature.batch: is not allowed in schema version " + version);
+            } else if (batch && sig.batch() == null) {
+                out.add("signature.batch: is required in schema version " + version);
+            } else if (batch) {
+                String problem = BatchProofs.problem(sig.batch());
+                if (problem != null) {
+                    out.add(problem);
+                }
+            }
         }
         if (sig.value() == null || sig.value().isBlank()) {
             out.add("signature.value: is required");

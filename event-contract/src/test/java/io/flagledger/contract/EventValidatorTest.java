@@ -61,7 +61,7 @@ class EventValidatorTest {
     @Test
     void schemaVersionAndSignatureAlgorithm() {
         AuditEvent ok = TestEvents.signed();
-        assertViolation(EventJson.parse(EventJson.toJson(ok).replace("\"schema_version\":1", "\"schema_version\":2")),
+        assertViolation(EventJson.parse(EventJson.toJson(ok).replace("\"schema_version\":1", "\"schema_version\":3")),
                 "schema_version:");
         assertViolation(ok.withSignature(new EventSignature(ok.signature().keyId(), "RS256", ok.signature().value())),
                 "signature.algorithm:");
@@ -70,6 +70,31 @@ class EventValidatorTest {
         assertViolation(ok.withSignature(new EventSignature("k", "Ed25519", "")), "signature.value:");
         assertViolation(without(ok, "schema_version"), "schema_version:"); // parsed as 0
         assertEquals(List.of("event: must not be null"), EventValidator.violations(null));
+    }
+
+    @Test
+    void batchSignedEventsAreVersion2AndTheirSignatureRulesAreNamed() {
+        List<AuditEvent> batch = TestEvents.SIGNER.signBatch(List.of(TestEvents.fullBuilder().build(),
+                TestEvents.fullBuilder().flagId("other").build(), TestEvents.fullBuilder().flagId("third").build()));
+        batch.forEach(e -> assertEquals(List.of(), EventValidator.violations(e)));
+        AuditEvent v2 = batch.get(2);
+        EventSignature s = v2.signature();
+        // a version 1 signature on a version 2 event and back: two rules each, both named
+        List<String> v = EventValidator.violations(v2.withSignature(TestEvents.signed().signature()));
+        assertEquals(2, v.size(), v.toString());
+        assertTrue(v.get(0).startsWith("signature.algorithm: must be Ed25519-batch"), v.toString());
+        assertTrue(v.get(1).startsWith("signature.batch: is required"), v.toString());
+        v = EventValidator.violations(TestEvents.signed().withSignature(s));
+        assertTrue(v.get(0).startsWith("signature.algorithm: must be Ed25519 "), v.toString());
+        assertTrue(v.get(1).startsWith("signature.batch: is not allowed"), v.toString());
+        assertViolation(v2.withSignature(new EventSignature(s.keyId(), s.algorithm(), s.value(),
+                new EventSignature.Batch(3, 2, List.of()))), "signature.batch.path: leaf 2 of a batch of 3 needs 1 hashes, got 0");
+        assertViolation(v2.withSignature(new EventSignature(s.keyId(), s.algorithm(), s.value(),
+                new EventSignature.Batch(3, 3, s.batch().path()))), "signature.batch.index:");
+        assertViolation(v2.withSignature(new EventSignature(s.keyId(), s.algorithm(), s.value(),
+                new EventSignature.Batch(65537, 0, s.batch().path()))), "signature.batch.size:");
+        assertViolation(v2.withSignature(new EventSignature(s.keyId(), s.algorithm(), s.value(),
+                new EventSignature.Batch(3, 2, List.of("AA==")))), "signature.batch.path[0]:");
     }
 
     private static AuditEvent rebuild(AuditEvent e, UnaryOperator<AuditEvent.Builder> change) {

@@ -23,12 +23,69 @@ class SchemaTest {
 
     private static final ObjectMapper MAPPER = EventJson.mapper();
     private static JsonSchema schema;
+    private static JsonSchema schemaV2;
 
     @BeforeAll
     static void loadSchema() throws Exception {
-        try (InputStream in = AuditEvent.class.getResourceAsStream("/schema/audit-event-v1.schema.json")) {
-            schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+        schema = load("/schema/audit-event-v1.schema.json");
+        schemaV2 = load("/schema/audit-event-v2.schema.json");
+    }
+
+    private static JsonSchema load(String resource) throws Exception {
+        try (InputStream in = AuditEvent.class.getResourceAsStream(resource)) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
         }
+    }
+
+    @Test
+    void batchSignedEventsConformToVersion2AndOnlyToIt() throws Exception {
+        java.util.List<AuditEvent> batch = TestEvents.SIGNER.signBatch(BatchSigningTest.events(7));
+        for (AuditEvent e : batch) {
+            assertEquals(Set.of(), schemaV2.validate(tree(e)));
+            assertFalse(schema.validate(tree(e)).isEmpty());
+        }
+        assertFalse(schemaV2.validate(tree(TestEvents.signed())).isEmpty());
+        AuditEvent single = TestEvents.SIGNER.signBatch(BatchSigningTest.events(1)).get(0);
+        assertEquals(Set.of(), schemaV2.validate(tree(single)), "a batch of one has an empty path");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"size", "index", "path"})
+    void version2NeedsEveryBatchMember(String member) throws Exception {
+        ObjectNode tree = tree(TestEvents.SIGNER.signBatch(BatchSigningTest.events(3)).get(1));
+        ((ObjectNode) tree.get("signature").get("batch")).remove(member);
+        assertTrue(schemaV2.validate(tree).toString().contains(member));
+    }
+
+    @Test
+    void version2RefusesNonCanonicalAndOutOfRangeBatchValues() throws Exception {
+        AuditEvent e = TestEvents.SIGNER.signBatch(BatchSigningTest.events(3)).get(1);
+        ObjectNode tree = tree(e);
+        ((ObjectNode) tree.get("signature").get("batch")).put("size", 0);
+        assertFalse(schemaV2.validate(tree).isEmpty(), "size 0");
+        tree = tree(e);
+        ((ObjectNode) tree.get("signature").get("batch")).put("size", 65537);
+        assertFalse(schemaV2.validate(tree).isEmpty(), "size over the limit");
+        tree = tree(e);
+        ((ObjectNode) tree.get("signature").get("batch")).put("index", -1);
+        assertFalse(schemaV2.validate(tree).isEmpty(), "negative index");
+        tree = tree(e);
+        String hash = e.signature().batch().path().get(0);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        String alt = hash.substring(0, 42) + alphabet.charAt(alphabet.indexOf(hash.charAt(42)) ^ 1) + "=";
+        ((com.fasterxml.jackson.databind.node.ArrayNode) tree.get("signature").get("batch").get("path")).set(0, alt);
+        assertFalse(schemaV2.validate(tree).isEmpty(), "non-canonical base64 in the path");
+        tree = tree(e);
+        String value = e.signature().value();
+        ((ObjectNode) tree.get("signature")).put("value",
+                value.substring(0, 85) + alphabet.charAt(alphabet.indexOf(value.charAt(85)) ^ 1) + "==");
+        assertFalse(schemaV2.validate(tree).isEmpty(), "non-canonical base64 in the value");
+        tree = tree(e);
+        ((ObjectNode) tree.get("signature")).put("algorithm", "Ed25519");
+        assertFalse(schemaV2.validate(tree).isEmpty(), "version 1 algorithm");
+        tree = tree(e);
+        ((ObjectNode) tree.get("signature").get("batch")).put("root", "x");
+        assertFalse(schemaV2.validate(tree).isEmpty(), "unsigned extra member");
     }
 
     @Test

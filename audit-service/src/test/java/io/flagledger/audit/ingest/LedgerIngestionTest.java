@@ -73,6 +73,39 @@ class LedgerIngestionTest {
                 .body("items[0].event.event_id", equalTo(event.eventId()));
     }
 
+    /**
+     * Batch-signed events (schema version 2, as the outbox relay sends them) are admitted one by one, in any
+     * company; an event sent again under another batch signature (a relay run rolled back after sending it) is stored
+     * once, as it first arrived; an edited member of a batch is quarantined without affecting the others.
+     */
+    @Test
+    void batchSignedEventsAreStoredOneByOneAndADuplicateUnderAnotherBatchSignatureOnce() {
+        String flag = "flag-" + UUID.randomUUID().toString().substring(0, 8);
+        List<AuditEvent> unsigned = List.of(event(flag, "flag-api"), event(flag, "flag-api"), event(flag, "flag-api"),
+                event(flag, "flag-api"));
+        List<AuditEvent> batch = SigningKeyResource.signer().signBatch(unsigned);
+        AuditEvent resent = SigningKeyResource.signer().signBatch(unsigned.subList(0, 2)).get(0);
+        assertThat(resent.signature()).isNotEqualTo(batch.get(0).signature());
+        AuditEvent edited = batch.get(3);
+        edited = new AuditEvent(edited.schemaVersion(), edited.eventId(), edited.timestamp(), "mallory", edited.actorType(),
+                edited.actorName(), edited.actorEmail(), edited.actorRoles(), edited.sourceService(), edited.action(),
+                edited.project(), edited.flagId(), edited.environment(), edited.previousState(), edited.newState(),
+                edited.scope(), edited.correlationId(), edited.reason(), edited.request(), edited.signature());
+        long quarantined = count("select count(*) from quarantined_event where reason like 'bad-signature: batch signature%'", null);
+
+        for (AuditEvent e : List.of(batch.get(0), resent, edited, batch.get(1), batch.get(2))) {
+            publish("flag.changes", "shop/" + flag, EventJson.toJson(e).getBytes(StandardCharsets.UTF_8));
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from ledger_entry where flag_id = $1", flag) == 3);
+        List<String> stored = pool.preparedQuery("select canonical_json from ledger_entry where flag_id = $1 order by seq")
+                .execute(Tuple.of(flag)).await().indefinitely().stream().map(r -> r.getString(0)).toList();
+        assertThat(stored).containsExactly(EventJson.toJson(batch.get(0)), EventJson.toJson(batch.get(1)),
+                EventJson.toJson(batch.get(2)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(
+                "select count(*) from quarantined_event where reason like 'bad-signature: batch signature%'", null) == quarantined + 1);
+    }
+
     @Test
     void tamperedForeignAndGarbageRecordsAreQuarantinedNotLost() {
         String flag = "flag-" + UUID.randomUUID().toString().substring(0, 8);

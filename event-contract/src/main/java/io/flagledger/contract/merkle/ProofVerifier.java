@@ -24,15 +24,30 @@ public final class ProofVerifier {
     /** Checks that the leaf with {@code leafHash} sits at {@code index} in the tree of {@code size} with {@code root}. */
     public static void verifyInclusion(long index, long size, byte[] leafHash, List<byte[]> proof, byte[] root)
             throws ProofVerificationException {
-        if (index < 0 || size < 0 || index >= size) {
-            throw new ProofVerificationException(INDEX_OUT_OF_RANGE,
-                    "leaf index " + index + " is not inside a tree of size " + size);
-        }
+        checkRange(index, size);
         checkHash("leaf hash", leafHash);
         checkHash("root hash", root);
+        byte[] r = rootFromInclusion(index, size, leafHash, proof);
+        if (!MessageDigest.isEqual(r, root)) {
+            throw new ProofVerificationException(ROOT_MISMATCH, "inclusion proof for leaf " + index
+                    + " leads to root " + hex(r) + ", not to the expected " + hex(root) + " of size " + size);
+        }
+    }
+
+    /**
+     * The root of the tree of {@code size} in which the leaf with {@code leafHash} sits at {@code index}, as the
+     * audit path {@code proof} (RFC 9162 §2.1.3.2) leads to it: the part of {@link #verifyInclusion} that does not
+     * need the root, for signed statements that carry no root (batch signatures of event-contract).
+     *
+     * @throws ProofVerificationException when the index is outside the tree, a hash is not 32 bytes or the proof
+     *                                    does not have the {@link #inclusionProofLength} the RFC requires
+     */
+    public static byte[] rootFromInclusion(long index, long size, byte[] leafHash, List<byte[]> proof)
+            throws ProofVerificationException {
+        checkRange(index, size);
+        checkHash("leaf hash", leafHash);
         checkProofHashes(proof);
-        int inner = 64 - Long.numberOfLeadingZeros(index ^ (size - 1));
-        int expected = inner + Long.bitCount(index >>> inner);
+        int expected = inclusionProofLength(index, size);
         if (proof.size() != expected) {
             throw new ProofVerificationException(WRONG_PROOF_LENGTH, "inclusion proof for leaf " + index
                     + " in a tree of size " + size + " needs " + expected + " hashes, got " + proof.size());
@@ -56,10 +71,16 @@ public final class ProofVerifier {
         if (sn != 0) { // unreachable after the length check; kept because it is the RFC's own guard
             throw new ProofVerificationException(WRONG_PROOF_LENGTH, "inclusion proof is too short");
         }
-        if (!MessageDigest.isEqual(r, root)) {
-            throw new ProofVerificationException(ROOT_MISMATCH, "inclusion proof for leaf " + index
-                    + " leads to root " + hex(r) + ", not to the expected " + hex(root) + " of size " + size);
+        return r;
+    }
+
+    /** How many hashes the inclusion proof of leaf {@code index} in a tree of {@code size} has (0 ≤ index < size). */
+    public static int inclusionProofLength(long index, long size) {
+        if (index < 0 || index >= size) {
+            throw new IllegalArgumentException("leaf index " + index + " is not inside a tree of size " + size);
         }
+        int inner = 64 - Long.numberOfLeadingZeros(index ^ (size - 1));
+        return inner + Long.bitCount(index >>> inner);
     }
 
     /** Checks that the tree of {@code size2} with {@code root2} extends the tree of {@code size1} with {@code root1}. */
@@ -140,6 +161,13 @@ public final class ProofVerifier {
         if (!MessageDigest.isEqual(sr, root2)) {
             throw new ProofVerificationException(SECOND_ROOT_MISMATCH, "consistency proof leads to root " + hex(sr)
                     + " for size " + size2 + ", not to the expected " + hex(root2));
+        }
+    }
+
+    private static void checkRange(long index, long size) throws ProofVerificationException {
+        if (index < 0 || size < 0 || index >= size) {
+            throw new ProofVerificationException(INDEX_OUT_OF_RANGE,
+                    "leaf index " + index + " is not inside a tree of size " + size);
         }
     }
 

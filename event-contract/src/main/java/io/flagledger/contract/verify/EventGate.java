@@ -19,8 +19,8 @@ import java.util.TreeSet;
 
 /**
  * Decides whether a consumed Kafka record (e.g. from {@code flag.changes} or {@code approval.events}) may be acted upon: it must be a
- * contract event (supported schema version, required fields), signed with Ed25519 by a trusted producer key, that
- * key must be bound to the event's {@code source_service}, and that service must be one that publishes on the
+ * contract event (supported schema version, required fields), signed with Ed25519 by a trusted producer key (one
+ * signature per event or per batch, see {@link EventVerifier}; each event is judged on its own), that key must be bound to the event's {@code source_service}, and that service must be one that publishes on the
  * topic the record came from (a valid approval-service event replayed onto {@code flag.changes} is refused).
  * Plain Java and thread-safe; the checks run in that order and the first failure is the verdict. Services build it
  * from their configured producer keys with service-common's {@code io.flagledger.common.verify.TrustedProducers}.

@@ -51,6 +51,27 @@ class ProofRoundTripTest {
         }
     }
 
+    /** What batch signatures rely on: the root from (index, size, leaf, path) alone is the tree's, by the book. */
+    @Test
+    void theRootFromAnInclusionProofIsTheReferenceRoot() throws ProofVerificationException {
+        for (int size = 1; size <= MAX; size++) {
+            byte[] expected = TestTrees.referenceRoot(leaves.subList(0, size));
+            for (int i = 0; i < size; i++) {
+                List<byte[]> proof = tree.inclusionProof(i, size);
+                assertEquals(proof.size(), ProofVerifier.inclusionProofLength(i, size));
+                assertArrayEquals(expected, ProofVerifier.rootFromInclusion(i, size, leaves.get(i), proof), i + " of " + size);
+            }
+        }
+        List<byte[]> proof = tree.inclusionProof(3, 8);
+        assertEquals(Failure.INDEX_OUT_OF_RANGE, assertThrows(ProofVerificationException.class,
+                () -> ProofVerifier.rootFromInclusion(8, 8, leaves.get(3), proof)).failure());
+        assertEquals(Failure.WRONG_PROOF_LENGTH, assertThrows(ProofVerificationException.class,
+                () -> ProofVerifier.rootFromInclusion(3, 8, leaves.get(3), proof.subList(0, 2))).failure());
+        assertEquals(Failure.MALFORMED_HASH, assertThrows(ProofVerificationException.class,
+                () -> ProofVerifier.rootFromInclusion(3, 8, new byte[31], proof)).failure());
+        assertThrows(IllegalArgumentException.class, () -> ProofVerifier.inclusionProofLength(0, 0));
+    }
+
     @Test
     void everyInclusionProofVerifiesAndNoOtherLeafOrIndexDoes() {
         for (int size = 1; size <= MAX; size++) {

@@ -44,6 +44,29 @@ class EventGateTest {
     }
 
     @Test
+    void batchSignedEventsAreJudgedOneByOne() {
+        List<AuditEvent> batch = FLAG_API_SIGNER.signBatch(List.of(toggle().build(), toggle().flagId("other").build(),
+                toggle().flagId("third").build()));
+        for (AuditEvent e : batch) {
+            EventGate.Verdict verdict = gate.judge("flag.changes", EventJson.toJson(e));
+            assertThat(verdict.admitted()).isTrue();
+            assertThat(verdict.canonical()).isEqualTo(EventJson.canonicalBytes(e));
+        }
+        ObjectNode tampered = (ObjectNode) EventJson.mapper().valueToTree(batch.get(1));
+        ((ObjectNode) tampered.get("new_state")).put("enabled", false);
+        assertRejected(gate.judge("flag.changes", tampered.toString()), Reason.BAD_SIGNATURE, "batch signature does not match");
+        ObjectNode badIndex = (ObjectNode) EventJson.mapper().valueToTree(batch.get(1));
+        ((ObjectNode) badIndex.get("signature").get("batch")).put("index", 3);
+        assertRejected(gate.judge("flag.changes", badIndex.toString()), Reason.INVALID_ENVELOPE, "signature.batch.index");
+        ObjectNode asV1 = (ObjectNode) EventJson.mapper().valueToTree(batch.get(1));
+        asV1.put("schema_version", 1);
+        assertRejected(gate.judge("flag.changes", asV1.toString()), Reason.INVALID_ENVELOPE, "signature.algorithm");
+        // approval-service's genuine batch on flag-api's behalf is still not flag-api's
+        AuditEvent impostor = APPROVAL_SIGNER.signBatch(List.of(toggle().build())).get(0);
+        assertRejected(gate.judge("flag.changes", EventJson.toJson(impostor)), Reason.KEY_NOT_FOR_SERVICE, "[approval-service]");
+    }
+
+    @Test
     void aTamperedNewStateBreaksTheSignature() {
         AuditEvent signed = FLAG_API_SIGNER.sign(toggle().build());
         ObjectNode tampered = (ObjectNode) EventJson.mapper().valueToTree(signed);

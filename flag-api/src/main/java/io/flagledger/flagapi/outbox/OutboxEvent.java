@@ -26,7 +26,7 @@ public class OutboxEvent extends PanacheEntityBase {
     @Column(name = "message_key")
     public String messageKey;
 
-    /** The signed event as JSON, exactly as it will be published. */
+    /** The signed event as JSON; once published, exactly what was published (the relay stores a batch-signed form). */
     public String payload;
 
     @Column(name = "created_at")

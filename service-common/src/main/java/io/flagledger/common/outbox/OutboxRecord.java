@@ -31,7 +31,8 @@ import java.util.UUID;
  * @param event      the signed event
  * @param topic      the Kafka topic it is published to
  * @param messageKey its Kafka key: events sharing a key share a partition, hence an order
- * @param payload    the signed event as JSON, exactly as it will be published
+ * @param payload    the signed event as canonical JSON; {@link OutboxRelay} publishes it as is, or (batch signatures,
+ *                   the default) replaces it with the batch-signed form it published
  * @param createdAt  when it was appended
  */
 public record OutboxRecord(AuditEvent event, String topic, String messageKey, String payload, Instant createdAt) {

@@ -7,12 +7,15 @@ import io.flagledger.contract.ActorType;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Channel;
 import io.flagledger.contract.EventJson;
+import io.flagledger.contract.EventSignature;
 import io.flagledger.contract.EventSigner;
 import io.flagledger.contract.EventValidator;
+import io.flagledger.contract.EventVerifier;
 import io.flagledger.contract.Hashing;
 import io.flagledger.contract.InvalidEventException;
 import io.flagledger.contract.RequestMetadata;
 import io.flagledger.contract.SafeText;
+import io.flagledger.contract.SignatureVerificationException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.properties.IfBuildProperty;
@@ -35,6 +38,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,6 +86,20 @@ import org.jboss.logging.Logger;
  * it ({@code update outbox_event set parked_at = null, park_reason = null where id = ...}); it is then published
  * after the later events of its key, and consumers order by the event's own timestamp, not by arrival.
  * <p>
+ * <b>Batch signatures.</b> With {@code flagledger.outbox.signature=batch} (the default) the rows a run sends are signed
+ * together with one Ed25519 signature (schema version 2, {@link EventSigner#signBatch}): each event carries its index
+ * and inclusion path and verifies on its own, while consumers check one signature per batch. Rows are written
+ * version 1 signed (an event is valid from the moment its change commits); the relay signs the batch after the
+ * contract check, sends the version 2 payloads and stores each one in its row when marking it published, so the
+ * outbox shows what the ledger holds. A row parked on send keeps its version 1 payload and takes nothing from the
+ * others: every sent event is verifiable without it. Only rows whose stored signature verifies with the relay's
+ * own key are signed again, so a row written into the table by anyone else is sent as it is (and refused by
+ * consumers) rather than given a valid signature; likewise a row whose version 2 form would break the contract
+ * (a few hundred bytes more, over {@link EventValidator#MAX_EVENT_BYTES}) is sent as stored. A run that rolls back
+ * after some sends signs those rows again in a later run: the duplicates carry another batch signature over the same
+ * content, and audit-service keeps the first by event id. {@code flagledger.outbox.signature=event} sends the stored
+ * payloads unchanged (one signature per event, version 1).
+ * <p>
  * Each row carries its own topic and key; the records go out on the outgoing channel {@value #CHANNEL}, which the
  * service maps to its Kafka connector ({@code mp.messaging.outgoing.outbox.*}: serializers, {@code acks=all},
  * idempotence, the send time-outs that bound a broker outage). The relay exists in a service only when its
@@ -89,7 +107,8 @@ import org.jboss.logging.Logger;
  * such as audit-service, get neither the bean nor the channel.
  * <p>
  * Configuration: {@code flagledger.outbox.poll-interval} (how often it runs), {@code flagledger.outbox.batch-size}
- * (rows per run, default 100), {@code flagledger.outbox.max-backoff} (default 10s). Metrics:
+ * (rows per run, default 100, also the largest signed batch), {@code flagledger.outbox.max-backoff} (default 10s),
+ * {@code flagledger.outbox.signature} ({@code batch} or {@code event}, default batch). Metrics:
  * {@value #PUBLISHED_METRIC} and {@value #PARKED_METRIC} (counters) and {@value #PENDING_METRIC} (gauge: rows
  * neither acknowledged by Kafka nor parked, counted after every run, also a failed one, so a broker outage shows as
  * a growing backlog). The Helm chart alerts on the backlog and on any park.
@@ -109,6 +128,14 @@ public class OutboxRelay {
     /** The action of the security event that records a parked row. */
     public static final String PARKED_ACTION = "outbox.event_parked";
 
+    /** How the relay signs what it sends: {@code flagledger.outbox.signature}. */
+    public enum Signature {
+        /** One signature per run's rows (schema version 2). */
+        BATCH,
+        /** The rows' own signatures (schema version 1), payloads sent as stored. */
+        EVENT
+    }
+
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
     // SKIP LOCKED lets several replicas relay at once without publishing the same row twice at the same time.
@@ -116,6 +143,8 @@ public class OutboxRelay {
     static final String PENDING = "select id, event_id, topic, message_key, payload from outbox_event "
             + "where published_at is null and parked_at is null order by id limit $1 for update skip locked";
     static final String MARK_PUBLISHED = "update outbox_event set published_at = $1 where id = $2";
+    // The batch-signed payload replaces the stored one: the outbox (flag-api's history) shows what the ledger holds.
+    static final String MARK_PUBLISHED_AS = "update outbox_event set published_at = $1, payload = $2 where id = $3";
     static final String PARK = "update outbox_event set parked_at = $1, park_reason = $2 where id = $3";
     static final String COUNT_PENDING = "select count(*) from outbox_event where published_at is null and parked_at is null";
 
@@ -147,12 +176,16 @@ public class OutboxRelay {
     @ConfigProperty(name = "flagledger.outbox.max-backoff", defaultValue = "10s")
     Duration maxBackoff;
 
+    @ConfigProperty(name = "flagledger.outbox.signature", defaultValue = "batch")
+    Signature signature;
+
     @ConfigProperty(name = "flagledger.topics.security-events")
     Optional<String> securityTopic;
 
     @ConfigProperty(name = "quarkus.application.name")
     String service;
 
+    private EventVerifier ownKey;
     private Counter published;
     private Counter parked;
     private final AtomicLong pending = new AtomicLong();
@@ -172,6 +205,7 @@ public class OutboxRelay {
 
     @PostConstruct
     void init() {
+        ownKey = new EventVerifier(Map.of(signer.keyId(), signer.publicKey()), 0);
         published = registry.counter(PUBLISHED_METRIC);
         parked = registry.counter(PARKED_METRIC);
         registry.gauge(PENDING_METRIC, pending);
@@ -206,22 +240,72 @@ public class OutboxRelay {
     }
 
     /**
-     * One run: locks up to {@code batch-size} pending rows in id order and handles them one after the other (each
-     * send waits for the previous one's acknowledgement): a row is marked published once acknowledged, or parked
-     * when it can never be sent; then the transaction commits. A transient failure fails the returned Uni and rolls
-     * the transaction back, so no row of the batch is marked published or parked.
+     * One run: locks up to {@code batch-size} pending rows in id order, batch-signs the sendable ones and handles them
+     * one after the other (each send waits for the previous one's acknowledgement): a row is marked published once
+     * acknowledged, or parked when it can never be sent; then the transaction commits. A transient failure fails the
+     * returned Uni and rolls the transaction back, so no row of the batch is marked published or parked.
      */
     public Uni<Run> relay() {
         return pool.withTransaction(tx -> tx.preparedQuery(PENDING).execute(Tuple.of(batchSize))
                         .chain(rows -> {
                             List<Row> batch = new ArrayList<>();
                             rows.forEach(batch::add);
-                            return relayInOrder(tx, batch);
+                            return relayInOrder(tx, outgoing(batch));
                         }))
                 .invoke(this::committed);
     }
 
-    private Uni<Run> relayInOrder(SqlConnection tx, List<Row> rows) {
+    /** A locked row and what to send for it (its stored payload or its batch-signed form), or why it is parked. */
+    private record Outgoing(Row row, String payload, String refused) {
+        boolean resigned() {
+            return !payload.equals(row.getString("payload"));
+        }
+    }
+
+    /** The contract check of every row, then one batch signature over the sendable rows signed with our key. */
+    private List<Outgoing> outgoing(List<Row> rows) {
+        List<Outgoing> out = new ArrayList<>(rows.size());
+        List<Integer> toSign = new ArrayList<>();
+        List<AuditEvent> events = new ArrayList<>();
+        for (Row row : rows) {
+            String payload = row.getString("payload");
+            Checked checked = check(payload);
+            out.add(new Outgoing(row, payload, checked.refused()));
+            if (checked.refused() == null && signature == Signature.BATCH && ours(checked.parsed())) {
+                toSign.add(out.size() - 1);
+                events.add(checked.parsed().event());
+            }
+        }
+        for (int from = 0; from < events.size(); from += EventSignature.Batch.MAX_SIZE) {
+            int to = Math.min(events.size(), from + EventSignature.Batch.MAX_SIZE);
+            List<AuditEvent> signed = signer.signBatch(events.subList(from, to));
+            for (int i = from; i < to; i++) {
+                AuditEvent v2 = signed.get(i - from);
+                byte[] bytes = EventJson.canonicalBytes(v2);
+                // a few hundred bytes more than the stored form: an event at the size limit goes out as stored
+                if (EventValidator.violations(v2, bytes.length).isEmpty()) {
+                    Outgoing o = out.get(toSign.get(i));
+                    out.set(toSign.get(i), new Outgoing(o.row(), new String(bytes, StandardCharsets.UTF_8), null));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether the stored event carries a valid signature of this relay's own key. Signing again only such rows keeps
+     * the relay from turning a row someone else wrote into the table into a validly signed event.
+     */
+    private boolean ours(EventJson.Parsed parsed) {
+        try {
+            ownKey.verify(parsed.event(), parsed.signing());
+            return true;
+        } catch (SignatureVerificationException e) {
+            return false;
+        }
+    }
+
+    private Uni<Run> relayInOrder(SqlConnection tx, List<Outgoing> rows) {
         List<Parked> parkedRows = new ArrayList<>();
         return Multi.createFrom().iterable(rows)
                 .onItem().transformToUniAndConcatenate(row -> relayOne(tx, row, parkedRows))
@@ -230,29 +314,33 @@ public class OutboxRelay {
     }
 
     /** True when published, false when parked; fails on a transient error. */
-    private Uni<Boolean> relayOne(SqlConnection tx, Row row, List<Parked> parkedRows) {
-        String payload = row.getString("payload");
-        String refused = contractViolation(payload);
-        if (refused != null) {
-            return park(tx, row, refused, parkedRows);
+    private Uni<Boolean> relayOne(SqlConnection tx, Outgoing o, List<Parked> parkedRows) {
+        Row row = o.row();
+        if (o.refused() != null) {
+            return park(tx, row, o.refused(), parkedRows);
         }
-        return emitter.sendMessage(toMessage(row))
+        return emitter.sendMessage(toMessage(row, o.payload()))
                 .ifNoItem().after(SEND_TIMEOUT).fail()
                 .replaceWith(true)
                 .onFailure(OutboxRelay::parks).recoverWithUni(e -> park(tx, row, describe(e), parkedRows))
-                .call(sent -> sent ? tx.preparedQuery(MARK_PUBLISHED)
-                        .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC), row.getLong("id")))
-                        : Uni.createFrom().voidItem());
+                .call(sent -> !sent ? Uni.createFrom().voidItem() : o.resigned()
+                        ? tx.preparedQuery(MARK_PUBLISHED_AS).execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC), o.payload(), row.getLong("id")))
+                        : tx.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC), row.getLong("id"))));
     }
 
-    /** Why the payload can never be a valid record, or null: the contract's check again, as consumers will do it. */
-    static String contractViolation(String payload) {
+    /** A stored payload parsed (with its signing bytes), or why it can never be a valid record. */
+    private record Checked(EventJson.Parsed parsed, String refused) {
+    }
+
+    /** The contract's check again, as consumers will do it. */
+    private static Checked check(String payload) {
         byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
         try {
-            List<String> violations = EventValidator.violations(EventJson.parse(bytes), bytes.length);
-            return violations.isEmpty() ? null : "contract: " + String.join("; ", violations);
+            EventJson.Parsed parsed = EventJson.parseCanonical(bytes);
+            List<String> violations = EventValidator.violations(parsed.event(), bytes.length);
+            return new Checked(parsed, violations.isEmpty() ? null : "contract: " + String.join("; ", violations));
         } catch (InvalidEventException e) {
-            return "unparseable: " + e.getMessage();
+            return new Checked(null, "unparseable: " + e.getMessage());
         }
     }
 
@@ -358,10 +446,10 @@ public class OutboxRelay {
         return "kafka: " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
-    private static Message<String> toMessage(Row row) {
+    private static Message<String> toMessage(Row row, String payload) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(EVENT_ID_HEADER, row.getUUID("event_id").toString().getBytes(StandardCharsets.UTF_8));
-        return Message.of(row.getString("payload")).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+        return Message.of(payload).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                 .withTopic(row.getString("topic"))
                 .withKey(row.getString("message_key"))
                 .withHeaders(headers)

@@ -11,6 +11,7 @@ import io.flagledger.contract.EventJson;
 import io.flagledger.contract.EventSigner;
 import io.flagledger.contract.EventVerifier;
 import io.flagledger.contract.Hashing;
+import io.flagledger.contract.verify.EventGate;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.flagledger.testsupport.postgres.PostgresDatabaseResource;
 import io.flagledger.testsupport.signing.SigningKeyResource;
@@ -46,7 +47,9 @@ import org.junit.jupiter.api.Test;
  * The shared relay against real PostgreSQL and a real Kafka broker that the test stops and starts.
  * Topics: {@code outbox.one} (3 partitions), {@code outbox.two} (1 partition, for a total order), {@code outbox.security}
  * (the parked-row alerts). The producer's {@code max.request.size} is 300,000 bytes, below the contract's 512 KiB, so
- * Kafka itself refuses a 400 KB event the contract accepts.
+ * Kafka itself refuses a 400 KB event the contract accepts. Rows are signed with the service's own key (what
+ * {@link OutboxRecord#sign} does in the services), so the relay batch-signs them (the default
+ * {@code flagledger.outbox.signature=batch}).
  */
 @QuarkusTest
 @WithTestResource(value = PostgresDatabaseResource.class)
@@ -55,7 +58,13 @@ import org.junit.jupiter.api.Test;
 class OutboxRelayTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final EventSigner SIGNER = new EventSigner("outbox-test", Ed25519Keys.generate().getPrivate());
+    private static final EventSigner SIGNER = SigningKeyResource.signer();
+    /** Another key: rows it signed were not written by this service. */
+    private static final EventSigner FOREIGN = new EventSigner("outbox-foreign", Ed25519Keys.generate().getPrivate());
+    /** What consumers of these topics check: the service's key, bound to it, on its topics. */
+    private static final EventGate GATE = new EventGate(List.of(new EventGate.TrustedKey(SigningKeyResource.KEY_ID,
+            "outbox-test", SigningKeyResource.keyPair().getPublic())),
+            Map.of("outbox.one", List.of("outbox-test"), "outbox.two", List.of("outbox-test")));
 
     @Inject
     OutboxRelay relay;
@@ -95,12 +104,76 @@ class OutboxRelayTest {
             ConsumerRecord<String, String> r = received.get(row.event().eventId());
             assertThat(r.topic()).isEqualTo(row.topic());
             assertThat(r.key()).isEqualTo(row.messageKey());
-            assertThat(r.value()).isEqualTo(row.payload());
+            // the row's event, batch-signed, and the row now holds exactly what was sent
+            assertThat(EventJson.parse(r.value()).withoutSignature()).isEqualTo(row.event().withSchemaVersion(2));
+            assertThat(storedPayload(row)).isEqualTo(r.value());
         }
         assertThat(received.get(rows.get(4).event().eventId()).key()).isEqualTo("-/-");
         // one key, one partition, the append order
         assertThat(offsets(received, rows.get(0), rows.get(1), rows.get(3))).isSorted();
         assertThat(offsets(received, rows.get(2), rows.get(4), rows.get(5))).isSorted();
+    }
+
+    /**
+     * One run, one signature: each sent event verifies on its own through the consumers' gate, the row Kafka refused
+     * (parked) takes nothing from the others' proofs, and each published row holds what was sent.
+     */
+    @Test
+    void aRelayedBatchVerifiesEventByEventAndEachRowHoldsWhatWasSent() {
+        OutboxRecord a = append("outbox.one", "shop", "batch-a");
+        OutboxRecord refused = append("not a valid topic!", "shop", "batch-a");
+        OutboxRecord b = append("outbox.two", "shop", "batch-b");
+        OutboxRecord c = append("outbox.one", "shop", "batch-c");
+        OutboxRelay.Run run = run(); // batch-size 4: the four rows, one batch
+        assertThat(run.published()).isEqualTo(3);
+        assertThat(run.parked()).extracting(OutboxRelay.Parked::eventId).containsExactly(refused.eventId());
+
+        Map<String, ConsumerRecord<String, String>> received = consume(List.of(a, b, c));
+        Set<String> signatures = new LinkedHashSet<>();
+        List<OutboxRecord> sent = List.of(a, b, c);
+        List<Integer> leaves = List.of(0, 2, 3); // leaf 1 is the parked row's
+        for (int i = 0; i < sent.size(); i++) {
+            OutboxRecord row = sent.get(i);
+            ConsumerRecord<String, String> r = received.get(row.event().eventId());
+            EventGate.Verdict verdict = GATE.judge(r.topic(), r.value()); // this record alone
+            assertThat(verdict.admitted()).as(verdict.detail()).isTrue();
+            AuditEvent event = verdict.event();
+            assertThat(event.schemaVersion()).isEqualTo(AuditEvent.SCHEMA_VERSION_BATCH);
+            assertThat(event.signature().batch().size()).isEqualTo(4);
+            assertThat(event.signature().batch().index()).isEqualTo(leaves.get(i));
+            assertThat(event.withoutSignature()).isEqualTo(row.event().withSchemaVersion(2));
+            signatures.add(event.signature().value());
+            // what the ledger will hold (the gate's canonical bytes) is what the outbox shows
+            assertThat(storedPayload(row)).isEqualTo(r.value()).isEqualTo(new String(verdict.canonical(), StandardCharsets.UTF_8));
+        }
+        assertThat(signatures).as("one signature for the run").hasSize(1);
+        assertThat(storedPayload(refused)).as("a parked row keeps its version 1 payload").isEqualTo(refused.payload());
+    }
+
+    /**
+     * A row the service did not sign (another key, or edited in the table after signing) is sent exactly as stored,
+     * for consumers to refuse: the relay never gives it a valid signature.
+     */
+    @Test
+    void aRowNotValidlySignedWithTheRelaysOwnKeyIsSentAsStoredAndNeverSignedAgain() {
+        OutboxRecord foreign = insert(OutboxRecord.sign(FOREIGN, event("shop", "f"), "outbox.two"));
+        AuditEvent genuine = signed(event("shop", "f"));
+        AuditEvent edited = genuine.toBuilder().reason("edited in the table").build().withSignature(genuine.signature());
+        OutboxRecord tampered = insert(new OutboxRecord(edited, "outbox.two", "shop/f", EventJson.toJson(edited),
+                java.time.Instant.now()));
+        OutboxRecord ours = append("outbox.two", "shop", "f");
+        assertThat(run().published()).isEqualTo(3);
+
+        Map<String, ConsumerRecord<String, String>> received = consume(List.of(foreign, tampered, ours));
+        for (OutboxRecord row : List.of(foreign, tampered)) {
+            String value = received.get(row.event().eventId()).value();
+            assertThat(value).isEqualTo(row.payload());
+            assertThat(storedPayload(row)).isEqualTo(row.payload());
+            assertThat(GATE.judge("outbox.two", value).admitted()).isFalse();
+        }
+        String value = received.get(ours.event().eventId()).value();
+        assertThat(EventJson.parse(value).schemaVersion()).isEqualTo(AuditEvent.SCHEMA_VERSION_BATCH);
+        assertThat(GATE.judge("outbox.two", value).admitted()).isTrue();
     }
 
     @Test
@@ -136,6 +209,7 @@ class OutboxRelayTest {
         AuditEvent alert = alerts.get(tooLarge.event().eventId());
         assertThat(alert.action()).isEqualTo(OutboxRelay.PARKED_ACTION);
         assertThat(alert.sourceService()).isEqualTo("outbox-test");
+        assertThat(alert.schemaVersion()).as("relayed like any row").isEqualTo(AuditEvent.SCHEMA_VERSION_BATCH);
         assertThat(alert.scope().path("topic").asText()).isEqualTo("outbox.two");
         assertThat(alert.scope().path("message_key").asText()).isEqualTo("shop/a");
         byte[] payload = tooLarge.payload().getBytes(StandardCharsets.UTF_8);
@@ -300,6 +374,12 @@ class OutboxRelayTest {
             }
             return pending() == 0;
         });
+    }
+
+    /** The row's payload as stored now. */
+    private String storedPayload(OutboxRecord row) {
+        return pool.preparedQuery("select payload from outbox_event where event_id = $1").execute(Tuple.of(row.eventId()))
+                .await().atMost(TIMEOUT).iterator().next().getString(0);
     }
 
     private long count(String sql) {

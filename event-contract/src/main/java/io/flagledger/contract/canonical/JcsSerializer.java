@@ -332,12 +332,21 @@ public final class JcsSerializer {
 
     /** RFC 8785 §3.2.2.2: only '"', '\\' and C0 controls are escaped (the short forms where JSON has them). */
     private static void writeString(String s, Out out, Where path) {
-        out.put('"');
         int n = s.length();
-        for (int i = 0; i < n; i++) {
+        out.ensure(n + 2);
+        byte[] b = out.buf;
+        int at = out.size;
+        b[at++] = '"';
+        int i = 0;
+        // The common case, printable ASCII, in a tight loop; the rest char by char below.
+        for (char c; i < n && (c = s.charAt(i)) >= 0x20 && c < 0x80 && c != '"' && c != '\\'; i++) {
+            b[at++] = (byte) c;
+        }
+        out.size = at;
+        for (; i < n; i++) {
             char c = s.charAt(i);
             out.ensure(6);
-            byte[] b = out.buf;
+            b = out.buf;
             if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
                 b[out.size++] = (byte) c;
                 continue;

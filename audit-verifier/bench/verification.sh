@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Offline verification time of an N-entry export: audit-verifier/bench/verification.sh [entries] [runs]
-# (defaults 1000000 and 2). Writes a synthetic signed bundle to a temp dir, then times the verifier on it `runs` times
+# Offline verification time of an N-entry export: audit-verifier/bench/verification.sh [entries] [runs] [v2|v1]
+# (defaults 1000000, 2 and v2). Writes a synthetic signed bundle to a temp dir (v2: batch-signed, 100 events per
+# signature as the outbox relay signs them; v1: one signature per event), then times the verifier on it `runs` times
 # (the first in a cold JVM). Prints wall and CPU time: on a shared machine CPU time per entry is the steadier figure.
 # Builds through the reactor (-am), so it runs this checkout's event-contract, not whatever is installed in ~/.m2.
 set -euo pipefail

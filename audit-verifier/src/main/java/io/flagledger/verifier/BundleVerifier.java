@@ -424,25 +424,25 @@ public final class BundleVerifier {
         byte[][] leaves = new byte[work.size()][];
         for (int i = 0; i < work.size(); i++) {
             long lineNo = work.firstLine() + i;
-            JsonNode meta;
+            IndexLine meta;
             try {
-                meta = INDEX_JSON.readTree(work.index()[i]);
+                meta = IndexLine.parse(work.index()[i]);
             } catch (IOException e) {
                 found.add(new Found(-1, new Problem("entries.jsonl line " + lineNo, "json", "not valid JSON: "
                         + e.getMessage().lines().findFirst().orElse(""))));
                 continue;
             }
             byte[] event = work.events()[i];
-            long seq = meta.path("seq").asLong(-1);
+            long seq = meta.seq();
             byte[] leaf = MerkleHash.leaf(event);
-            byte[] exportedLeaf = decode(meta.path("leaf_hash").asText());
+            byte[] exportedLeaf = decode(meta.leafHash());
             if (exportedLeaf == null || !MessageDigest.isEqual(leaf, exportedLeaf)) {
                 found.add(new Found(seq, new Problem("seq " + seq, "leaf hash", "SHA-256(0x00 || event) is " + b64(leaf)
-                        + ", the ledger's leaf hash is " + meta.path("leaf_hash").asText() + ": the event's bytes were changed")));
+                        + ", the ledger's leaf hash is " + meta.leafHash() + ": the event's bytes were changed")));
             }
             if (proofsAgainst != null) {
                 try {
-                    ProofVerifier.verifyInclusion(seq - 1, proofsAgainst.size(), leaf, hashes(meta.path("proof")),
+                    ProofVerifier.verifyInclusion(seq - 1, proofsAgainst.size(), leaf, hashes(meta.proof()),
                             proofsAgainst.rootHash());
                 } catch (ProofVerificationException | IllegalArgumentException e) {
                     found.add(new Found(seq, new Problem("seq " + seq, "inclusion proof", e.getMessage()
@@ -454,6 +454,59 @@ public final class BundleVerifier {
             leaves[i] = leaf;
         }
         return new Chunk(seqs, leaves, found);
+    }
+
+    /** One line of entries.jsonl: what the checks read of it, as Jackson's {@code path(..).asLong(-1)/asText()}. */
+    record IndexLine(long seq, String leafHash, JsonNode proof) {
+        private static final byte[] SEQ = "{\"seq\":".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] LEAF_HASH = ",\"leaf_hash\":\"".getBytes(StandardCharsets.US_ASCII);
+
+        /** @throws IOException if the line is not JSON */
+        static IndexLine parse(byte[] line) throws IOException {
+            IndexLine plain = plain(line);
+            if (plain != null) {
+                return plain;
+            }
+            JsonNode meta = INDEX_JSON.readTree(line);
+            return new IndexLine(meta.path("seq").asLong(-1), meta.path("leaf_hash").asText(), meta.path("proof"));
+        }
+
+        /**
+         * A range export's line as the exporter writes it, {@code {"seq":N,"leaf_hash":"..."}} exactly (no sign, no
+         * leading zero, at most 18 digits, a string without escapes or non-ASCII), read without a JSON parser;
+         * null for any other line, which Jackson then reads.
+         */
+        static IndexLine plain(byte[] l) {
+            if (!at(l, 0, SEQ)) {
+                return null;
+            }
+            int i = SEQ.length;
+            long seq = 0;
+            while (i < l.length && i - SEQ.length < 18 && l[i] >= '0' && l[i] <= '9') {
+                seq = seq * 10 + (l[i++] - '0');
+            }
+            int digits = i - SEQ.length;
+            if (digits == 0 || (digits > 1 && l[SEQ.length] == '0') || !at(l, i, LEAF_HASH)) {
+                return null;
+            }
+            int start = i + LEAF_HASH.length;
+            int end = start;
+            while (end < l.length && l[end] != '"') {
+                if (l[end] < 0x20 || l[end] == '\\') { // negative: a non-ASCII byte
+                    return null;
+                }
+                end++;
+            }
+            if (end + 2 != l.length || l[end + 1] != '}') {
+                return null;
+            }
+            return new IndexLine(seq, new String(l, start, end - start, StandardCharsets.US_ASCII),
+                    com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+        }
+
+        private static boolean at(byte[] l, int offset, byte[] expected) {
+            return l.length - offset >= expected.length && Arrays.equals(l, offset, offset + expected.length, expected, 0, expected.length);
+        }
     }
 
     private static void checkEvent(long seq, byte[] bytes, EventChecks producers, List<Found> found) {
@@ -545,7 +598,7 @@ public final class BundleVerifier {
      */
     static final class LineReader implements AutoCloseable {
         private final InputStream in;
-        private byte[] buf = new byte[1 << 16];
+        private byte[] buf = new byte[1 << 20];
         private int pos;
         private int end;
         private boolean eof;

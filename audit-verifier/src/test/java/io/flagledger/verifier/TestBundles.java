@@ -54,6 +54,25 @@ final class TestBundles {
         }
     }
 
+    /** {@code size} events signed {@code batch} at a time (schema version 2), as the outbox relay signs them. */
+    static TestBundles batchSigned(int size, int batch) {
+        TestBundles log = new TestBundles(0);
+        log.appendBatchSigned(0, size, batch);
+        return log;
+    }
+
+    /** Appends events first..first+count-1, one batch signature per {@code batch} of them. */
+    void appendBatchSigned(int first, int count, int batch) {
+        EventSigner signer = new EventSigner(PRODUCER_KEY_ID, producer.getPrivate());
+        for (int start = first; start < first + count; start += batch) {
+            List<AuditEvent> unsigned = new ArrayList<>();
+            for (int i = start; i < Math.min(first + count, start + batch); i++) {
+                unsigned.add(event(i));
+            }
+            signer.signBatch(unsigned).forEach(e -> append(EventJson.canonicalBytes(e)));
+        }
+    }
+
     void append(byte[] canonical) {
         events.add(canonical);
         tree.append(MerkleHash.leaf(canonical));

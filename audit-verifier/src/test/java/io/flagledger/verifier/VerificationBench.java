@@ -28,22 +28,32 @@ import java.util.zip.ZipOutputStream;
 /**
  * Offline verification time of an N-entry range export. Writes a bundle of N signed synthetic events (whole log,
  * checkpoint a few entries later so the consistency proof is exercised) and times {@link BundleVerifier} on it.
- * Not a test: {@code audit-verifier/bench/verification.sh [entries] [runs]}; it also prints the java -jar command.
+ * Not a test: {@code audit-verifier/bench/verification.sh [entries] [runs] [v1|v2]}; it also prints the java -jar
+ * command. v2 (the default) batch-signs the events in batches of {@value #BATCH}, as the outbox relay does; v1 signs
+ * each event, as before batch signatures.
  */
 public final class VerificationBench {
 
+    /** Events per batch signature in v2 mode, as in an outbox relay run. */
+    static final int BATCH = 100;
     private static final byte[] NEWLINE = {'\n'};
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        boolean batched = args.length <= 2 || switch (args[2]) {
+            case "v2" -> true;
+            case "v1" -> false;
+            default -> throw new IllegalArgumentException("the third argument is v1 or v2, not " + args[2]);
+        };
         Path dir = Files.createTempDirectory("audit-verify-bench");
         Path bundle = dir.resolve("export-" + n + ".zip");
         NoteSigner checkpointSigner = new NoteSigner(TestBundles.ORIGIN, Ed25519Keys.generate().getPrivate());
         long begin = System.nanoTime();
         long cpu = cpuNanos();
-        write(bundle, n, checkpointSigner);
-        System.out.printf("wrote %s (%,d entries, %,d MB) in %.1f s (%.1f s CPU)%n", bundle, n, Files.size(bundle) >> 20,
+        write(bundle, n, checkpointSigner, batched);
+        System.out.printf("wrote %s (%,d %s entries, %,d MB) in %.1f s (%.1f s CPU)%n", bundle, n,
+                batched ? "batch-signed (v2, " + BATCH + " per signature)" : "event-signed (v1)", Files.size(bundle) >> 20,
                 (System.nanoTime() - begin) / 1e9, (cpuNanos() - cpu) / 1e9);
         Path key = Files.writeString(dir.resolve("checkpoint.key"), checkpointSigner.verifierKey().encoded() + "\n");
         for (int run = 1; run <= runs; run++) {
@@ -62,39 +72,42 @@ public final class VerificationBench {
         System.out.println("same with the runnable jar: audit-verifier/verify-export.sh " + bundle + " " + key);
     }
 
-    private static void write(Path target, int n, NoteSigner checkpointSigner) throws IOException {
+    private static void write(Path target, int n, NoteSigner checkpointSigner, boolean batched) throws IOException {
         KeyPair producer = Ed25519Keys.generate();
         EventSigner signer = new EventSigner(TestBundles.PRODUCER_KEY_ID, producer.getPrivate());
         MemoryTree tree = new MemoryTree();
         TreeMap<String, String> hashes = new TreeMap<>();
         try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(target), 1 << 16))) {
+            // Lines reach the deflater in 64 KiB blocks rather than one call per line and newline.
+            OutputStream out = new BufferedOutputStream(zip, 1 << 16);
             MessageDigest d = digest();
             zip.putNextEntry(new ZipEntry("events.jsonl"));
             byte[][] leaves = new byte[n][];
             // Signing is the producers' work, spread over all cores here as over many producers in production.
-            int batch = 8192;
-            for (int start = 0; start < n; start += batch) {
+            int block = 82 * BATCH;
+            for (int start = 0; start < n; start += block) {
                 int first = start;
-                byte[][] lines = IntStream.range(first, Math.min(n, first + batch)).parallel()
-                        .mapToObj(i -> EventJson.canonicalBytes(signer.sign(TestBundles.event(i)))).toArray(byte[][]::new);
+                byte[][] lines = signed(signer, first, Math.min(n, first + block), batched);
                 for (int k = 0; k < lines.length; k++) {
                     byte[] leaf = MerkleHash.leaf(lines[k]);
                     leaves[first + k] = leaf;
                     tree.append(leaf);
-                    write(zip, d, lines[k]);
-                    write(zip, d, NEWLINE);
+                    write(out, d, lines[k]);
+                    write(out, d, NEWLINE);
                 }
             }
+            out.flush();
             hashes.put("events.jsonl", hex(d));
             d = digest();
             zip.putNextEntry(new ZipEntry("entries.jsonl"));
             for (int i = 0; i < n; i++) {
-                write(zip, d, ("{\"seq\":" + (i + 1) + ",\"leaf_hash\":\"" + TestBundles.b64(leaves[i]) + "\"}\n").getBytes(StandardCharsets.UTF_8));
+                write(out, d, ("{\"seq\":" + (i + 1) + ",\"leaf_hash\":\"" + TestBundles.b64(leaves[i]) + "\"}\n").getBytes(StandardCharsets.UTF_8));
             }
+            out.flush();
             hashes.put("entries.jsonl", hex(d));
             // The checkpoint is a little larger than the export, as when the log moved on before the export.
-            for (int i = 0; i < 5; i++) {
-                tree.append(MerkleHash.leaf(EventJson.canonicalBytes(signer.sign(TestBundles.event(n + i)))));
+            for (byte[] line : signed(signer, n, n + 5, batched)) {
+                tree.append(MerkleHash.leaf(line));
             }
             long size = tree.size();
             ObjectNode range = JsonNodeFactory.instance.objectNode().put("from_seq", 1).put("to_seq", n).put("checkpoint_size", size);
@@ -125,6 +138,21 @@ public final class VerificationBench {
                     + HexFormat.of().formatHex(digest().digest(json.getBytes(StandardCharsets.UTF_8))) + "\n")
                     .getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * Canonical lines of events first..end-1, signed in parallel: v2 one signature per {@link #BATCH} events (the
+     * batches start at multiples of it), v1 one per event.
+     */
+    private static byte[][] signed(EventSigner signer, int first, int end, boolean batched) {
+        if (!batched) {
+            return IntStream.range(first, end).parallel()
+                    .mapToObj(i -> EventJson.canonicalBytes(signer.sign(TestBundles.event(i)))).toArray(byte[][]::new);
+        }
+        return IntStream.range(0, (end - first + BATCH - 1) / BATCH).parallel()
+                .mapToObj(b -> signer.signBatch(IntStream.range(first + b * BATCH, Math.min(end, first + (b + 1) * BATCH))
+                        .mapToObj(TestBundles::event).toList()))
+                .flatMap(List::stream).map(EventJson::canonicalBytes).toArray(byte[][]::new);
     }
 
     /** CPU time of the whole JVM (all threads, GC included): on a shared machine, steadier than wall time. */

@@ -32,6 +32,11 @@ final class BatchProofs {
      * size) whose elements are canonical standard base64 of 32 bytes (one valid event has one ledger hash).
      */
     static String problem(EventSignature.Batch batch) {
+        return problem(batch, null);
+    }
+
+    /** {@link #problem(EventSignature.Batch)}, adding the path's hashes to {@code decoded} (if not null) as it checks them. */
+    private static String problem(EventSignature.Batch batch, List<byte[]> decoded) {
         if (batch.size() == null) {
             return "signature.batch.size: is required";
         }
@@ -55,8 +60,12 @@ final class BatchProofs {
                     + " hashes, got " + batch.path().size();
         }
         for (int i = 0; i < expected; i++) {
-            if (decodeHash(batch.path().get(i)) == null) {
+            byte[] hash = decodeHash(batch.path().get(i));
+            if (hash == null) {
                 return "signature.batch.path[" + i + "]: must be canonical standard base64 of " + MerkleHash.SIZE + " bytes";
+            }
+            if (decoded != null) {
+                decoded.add(hash);
             }
         }
         return null;
@@ -68,12 +77,12 @@ final class BatchProofs {
      * @throws IllegalArgumentException when {@link #problem} is not null
      */
     static byte[] root(EventSignature.Batch batch, byte[] signingBytes) {
-        String problem = problem(batch);
+        // Checked and decoded in one pass: a verifier pays this for every event of a batch.
+        List<byte[]> path = new ArrayList<>(batch.path() == null ? 0 : batch.path().size());
+        String problem = problem(batch, path);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
-        List<byte[]> path = new ArrayList<>(batch.path().size());
-        batch.path().forEach(h -> path.add(decodeHash(h)));
         try {
             return ProofVerifier.rootFromInclusion(batch.index(), batch.size(), MerkleHash.leaf(signingBytes), path);
         } catch (ProofVerificationException e) {

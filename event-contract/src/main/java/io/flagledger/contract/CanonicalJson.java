@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.flagledger.contract.canonical.JcsSerializer;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * RFC 8785 JSON Canonicalization Scheme (JCS).
  *
@@ -32,7 +30,7 @@ public final class CanonicalJson {
 
     /** Canonical UTF-8 bytes. */
     public static byte[] canonicalize(JsonNode node) {
-        return canonicalString(node).getBytes(StandardCharsets.UTF_8);
+        return JcsSerializer.serializeBytes(node);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.flagledger.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -8,13 +9,16 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.flagledger.contract.canonical.JcsSerializer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +39,7 @@ import java.util.Objects;
  */
 public final class EventJson {
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    private static final JsonMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.USE_DEFAULTS))
@@ -51,6 +55,15 @@ public final class EventJson {
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
+
+    /**
+     * Writes members in name order, so the canonical writer mostly finds them in order already (it orders them
+     * anyway; the bytes do not depend on it).
+     */
+    private static final ObjectMapper SORTED = MAPPER.rebuild().enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY).build();
+
+    /** Bound once: a mapper's readValue looks the root deserializer up on every call, a reader holds it. */
+    private static final ObjectReader EVENT_READER = MAPPER.readerFor(AuditEvent.class);
 
     private EventJson() {
     }
@@ -78,7 +91,7 @@ public final class EventJson {
     }
 
     /**
-     * A parsed event with the two RFC 8785 forms a consumer needs, each computed once from one tree: what the
+     * A parsed event with the two RFC 8785 forms a consumer needs, both from one serialization: what the
      * producer signed ({@link #signingBytes}) and what a ledger stores and hashes ({@link #canonicalBytes}).
      */
     public record Parsed(AuditEvent event, byte[] canonical, byte[] signing) {
@@ -91,7 +104,7 @@ public final class EventJson {
         }
         AuditEvent event;
         try {
-            event = MAPPER.readValue(json, AuditEvent.class);
+            event = EVENT_READER.readValue(json);
         } catch (JsonProcessingException e) {
             throw new InvalidEventException("invalid audit event: " + e.getOriginalMessage() + where(e), e);
         } catch (IOException e) {
@@ -100,16 +113,36 @@ public final class EventJson {
         if (event == null) {
             throw new InvalidEventException("invalid audit event: expected a JSON object, got null");
         }
+        JcsSerializer.Forms forms = forms(event);
+        return new Parsed(event, forms.whole(), forms.without());
+    }
+
+    /**
+     * The event's canonical forms with and without its "signature" member (null members are left out, so the second
+     * is what withoutSignature() serializes to), from one serialization. Fails here, not later at verification, on
+     * e.g. numbers overflowing a double.
+     */
+    private static JcsSerializer.Forms forms(AuditEvent event) {
+        try (TokenBuffer tokens = tokens(event); JsonParser p = tokens.asParser()) {
+            return JcsSerializer.serializeWithout(p, "signature");
+        } catch (IOException | IllegalArgumentException e) {
+            // Whatever the stream refused, the tree says where (or, should it accept it, serializes it).
+        }
         try {
-            // Fails here, not later at verification, on e.g. numbers overflowing a double. Without its "signature"
-            // member the same tree is what withoutSignature() serializes to (null members are left out).
-            ObjectNode tree = MAPPER.valueToTree(event);
-            byte[] canonical = CanonicalJson.canonicalize(tree);
-            tree.remove("signature");
-            return new Parsed(event, canonical, CanonicalJson.canonicalize(tree));
+            return JcsSerializer.serializeWithout((ObjectNode) MAPPER.valueToTree(event), "signature");
         } catch (IllegalArgumentException e) {
             throw new InvalidEventException("invalid audit event: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The event as the tokens valueToTree() reads its tree from, to canonicalize as they stream without that tree
+     * (the bytes are the same: both order members, and numbers are taken as doubles either way).
+     */
+    private static TokenBuffer tokens(AuditEvent event) throws IOException {
+        TokenBuffer tokens = new TokenBuffer(SORTED, false);
+        SORTED.writeValue(tokens, event);
+        return tokens;
     }
 
     /** RFC 8785 bytes of the event without its signature: exactly what {@link EventSigner} signs. */
@@ -120,6 +153,11 @@ public final class EventJson {
     /** RFC 8785 bytes of the full event including signature: what a ledger stores and hashes. */
     public static byte[] canonicalBytes(AuditEvent e) {
         Objects.requireNonNull(e, "event");
+        try (TokenBuffer tokens = tokens(e); JsonParser p = tokens.asParser()) {
+            return JcsSerializer.serializeBytes(p);
+        } catch (IOException | IllegalArgumentException ex) {
+            // The tree names where (or, should it accept the event, serializes it).
+        }
         return CanonicalJson.canonicalize(MAPPER.valueToTree(e));
     }
 

@@ -3,6 +3,7 @@ package io.flagledger.contract;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -106,16 +107,19 @@ public final class EventVerifier {
             }
             return;
         }
-        String problem = BatchProofs.problem(sig.batch());
-        if (problem != null) {
-            throw new SignatureVerificationException(problem);
+        byte[] root;
+        try {
+            root = BatchProofs.root(sig.batch(), data);
+        } catch (IllegalArgumentException problem) {
+            throw new SignatureVerificationException(problem.getMessage());
         }
-        byte[] statement = BatchProofs.statement(sig.keyId(), sig.batch().size(), BatchProofs.root(sig.batch(), data));
-        Statement key = new Statement(sig.keyId(), new String(statement, StandardCharsets.UTF_8), sig.value());
+        // The statement is (key id, size, root) spelled out: the key compares those, and the statement is built only
+        // when it has to be verified.
+        Statement key = new Statement(sig.keyId(), sig.batch().size(), root, sig.value());
         if (verified.contains(key)) {
             return;
         }
-        if (!verifyRaw(sig.keyId(), statement, raw)) {
+        if (!verifyRaw(sig.keyId(), BatchProofs.statement(sig.keyId(), sig.batch().size(), root), raw)) {
             throw new SignatureVerificationException("batch signature does not match event " + e.eventId()
                     + " (key id '" + sig.keyId() + "', leaf " + sig.batch().index() + " of " + sig.batch().size()
                     + "): the event or its batch proof was altered, or it was signed with another key");
@@ -155,8 +159,21 @@ public final class EventVerifier {
         return raw;
     }
 
-    /** One verified batch signature: compared in full, so a hit is exactly what was verified. */
-    private record Statement(String keyId, String statement, String value) {
+    /**
+     * One verified batch signature: the key id, size and root its statement is made of, and the signature value,
+     * compared in full, so a hit is exactly what was verified.
+     */
+    private record Statement(String keyId, int size, byte[] root, String value) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Statement s && size == s.size && keyId.equals(s.keyId) && Arrays.equals(root, s.root)
+                    && value.equals(s.value);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(root); // a hash already: its bytes spread well
+        }
     }
 
     /**

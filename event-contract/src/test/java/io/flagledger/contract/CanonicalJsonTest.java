@@ -102,6 +102,96 @@ class CanonicalJsonTest {
         assertThrows(IllegalArgumentException.class, () -> str("{\"\\udc00\":1}"));
     }
 
+    /** Strings go straight to UTF-8: the bytes are those of the RFC 8785 text encoded by the JDK. */
+    @Test
+    void bytesAreTheJdksUtf8OfTheCanonicalText() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(8259);
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int c = random.nextInt(12); c > 0; c--) {
+                int cp = switch (random.nextInt(5)) {
+                    case 0 -> random.nextInt(0x80);
+                    case 1 -> random.nextInt(0x80, 0x800);
+                    case 2 -> random.nextInt(0x800, 0xD800);
+                    case 3 -> random.nextInt(0xE000, 0x10000);
+                    default -> random.nextInt(0x10000, 0x110000);
+                };
+                text.appendCodePoint(cp);
+            }
+            String s = text.toString();
+            String expected = "{\"" + escaped(s) + "\":[\"" + escaped(s) + "\"]}";
+            assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8),
+                    CanonicalJson.canonicalize(F.objectNode().set(s, F.arrayNode().add(s))), expected);
+        }
+    }
+
+    /** RFC 8785 §3.2.2.2 spelled out the slow way, as a reference. */
+    private static String escaped(String s) {
+        StringBuilder out = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return out.toString();
+    }
+
+    /** One serialization, two forms: cutting a member out gives what serializing the object without it gives. */
+    @Test
+    void serializeWithoutAMemberIsTheObjectWithoutIt() {
+        for (String json : new String[] {"{\"signature\":{\"a\":1}}", "{\"signature\":1,\"z\":[1,2]}",
+                "{\"a\":\"x\",\"signature\":null}", "{\"a\":1,\"signature\":\"s\",\"z\":{\"signature\":2}}",
+                "{\"a\":1,\"b\":{\"signature\":2}}", "{}", "{\"signaturf\":1,\"signatur\":2}"}) {
+            ObjectNode node = (ObjectNode) CanonicalJson.parseStrict(json);
+            io.flagledger.contract.canonical.JcsSerializer.Forms forms =
+                    io.flagledger.contract.canonical.JcsSerializer.serializeWithout(node, "signature");
+            assertArrayEquals(CanonicalJson.canonicalize(node), forms.whole(), json);
+            ObjectNode without = node.deepCopy();
+            without.remove("signature");
+            assertEquals(CanonicalJson.canonicalString(without), new String(forms.without(), StandardCharsets.UTF_8), json);
+        }
+    }
+
+    /** Canonicalizing a token stream gives the bytes of canonicalizing its tree, members in any order. */
+    @ParameterizedTest
+    @ValueSource(strings = {"rfc-example", "rfc-sorting", "weird", "structures", "arrays", "french", "unicode"})
+    void tokenStreamGivesTheBytesOfItsTree(String name) throws IOException {
+        String input = new String(resource("/jcs/input/" + name + ".json"), StandardCharsets.UTF_8);
+        for (String json : new String[] {"{\"v\":" + input + ",\"signature\":[1,{\"b\":2,\"a\":1}]}",
+                "{\"signature\":true,\"v\":" + input + "}", "{\"w\":" + input + "}"}) {
+            assertSameForms(json);
+        }
+    }
+
+    @Test
+    void tokenStreamOrdersNestedMembersAndRefusesWhatTheTreeRefuses() throws IOException {
+        assertSameForms("{\"z\":{\"y\":[{\"d\":1,\"c\":{\"f\":null,\"e\":[]}}],\"x\":{}},\"signature\":\"s\",\"a\":-0.0}");
+        assertSameForms("{\"signature\":{\"b\":1,\"a\":2}}");
+        assertSameForms("{\"b\":1e300,\"a\":12345678901234567890123,\"\u20ac\":\"\u00e9\",\"\ud83d\ude00\":0.1}");
+        for (String bad : new String[] {"{\"a\":1e400}", "{\"a\":\"\ud800\"}", "{\"a\":1,\"a\":2}", "[1]", "{\"a\":1}{}"}) {
+            try (var p = new com.fasterxml.jackson.databind.ObjectMapper().createParser(bad)) {
+                assertThrows(IllegalArgumentException.class,
+                        () -> io.flagledger.contract.canonical.JcsSerializer.serializeWithout(p, "a"), bad);
+            }
+        }
+    }
+
+    private static void assertSameForms(String json) throws IOException {
+        var tree = io.flagledger.contract.canonical.JcsSerializer.serializeWithout((ObjectNode) CanonicalJson.parseStrict(json), "signature");
+        try (var p = new com.fasterxml.jackson.databind.ObjectMapper().createParser(json)) {
+            var stream = io.flagledger.contract.canonical.JcsSerializer.serializeWithout(p, "signature");
+            assertEquals(new String(tree.whole(), StandardCharsets.UTF_8), new String(stream.whole(), StandardCharsets.UTF_8));
+            assertEquals(new String(tree.without(), StandardCharsets.UTF_8), new String(stream.without(), StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     void scalarsAtTopLevel() {
         assertEquals("\"x\"", str("\"x\""));

@@ -36,6 +36,31 @@ class EventJsonTest {
         assertTrue(new String(parsed.signing(), StandardCharsets.UTF_8).contains("\"signature\":\"not the envelope's\""));
     }
 
+    /**
+     * The forms are canonicalized from the event's token stream, not from the tree valueToTree() builds: they must be
+     * the tree's bytes, whatever the order of a payload's members, its numbers or its text.
+     */
+    @Test
+    void streamedFormsAreTheTreesForms() throws Exception {
+        ObjectNode payload = (ObjectNode) mapper.readTree("{\"z\":[3,1e21,-0.0,1.5e-7,12345678901234567890,{\"y\":null,"
+                + "\"b\":\"\\u00e9\\ud83d\\ude00\\u0001\\\"\"}],\"a\":{},\"m\":true,\"\\u20ac\":[],\"A\":0.1}");
+        List<AuditEvent> events = List.of(TestEvents.signed(), TestEvents.fullBuilder().build(),
+                TestEvents.SIGNER.sign(TestEvents.fullBuilder().newState(payload).previousState(payload.get("z").get(5))
+                        .scope(null).request(null).actorRoles(List.of()).build()),
+                AuditEvent.builder().build());
+        for (AuditEvent e : events) {
+            ObjectNode tree = mapper.valueToTree(e);
+            byte[] whole = CanonicalJson.canonicalize(tree);
+            tree.remove("signature");
+            byte[] signing = CanonicalJson.canonicalize(tree);
+            assertArrayEquals(whole, EventJson.canonicalBytes(e));
+            assertArrayEquals(signing, EventJson.signingBytes(e));
+            EventJson.Parsed parsed = EventJson.parseCanonical(whole);
+            assertArrayEquals(whole, parsed.canonical());
+            assertArrayEquals(signing, parsed.signing());
+        }
+    }
+
     @Test
     void snakeCaseFieldsEnumsAndTimestamp() throws Exception {
         AuditEvent e = TestEvents.signed();

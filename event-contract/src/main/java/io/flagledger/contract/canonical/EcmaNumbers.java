@@ -13,6 +13,9 @@ import java.math.RoundingMode;
  */
 public final class EcmaNumbers {
 
+    /** 2^53: every integer below it is a double, and consecutive doubles there are at most 1 apart. */
+    private static final double SAFE_INTEGER_BOUND = 9007199254740992.0;
+
     private EcmaNumbers() {
     }
 
@@ -27,6 +30,16 @@ public final class EcmaNumbers {
         if (value < 0) {
             return "-" + format(-value);
         }
+        if (value < SAFE_INTEGER_BOUND && value == Math.rint(value)) {
+            // Below 2^53 consecutive doubles are at most 1 apart, so no other integer rounds to this one: its plain
+            // digits are the shortest form (ECMA-262 Number::toString step 6, n <= 16). Skips the BigDecimal search.
+            return Long.toString((long) value);
+        }
+        return searched(value);
+    }
+
+    /** {@link #format} of a positive finite value by the exact search, whatever the value (the tests' reference). */
+    static String searched(double value) {
         BigDecimal shortest = shortest(value);
         String digits = shortest.unscaledValue().toString();
         int k = digits.length();

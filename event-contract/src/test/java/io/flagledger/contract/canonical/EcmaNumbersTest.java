@@ -68,6 +68,24 @@ class EcmaNumbersTest {
         assertEquals(expected, EcmaNumbers.format(value));
     }
 
+    /** The plain-digits shortcut for integers below 2^53 writes what the exact search finds. */
+    @Test
+    void safeIntegersAreWhatTheSearchFinds() {
+        SplittableRandom random = new SplittableRandom(53);
+        for (int i = 0; i < 20_000; i++) {
+            long v = switch (i % 3) {
+                case 0 -> random.nextLong(1, 1L << 53);
+                case 1 -> random.nextLong(1, 100_000);
+                default -> (long) Math.pow(10, random.nextInt(16)) * random.nextInt(1, 10); // trailing zeros
+            };
+            assertEquals(EcmaNumbers.searched(v), EcmaNumbers.format(v), Long.toString(v));
+            assertEquals("-" + EcmaNumbers.searched(v), EcmaNumbers.format(-v), Long.toString(-v));
+        }
+        assertEquals(EcmaNumbers.searched(9007199254740991.0), EcmaNumbers.format(9007199254740991.0));
+        assertEquals("9007199254740992", EcmaNumbers.format(9007199254740992.0)); // 2^53 itself: the search
+        assertEquals(EcmaNumbers.searched(0.5), EcmaNumbers.format(0.5));
+    }
+
     @Test
     void randomDoublesRoundTripWithMinimalDigits() {
         SplittableRandom random = new SplittableRandom(8785);

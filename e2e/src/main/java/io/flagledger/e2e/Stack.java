@@ -8,7 +8,6 @@ import io.flagledger.testsupport.keycloak.Keycloak;
 import io.flagledger.testsupport.postgres.PostgresDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -303,11 +302,8 @@ public final class Stack implements AutoCloseable {
         System.out.printf("[stack] %s ready in %d ms%n", component, millis);
     }
 
+    /** A free loopback port, from test-support's one probe (below the ephemeral range). */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return io.flagledger.testsupport.internal.Processes.freePort();
     }
 }

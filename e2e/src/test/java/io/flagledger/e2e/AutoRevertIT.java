@@ -43,16 +43,15 @@ class AutoRevertIT {
     private static PrometheusServer prometheus;
     private static AlertmanagerServer alertmanager;
     private static DemoApp app;
-    private static int appPort;
     private static final String FLAG = "new-checkout-" + UUID.randomUUID().toString().substring(0, 8);
 
     @BeforeAll
     static void start() {
         Path root = Path.of(System.getProperty("flagledger.root", "..")).toAbsolutePath().normalize();
         Path work = root.resolve("e2e/target/auto-revert");
-        appPort = Stack.freePort();
+        app = DemoApp.listen(FLAG, 0.5);
         prometheus = PrometheusServer.start(work.resolve("prometheus"),
-                List.of(new PrometheusServer.ScrapeJob("demo", List.of("127.0.0.1:" + appPort), "/metrics")), SCRAPE, Duration.ofSeconds(60));
+                List.of(new PrometheusServer.ScrapeJob("demo", List.of("127.0.0.1:" + app.port()), "/metrics")), SCRAPE, Duration.ofSeconds(60));
         alertmanager = AlertmanagerServer.start(work.resolve("alertmanager"), Duration.ofSeconds(60));
         stack = Stack.start(root, work.resolve("stack"), List.of("flag-api", "audit-service", "monitor-service"),
                 Map.of("monitor-service", Map.of(
@@ -88,7 +87,7 @@ class AutoRevertIT {
         String sdkKey = given().baseUri(flagApi).auth().oauth2(stack.token("admin")).contentType(ContentType.JSON)
                 .body(Map.of("kind", "server")).post("/api/v1/projects/shop/environments/staging/sdk-keys")
                 .then().statusCode(201).extract().path("key");
-        app = DemoApp.start(appPort, flagApi, sdkKey, FLAG, 0.5, 50);
+        app.serve(flagApi, sdkKey, 50);
 
         // Prometheus has scraped the healthy application before the change.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> errorRate() != null);

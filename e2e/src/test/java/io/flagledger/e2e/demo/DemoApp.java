@@ -40,7 +40,6 @@ public final class DemoApp implements AutoCloseable {
     private final ScheduledExecutorService traffic = Executors.newScheduledThreadPool(2);
     private final HttpClient http = HttpClient.newHttpClient();
     private final OpenFeatureAPI openFeature = OpenFeatureAPI.getInstance();
-    private final Client flags;
     private final String flagKey;
     private final double failShare;
     private final AtomicLong ok = new AtomicLong();
@@ -48,34 +47,49 @@ public final class DemoApp implements AutoCloseable {
     private final AtomicReference<Instant> firstFailure = new AtomicReference<>();
     private final AtomicReference<Instant> lastOn = new AtomicReference<>();
 
-    private DemoApp(int port, String flagApiUrl, String sdkKey, String flagKey, double failShare, int requestsPerSecond) throws IOException {
+    private volatile Client flags;
+
+    private DemoApp(String flagKey, double failShare) throws IOException {
         this.flagKey = flagKey;
         this.failShare = failShare;
-        openFeature.setProviderAndWait("demo", OfrepProvider.constructProvider(OfrepProviderOptions.builder()
-                .baseUrl(flagApiUrl)
-                .headers(ImmutableMap.of("Authorization", ImmutableList.of("Bearer " + sdkKey)))
-                .build()));
-        flags = openFeature.getClient("demo");
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        // Bound first, on a port the system picks, so Prometheus can be told where to scrape before the stack starts
+        // and no other process can take the port in between.
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/checkout", this::checkout);
         server.createContext("/metrics", this::metrics);
         server.start();
-        long periodMicros = 1_000_000L / requestsPerSecond;
-        traffic.scheduleAtFixedRate(this::sendOne, 0, periodMicros, TimeUnit.MICROSECONDS);
     }
 
-    public static DemoApp start(int port, String flagApiUrl, String sdkKey, String flagKey, double failShare, int requestsPerSecond) {
+    /** Listens on loopback and exposes zero counters; {@link #serve} connects it to flag-api and starts the traffic. */
+    public static DemoApp listen(String flagKey, double failShare) {
         try {
-            return new DemoApp(port, flagApiUrl, sdkKey, flagKey, failShare, requestsPerSecond);
+            return new DemoApp(flagKey, failShare);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Reads the flag through the OFREP provider with {@code sdkKey} and sends {@code requestsPerSecond} to itself. */
+    public DemoApp serve(String flagApiUrl, String sdkKey, int requestsPerSecond) {
+        openFeature.setProviderAndWait("demo", OfrepProvider.constructProvider(OfrepProviderOptions.builder()
+                .baseUrl(flagApiUrl)
+                .headers(ImmutableMap.of("Authorization", ImmutableList.of("Bearer " + sdkKey)))
+                .build()));
+        flags = openFeature.getClient("demo");
+        long periodMicros = 1_000_000L / requestsPerSecond;
+        traffic.scheduleAtFixedRate(this::sendOne, 0, periodMicros, TimeUnit.MICROSECONDS);
+        return this;
+    }
+
     private void checkout(HttpExchange exchange) throws IOException {
         String user = "user-" + ThreadLocalRandom.current().nextInt(10_000);
-        boolean newCheckout = flags.getBooleanValue(flagKey, false, new ImmutableContext(user));
+        Client flags = this.flags;
+        boolean newCheckout = flags != null && flags.getBooleanValue(flagKey, false, new ImmutableContext(user));
         boolean fails = newCheckout && ThreadLocalRandom.current().nextDouble() < failShare;
         if (newCheckout) {
             lastOn.set(Instant.now());

@@ -30,26 +30,36 @@ public final class Processes {
     private Processes() {
     }
 
-    /** A port that was free on 127.0.0.1 a moment ago. */
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
+    /**
+     * Where {@link #freePort()} looks: below the kernel's ephemeral range. A port taken from that range can be handed
+     * to an outgoing connection (Kafka clients, JDBC, HTTP) as its local port between our probe and the server's
+     * bind, which made a test fail with "Address already in use"; ports below it are only ever taken by a bind.
+     */
+    private static final int[] PROBE_RANGE = probeRange();
+
+    private static int[] probeRange() {
+        int ephemeralLow = 32768;
+        try {
+            ephemeralLow = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux: assume the common default
         }
+        return ephemeralLow - 10_000 >= 1_000 ? new int[] {10_000, ephemeralLow} : null;
     }
 
-    /** {@code count} distinct ports that were free a moment ago. */
+    /** A port that was free on 127.0.0.1 a moment ago, outside the ephemeral range where the system has room. */
+    public static int freePort() {
+        return freePorts(1)[0];
+    }
+
+    /** {@code count} distinct ports that were free a moment ago (see {@link #freePort()}). */
     public static int[] freePorts(int count) {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             int[] ports = new int[count];
             for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket();
+                ServerSocket s = bindSomewhere();
                 sockets.add(s);
-                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
                 ports[i] = s.getLocalPort();
             }
             return ports;
@@ -64,6 +74,26 @@ public final class Processes {
                 }
             }
         }
+    }
+
+    private static ServerSocket bindSomewhere() throws IOException {
+        if (PROBE_RANGE != null) {
+            for (int attempt = 0; attempt < 200; attempt++) {
+                int port = PROBE_RANGE[0] + RANDOM.nextInt(PROBE_RANGE[1] - PROBE_RANGE[0]);
+                ServerSocket s = new ServerSocket();
+                try {
+                    s.setReuseAddress(false);
+                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                    return s;
+                } catch (IOException taken) {
+                    s.close();
+                }
+            }
+        }
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(false);
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+        return s;
     }
 
     public static boolean canConnect(String host, int port, int timeoutMillis) {

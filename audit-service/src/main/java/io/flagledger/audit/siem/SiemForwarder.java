@@ -1,5 +1,7 @@
 package io.flagledger.audit.siem;
 
+import io.flagledger.common.retry.Backoff;
+
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.InvalidEventException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,16 +55,18 @@ public class SiemForwarder {
     MeterRegistry registry;
 
     private final List<Sink> sinks = new ArrayList<>();
-    private final Map<String, Backoff> backoff = new ConcurrentHashMap<>();
+    private final Map<String, Retry> retries = new ConcurrentHashMap<>();
+    private Backoff backoff;
     private final Map<String, AtomicLong> cursors = new ConcurrentHashMap<>();
 
-    private static final class Backoff {
+    private static final class Retry {
         int failures;
         Instant nextAttempt = Instant.MIN;
     }
 
     @PostConstruct
     void sinks() {
+        backoff = new Backoff(config.initialBackoff(), config.maxBackoff()); // a bad pair fails start-up, not a retry
         String host = config.hostname().filter(h -> !h.isBlank()).orElseGet(SiemForwarder::localHostname);
         if (config.syslog().enabled()) {
             sinks.add(new SyslogSink(config.syslog(), config.syslog().tls() ? tlsFactory(config.syslog()) : null, host, config.appName()));
@@ -74,7 +78,7 @@ public class SiemForwarder {
             AtomicLong cursor = new AtomicLong();
             cursors.put(sink.name(), cursor);
             registry.gauge("flagledger.audit.siem.cursor", List.of(io.micrometer.core.instrument.Tag.of("sink", sink.name())), cursor);
-            backoff.put(sink.name(), new Backoff());
+            retries.put(sink.name(), new Retry());
         }
     }
 
@@ -82,7 +86,7 @@ public class SiemForwarder {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void periodically() {
         for (Sink sink : sinks) {
-            Backoff b = backoff.get(sink.name());
+            Retry b = retries.get(sink.name());
             if (Instant.now().isBefore(b.nextAttempt)) {
                 continue;
             }
@@ -94,8 +98,7 @@ public class SiemForwarder {
                 b.nextAttempt = Instant.MIN;
             } catch (SinkException | RuntimeException e) {
                 b.failures++;
-                long delay = Math.min(config.maxBackoff().toMillis(),
-                        config.initialBackoff().toMillis() << Math.min(b.failures - 1, 20));
+                long delay = backoff.delay(b.failures).toMillis();
                 b.nextAttempt = Instant.now().plusMillis(delay);
                 registry.counter("flagledger.audit.siem.failures", "sink", sink.name()).increment();
                 LOG.warnf("SIEM sink %s failed (%d in a row), retrying in %d ms: %s", sink.name(), b.failures, delay, e.getMessage());

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Decides which refused requests the ledger records in full. The first denial of a {@link Key} is recorded; identical
@@ -40,6 +41,8 @@ public final class DenialThrottle {
     private final Duration window;
     private final int maxKeys;
     private final Map<Key, Window> windows = new ConcurrentHashMap<>();
+    /** Keys other than {@link Key#OVERFLOW} held; a key is admitted only if it wins a place here, so no race exceeds the cap. */
+    private final AtomicInteger places = new AtomicInteger();
 
     public DenialThrottle(Duration window, int maxKeys) {
         this.window = window;
@@ -48,11 +51,25 @@ public final class DenialThrottle {
 
     /** True when this denial is to be recorded in full; otherwise it has been counted for the key's summary. */
     public boolean admit(Key key, Instant now) {
-        Key tracked = windows.containsKey(key) || windows.size() < maxKeys ? key : Key.OVERFLOW;
-        boolean[] fresh = {false};
-        windows.compute(tracked, (k, w) -> {
+        if (!Key.OVERFLOW.equals(key)) {
+            Boolean fresh = count(key, now, true);
+            if (fresh != null) {
+                return fresh;
+            }
+        }
+        return count(Key.OVERFLOW, now, false);
+    }
+
+    /** Counts a denial of {@code key}: true if it opened the key's window, null if a new key found no free place. */
+    private Boolean count(Key key, Instant now, boolean needsPlace) {
+        Boolean[] outcome = {Boolean.FALSE};
+        windows.compute(key, (k, w) -> {
             if (w == null) {
-                fresh[0] = true;
+                if (needsPlace && !takePlace()) {
+                    outcome[0] = null;
+                    return null;
+                }
+                outcome[0] = Boolean.TRUE;
                 return new Window(now);
             }
             if (w.suppressed++ == 0) {
@@ -61,7 +78,16 @@ public final class DenialThrottle {
             w.last = now;
             return w;
         });
-        return fresh[0];
+        return outcome[0];
+    }
+
+    private boolean takePlace() {
+        for (int held = places.get(); held < maxKeys; held = places.get()) {
+            if (places.compareAndSet(held, held + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -77,6 +103,9 @@ public final class DenialThrottle {
                     return w;
                 }
                 if (w.suppressed == 0) {
+                    if (!Key.OVERFLOW.equals(k)) {
+                        places.decrementAndGet();
+                    }
                     return null;
                 }
                 out.add(new Summary(k, w.suppressed, w.first, w.last, window));
@@ -89,14 +118,27 @@ public final class DenialThrottle {
     /** Puts summaries that could not be written back, so their counts are reported with the next window's. */
     public void restore(List<Summary> unwritten) {
         for (Summary s : unwritten) {
-            windows.compute(s.key(), (k, w) -> {
-                Window merged = w != null ? w : new Window(s.first());
-                merged.first = merged.first == null || s.first().isBefore(merged.first) ? s.first() : merged.first;
-                merged.last = merged.last == null || s.last().isAfter(merged.last) ? s.last() : merged.last;
-                merged.suppressed += s.count();
-                return merged;
-            });
+            if (!merge(s.key(), s) && !merge(Key.OVERFLOW, s)) {
+                throw new IllegalStateException("the overflow key always has a place");
+            }
         }
+    }
+
+    /** Adds a summary's counts to {@code key}'s window; false if that needs a new place and there is none. */
+    private boolean merge(Key key, Summary s) {
+        boolean[] merged = {false};
+        windows.compute(key, (k, w) -> {
+            if (w == null && !Key.OVERFLOW.equals(k) && !takePlace()) {
+                return null;
+            }
+            Window into = w != null ? w : new Window(s.first());
+            into.first = into.first == null || s.first().isBefore(into.first) ? s.first() : into.first;
+            into.last = into.last == null || s.last().isAfter(into.last) ? s.last() : into.last;
+            into.suppressed += s.count();
+            merged[0] = true;
+            return into;
+        });
+        return merged[0];
     }
 
     public int trackedKeys() {

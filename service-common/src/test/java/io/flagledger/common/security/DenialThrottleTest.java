@@ -69,6 +69,46 @@ class DenialThrottleTest {
     }
 
     @Test
+    void concurrentNewKeysNeverExceedTheCapAndNoDenialIsLost() throws Exception {
+        DenialThrottle throttle = new DenialThrottle(WINDOW, 8);
+        int threads = 8;
+        int perThread = 5_000;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger full = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger maxTracked = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> workers = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int offset = t;
+            Thread w = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < perThread; i++) {
+                    if (throttle.admit(key("10." + offset + "." + (i / 256) + "." + (i % 256)), t0)) {
+                        full.incrementAndGet();
+                    }
+                    maxTracked.accumulateAndGet(throttle.trackedKeys(), Math::max);
+                }
+            });
+            workers.add(w);
+            w.start();
+        }
+        go.countDown();
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertThat(maxTracked.get()).isLessThanOrEqualTo(8 + 1);
+        long summarized = throttle.drain(t0.plus(WINDOW)).stream().mapToLong(DenialThrottle.Summary::count).sum();
+        assertThat(full.get() + summarized).isEqualTo((long) threads * perThread);
+        // quiet keys are forgotten and give their places back: a new key is recorded in full again
+        throttle.drain(t0.plus(WINDOW).plus(WINDOW));
+        assertThat(throttle.trackedKeys()).isZero();
+        assertThat(throttle.admit(key("192.0.2.1"), t0.plus(WINDOW).plus(WINDOW))).isTrue();
+    }
+
+    @Test
     void unwrittenSummariesAreKeptForTheNextWindow() {
         DenialThrottle throttle = new DenialThrottle(WINDOW, 256);
         throttle.admit(key("a"), t0);

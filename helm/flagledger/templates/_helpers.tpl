@@ -238,6 +238,17 @@ Names are the contract with the services: see the table "Environment variables" 
 {{- with $svc.approvalPublicKeys }}
 {{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_APPROVAL_PUBLIC_KEYS" "value" (join "," .)) }}
 {{- end }}
+{{- if eq .key "approvalService" }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_PERSON_CLAIM" "value" $root.Values.oidc.personClaim) }}
+{{- end }}
+{{- with $svc.sdkStreams }}
+{{- if not (kindIs "invalid" .maxPerKey) }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_SDK_STREAMS_MAX_PER_KEY" "value" (int64 .maxPerKey)) }}
+{{- end }}
+{{- if not (kindIs "invalid" .maxTotal) }}
+{{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_SDK_STREAMS_MAX_TOTAL" "value" (int64 .maxTotal)) }}
+{{- end }}
+{{- end }}
 {{- if not (kindIs "invalid" $svc.staleRolledOutDays) }}
 {{ include "flagledger.plainEnv" (dict "env" "FLAGLEDGER_STALE_ROLLED_OUT_DAYS" "value" (int64 $svc.staleRolledOutDays)) }}
 {{- end }}

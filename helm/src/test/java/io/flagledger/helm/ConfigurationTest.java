@@ -362,6 +362,26 @@ class ConfigurationTest {
     }
 
     @Test
+    void thePersonClaimGoesToApprovalServiceAndStreamLimitsToFlagApi() {
+        Rendered defaults = Chart.defaults();
+        assertThat(defaults.envValue("approval-service", "FLAGLEDGER_PERSON_CLAIM")).isEqualTo("email");
+        assertThat(defaults.env("flag-api")).doesNotContainKeys("FLAGLEDGER_PERSON_CLAIM",
+                "FLAGLEDGER_SDK_STREAMS_MAX_PER_KEY", "FLAGLEDGER_SDK_STREAMS_MAX_TOTAL");
+        Rendered set = Chart.render(Map.of("oidc.personClaim", "employeeid",
+                "services.flagApi.sdkStreams.maxPerKey", 500, "services.flagApi.sdkStreams.maxTotal", 20000));
+        assertThat(set.envValue("approval-service", "FLAGLEDGER_PERSON_CLAIM")).isEqualTo("employeeid");
+        assertThat(values(set, "flag-api")).contains(entry("FLAGLEDGER_SDK_STREAMS_MAX_PER_KEY", "500"),
+                entry("FLAGLEDGER_SDK_STREAMS_MAX_TOTAL", "20000"));
+        for (String other : List.of("flag-api", "audit-service", "monitor-service")) {
+            assertThat(set.env(other)).as(other).doesNotContainKey("FLAGLEDGER_PERSON_CLAIM");
+        }
+        for (String other : List.of("approval-service", "audit-service", "monitor-service")) {
+            assertThat(set.env(other)).as(other).doesNotContainKeys("FLAGLEDGER_SDK_STREAMS_MAX_PER_KEY",
+                    "FLAGLEDGER_SDK_STREAMS_MAX_TOTAL");
+        }
+    }
+
+    @Test
     void theConsoleAndNotificationsOfApprovalServiceAreWiredWithTheirSecretsFromSecrets() {
         Rendered p = Chart.production();
         assertThat(values(p, "approval-service")).contains(

@@ -38,7 +38,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import io.flagledger.common.problem.ProblemException;
 import org.jboss.logging.Logger;
 
 /**
@@ -100,6 +103,9 @@ public class SelfCheck {
     private final AtomicLong checkedSize = new AtomicLong();
     private final AtomicLong entriesRead = new AtomicLong();
     private volatile SelfCheckReport last;
+    /** One run at a time per replica: a full scan reads the whole ledger, and two at once only double that load. */
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile Instant runningSince;
     /** The problems last alerted on: a ledger that stays damaged raises one alert, not one per run. */
     private volatile List<String> alerted = List.of();
 
@@ -114,9 +120,35 @@ public class SelfCheck {
     @Scheduled(every = "${flagledger.selfcheck.interval:1h}", delayed = "${flagledger.selfcheck.delay:1m}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> periodically() {
-        return pool.withConnection(c -> scheduledScope(c).chain(scope -> run(c, scope, true))).onFailure()
-                .invoke(e -> LOG.errorf(e, "Ledger self-check could not run"))
+        return alone(() -> pool.withConnection(c -> scheduledScope(c).chain(scope -> run(c, scope, true))))
+                .onFailure(Busy.class).invoke(e -> LOG.infof("Scheduled self-check skipped: %s", e.getMessage()))
+                .onFailure(Busy.class).recoverWithNull()
+                .onFailure().invoke(e -> LOG.errorf(e, "Ledger self-check could not run"))
                 .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** A run requested now (the endpoint): refused with 409 while another run of this replica is under way. */
+    public Uni<SelfCheckReport> requested(Scope scope, boolean columns) {
+        return alone(() -> run(pool, scope, columns));
+    }
+
+    /** Runs {@code work} unless a run is under way, then fails with {@link Busy}; the slot is freed however it ends. */
+    <T> Uni<T> alone(Supplier<Uni<T>> work) {
+        return Uni.createFrom().deferred(() -> {
+            if (!running.compareAndSet(false, true)) {
+                return Uni.createFrom().failure(new Busy(runningSince));
+            }
+            runningSince = Instant.now();
+            return work.get().onTermination().invoke(() -> running.set(false));
+        });
+    }
+
+    /** Another self-check of this replica is running. */
+    static final class Busy extends ProblemException {
+        Busy(Instant since) {
+            super(409, "a self-check is already running on this replica (since " + since + "); its report will be "
+                    + "in the next run's metrics and log, or ask again when it ends");
+        }
     }
 
     /**

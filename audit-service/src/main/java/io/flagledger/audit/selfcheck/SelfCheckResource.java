@@ -3,7 +3,6 @@ package io.flagledger.audit.selfcheck;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.SafeText;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
@@ -25,14 +24,12 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class SelfCheckResource {
 
     @Inject
-    Pool pool;
-
-    @Inject
     SelfCheck selfCheck;
 
     @POST
     @RolesAllowed("audit-admin")
     @APIResponse(responseCode = "400", description = "scope is not full or incremental, or columns is not true or false")
+    @APIResponse(responseCode = "409", description = "A self-check (scheduled or requested) is already running on this replica")
     @APIResponse(responseCode = "200", description = "The run's report: scope, entries read, every problem found",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SelfCheckReport.class)))
     public Uni<SelfCheckReport> runNow(@QueryParam("scope") String scope, @QueryParam("columns") String columns) {
@@ -46,7 +43,7 @@ public class SelfCheckResource {
             case "false" -> false;
             default -> throw ProblemException.badRequest("columns must be true or false, not '" + quoted(columns) + "'");
         };
-        return selfCheck.run(pool, s, c);
+        return selfCheck.requested(s, c);
     }
 
     /** A refused value is echoed escaped and short: it may hold control characters. */

@@ -218,6 +218,23 @@ class IncrementalSelfCheckTest {
                 .statusCode(400).body("detail", containsString("columns"));
     }
 
+    @Test
+    void aRequestedRunIsRefusedWhileAnotherRunsAndAcceptedOnceItEnds() {
+        String admin = KeycloakResource.tokenFor("admin");
+        // a run that never ends on its own holds the replica's one slot
+        io.smallrye.mutiny.subscription.Cancellable held = selfCheck.alone(() -> io.smallrye.mutiny.Uni.createFrom().nothing())
+                .subscribe().with(x -> { }, e -> { });
+        try {
+            given().auth().oauth2(admin).post("/api/v1/audit/selfcheck").then().statusCode(409)
+                    .contentType(containsString("problem+json")).body("detail", containsString("already running"));
+            // the scheduled run skips instead of queueing a second scan
+            assertThat(selfCheck.periodically().await().atMost(Duration.ofSeconds(10))).isNull();
+        } finally {
+            held.cancel();
+        }
+        given().auth().oauth2(admin).queryParam("scope", "incremental").post("/api/v1/audit/selfcheck").then().statusCode(200);
+    }
+
     private <T> T inLockedTransaction(Function<SqlConnection, T> body) {
         SqlConnection conn = pool.getConnection().await().indefinitely();
         Transaction tx = conn.begin().await().indefinitely();

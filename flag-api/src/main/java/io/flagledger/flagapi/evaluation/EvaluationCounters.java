@@ -31,23 +31,21 @@ public class EvaluationCounters {
             + "set evaluations = flag_evaluation_stats.evaluations + excluded.evaluations, "
             + "last_evaluated_at = greatest(flag_evaluation_stats.last_evaluated_at, excluded.last_evaluated_at)";
 
-    private record Key(String project, String environment, String flag) {
-    }
-
     private static final class Count {
         final LongAdder evaluations = new LongAdder();
-        volatile Instant last = Instant.EPOCH;
+        volatile long lastMillis;
     }
 
-    private final Map<Key, Count> counts = new ConcurrentHashMap<>();
+    /** By SDK key scope, then flag: recording an evaluation that was counted before allocates nothing. */
+    private final Map<SdkKeys.Scope, Map<String, Count>> counts = new ConcurrentHashMap<>();
 
     @Inject
     Pool client;
 
     public void record(SdkKeys.Scope scope, String flag) {
-        Count count = counts.computeIfAbsent(new Key(scope.project(), scope.environment(), flag), k -> new Count());
+        Count count = counts.computeIfAbsent(scope, s -> new ConcurrentHashMap<>()).computeIfAbsent(flag, f -> new Count());
         count.evaluations.increment();
-        count.last = Instant.now();
+        count.lastMillis = System.currentTimeMillis();
     }
 
     @Scheduled(every = "${flagledger.evaluation-stats.flush-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -59,19 +57,19 @@ public class EvaluationCounters {
     /** Moves the counts gathered so far into the database; counts that fail to write are put back. */
     public Uni<Void> flush() {
         List<Tuple> batch = new ArrayList<>();
-        List<Map.Entry<Key, Long>> taken = new ArrayList<>();
-        counts.forEach((key, count) -> {
+        List<Map.Entry<Count, Long>> taken = new ArrayList<>();
+        counts.forEach((scope, flags) -> flags.forEach((flag, count) -> {
             long n = count.evaluations.sumThenReset();
             if (n > 0) {
-                taken.add(Map.entry(key, n));
-                batch.add(Tuple.of(key.project(), key.environment(), key.flag(), n,
-                        OffsetDateTime.ofInstant(count.last, ZoneOffset.UTC)));
+                taken.add(Map.entry(count, n));
+                batch.add(Tuple.of(scope.project(), scope.environment(), flag, n,
+                        OffsetDateTime.ofInstant(Instant.ofEpochMilli(count.lastMillis), ZoneOffset.UTC)));
             }
-        });
+        }));
         if (batch.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         return client.preparedQuery(UPSERT).executeBatch(batch).replaceWithVoid()
-                .onFailure().invoke(e -> taken.forEach(t -> counts.get(t.getKey()).evaluations.add(t.getValue())));
+                .onFailure().invoke(e -> taken.forEach(t -> t.getKey().evaluations.add(t.getValue())));
     }
 }

@@ -126,9 +126,7 @@ public interface MonitorConfig {
         @WithDefault("15m")
         Duration window();
 
-        /** flag-api's base URL. */
-        String flagApiUrl();
-
+        /** The whole revert call to flag-api (token and request); flag-api's URL is quarkus.rest-client.flag-api.url. */
         @WithDefault("10s")
         Duration timeout();
     }

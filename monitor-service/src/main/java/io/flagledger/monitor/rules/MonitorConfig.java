@@ -126,7 +126,10 @@ public interface MonitorConfig {
         @WithDefault("15m")
         Duration window();
 
-        /** The whole revert call to flag-api (token and request); flag-api's URL is quarkus.rest-client.flag-api.url. */
+        /** flag-api's base URL: the REST client FlagApi's (quarkus.rest-client.flag-api.url refers to this key). */
+        String flagApiUrl();
+
+        /** The whole revert call to flag-api, token included. */
         @WithDefault("10s")
         Duration timeout();
     }

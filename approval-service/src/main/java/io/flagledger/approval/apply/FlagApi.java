@@ -11,13 +11,13 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
-import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * flag-api's flag and segment endpoints, called with this service's own identity: the OIDC client filter adds the
  * client-credentials token of {@code quarkus.oidc-client} (and refreshes it). Every status comes back as a
- * {@link RestResponse} ({@code disable-default-mapper}); {@link FlagApiClient} maps it. Writes are conditional
+ * {@link Response} ({@code disable-default-mapper}) whose body {@link FlagApiClient} reads as text and maps. Writes are conditional
  * ({@code If-Match}) and carry the approval token.
  */
 @RegisterRestClient(configKey = "flag-api")
@@ -27,17 +27,17 @@ public interface FlagApi {
 
     @GET
     @Path("/flags/{flag}")
-    RestResponse<String> flag(@PathParam("project") String project, @PathParam("flag") String flag);
+    Response flag(@PathParam("project") String project, @PathParam("flag") String flag);
 
     @GET
     @Path("/environments/{environment}/segments/{segment}")
-    RestResponse<String> segment(@PathParam("project") String project, @PathParam("environment") String environment,
+    Response segment(@PathParam("project") String project, @PathParam("environment") String environment,
                                  @PathParam("segment") String segment);
 
     @PUT
     @Path("/flags/{flag}/environments/{environment}")
     @Consumes(MediaType.APPLICATION_JSON)
-    RestResponse<String> writeEnvironment(@PathParam("project") String project, @PathParam("flag") String flag,
+    Response writeEnvironment(@PathParam("project") String project, @PathParam("flag") String flag,
                                           @PathParam("environment") String environment,
                                           @HeaderParam("If-Match") String ifMatch,
                                           @HeaderParam("X-Correlation-Id") String correlationId,
@@ -46,7 +46,7 @@ public interface FlagApi {
     @PUT
     @Path("/environments/{environment}/segments/{segment}")
     @Consumes(MediaType.APPLICATION_JSON)
-    RestResponse<String> writeSegment(@PathParam("project") String project, @PathParam("environment") String environment,
+    Response writeSegment(@PathParam("project") String project, @PathParam("environment") String environment,
                                       @PathParam("segment") String segment, @HeaderParam("If-Match") String ifMatch,
                                       @HeaderParam("X-Correlation-Id") String correlationId,
                                       @HeaderParam(ApprovalTokens.HEADER) String approvalToken, String body);
@@ -55,7 +55,7 @@ public interface FlagApi {
     @PATCH
     @Path("/flags/{flag}")
     @Consumes(MediaType.APPLICATION_JSON)
-    RestResponse<String> patchFlag(@PathParam("project") String project, @PathParam("flag") String flag,
+    Response patchFlag(@PathParam("project") String project, @PathParam("flag") String flag,
                                    @HeaderParam("If-Match") String ifMatch,
                                    @HeaderParam("X-Correlation-Id") String correlationId,
                                    @HeaderParam(ApprovalTokens.HEADER) String approvalToken, String body);
@@ -64,7 +64,7 @@ public interface FlagApi {
     @POST
     @Path("/flags/{flag}/{operation}")
     @Consumes(MediaType.APPLICATION_JSON)
-    RestResponse<String> operate(@PathParam("project") String project, @PathParam("flag") String flag,
+    Response operate(@PathParam("project") String project, @PathParam("flag") String flag,
                                  @PathParam("operation") String operation, @HeaderParam("If-Match") String ifMatch,
                                  @HeaderParam("X-Correlation-Id") String correlationId,
                                  @HeaderParam(ApprovalTokens.HEADER) String approvalToken, String body);

@@ -9,10 +9,10 @@ import io.flagledger.contract.approval.ApprovalClaims;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
-import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * flag-api, called with this service's own identity (OIDC client credentials, added by {@link FlagApi}'s filter): its
@@ -89,14 +89,14 @@ public class FlagApiClient {
 
     /** flag-api's view of the flag: 404 when there is none, 502 when flag-api answers anything else. */
     private JsonNode readFlag(String project, String flag) {
-        RestResponse<String> response = send(() -> flagApi.flag(project, flag));
+        Response response = send(() -> flagApi.flag(project, flag));
         if (response.getStatus() == 404) {
             throw ProblemException.notFound("flag-api has no flag " + project + "/" + flag);
         }
         if (response.getStatus() != 200) {
             throw new ProblemException(502, "flag-api answered " + response.getStatus() + " when reading " + project + "/" + flag);
         }
-        return read(response.getEntity());
+        return read(text(response));
     }
 
     /**
@@ -104,7 +104,7 @@ public class FlagApiClient {
      * definition (what a change request that creates it is based on). 502 when flag-api cannot be reached.
      */
     public EnvironmentState segment(String project, String environment, String segment) {
-        RestResponse<String> response = send(() -> flagApi.segment(project, environment, segment));
+        Response response = send(() -> flagApi.segment(project, environment, segment));
         if (response.getStatus() == 404) {
             return new EnvironmentState(0, JSON.createObjectNode(), null);
         }
@@ -112,7 +112,7 @@ public class FlagApiClient {
             throw new ProblemException(502, "flag-api answered " + response.getStatus() + " when reading segment "
                     + project + "/" + segment + " in " + environment);
         }
-        JsonNode body = read(response.getEntity());
+        JsonNode body = read(text(response));
         JsonNode definition = body.path("definition").isObject() ? body.path("definition").deepCopy() : JSON.createObjectNode();
         // flag-api echoes the key inside the definition; it is part of the path, not of what is approved
         ((ObjectNode) definition).remove("key");
@@ -142,17 +142,17 @@ public class FlagApiClient {
     }
 
     /** The answer to a conditional write; {@code versionField} names the new version in a 200. */
-    private static WriteResult written(RestResponse<String> response, String versionField) {
+    private static WriteResult written(Response response, String versionField) {
         if (response.getStatus() == 200) {
-            return new WriteResult(200, read(response.getEntity()).path(versionField).asLong(), null);
+            return new WriteResult(200, read(text(response)).path(versionField).asLong(), null);
         }
-        JsonNode problem = read(response.getEntity());
+        JsonNode problem = read(text(response));
         return new WriteResult(response.getStatus(), null, problem.path("detail").asText(""),
                 problem.path("freeze").isObject() ? problem.get("freeze") : null);
     }
 
     /** 502 when flag-api cannot be reached (connection refused, timeout: quarkus.rest-client.flag-api.*-timeout). */
-    private static RestResponse<String> send(Supplier<RestResponse<String>> call) {
+    private static Response send(Supplier<Response> call) {
         try {
             return call.get();
         } catch (ProcessingException e) {
@@ -163,6 +163,11 @@ public class FlagApiClient {
             }
             throw new ProblemException(502, "flag-api is unreachable: " + cause.getClass().getSimpleName());
         }
+    }
+
+    /** The body as text, whatever the status (the client reads an error's body only on request). */
+    private static String text(Response response) {
+        return response.hasEntity() ? response.readEntity(String.class) : null;
     }
 
     private static String ifMatch(long version) {

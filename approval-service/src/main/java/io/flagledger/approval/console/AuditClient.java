@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
-import org.jboss.resteasy.reactive.RestResponse;
+
 
 /**
  * A flag's timeline from the audit ledger: its changes, approvals and monitor actions. It is read with the signed-in
@@ -49,7 +50,7 @@ public class AuditClient {
     /** The timeline as {@code accessToken}'s person may read it; the console says so when it cannot. */
     public Timeline timeline(String accessToken, String project, String flag) {
         try {
-            RestResponse<String> response = auditApi.events("Bearer " + accessToken, project, flag);
+            Response response = auditApi.events("Bearer " + accessToken, project, flag);
             if (response.getStatus() == 401 || response.getStatus() == 403) {
                 return Timeline.of(Outcome.REFUSED);
             }
@@ -57,7 +58,7 @@ public class AuditClient {
                 return Timeline.of(Outcome.UNAVAILABLE);
             }
             List<Entry> entries = new ArrayList<>();
-            for (JsonNode item : JSON.readTree(response.getEntity()).path("items")) {
+            for (JsonNode item : JSON.readTree(response.readEntity(String.class)).path("items")) {
                 JsonNode e = item.has("event") ? item.get("event") : item;
                 entries.add(new Entry(e.path("timestamp").asText(), e.path("action").asText(), e.path("source_service").asText(),
                         e.path("actor_name").asText(e.path("actor_id").asText()), e.path("environment").asText(""),

@@ -44,7 +44,7 @@ public class FlagApiClient {
         return flagApi.writeEnvironment(suspect.project(), suspect.flag(), suspect.environment(),
                         "\"" + suspect.newVersion() + "\"", suspect.correlation(), suspect.eventId(), "automation", body.toString())
                 .ifNoItem().after(config.revert().timeout()).fail()
-                .map(r -> new Response(r.getStatus(), r.getEntity()));
+                .map(r -> new Response(r.getStatus(), r.hasEntity() ? r.readEntity(String.class) : null));
     }
 
     /** The version flag-api answered with, when the body is an environment view. */

@@ -6,27 +6,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.approval.requests.FlagOperation;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.approval.ApprovalClaims;
-import io.flagledger.contract.approval.ApprovalTokens;
-import io.quarkus.oidc.client.OidcClient;
-import io.quarkus.oidc.client.Tokens;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-/** flag-api, called with this service's own identity (OIDC client credentials). */
+/**
+ * flag-api, called with this service's own identity (OIDC client credentials, added by {@link FlagApi}'s filter): its
+ * answers mapped to what the apply and filing code decides on.
+ */
 @ApplicationScoped
 public class FlagApiClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     /** The current state of one flag environment (or of one segment, without risk), as flag-api reports it. */
     public record EnvironmentState(long version, JsonNode config, String risk) {
@@ -51,14 +46,9 @@ public class FlagApiClient {
         }
     }
 
-    @ConfigProperty(name = "flagledger.flag-api.url")
-    String baseUrl;
-
     @Inject
-    OidcClient oidc;
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-    private volatile Tokens tokens;
+    @RestClient
+    FlagApi flagApi;
 
     /** 404 when the flag or environment does not exist; 502 when flag-api cannot be reached. */
     public EnvironmentState environment(String project, String flag, String environment) {
@@ -90,21 +80,23 @@ public class FlagApiClient {
                                String reason, String correlationId, String approvalToken) {
         ObjectNode body = metadata != null && metadata.isObject() ? ((ObjectNode) metadata).deepCopy() : JSON.createObjectNode();
         body.put("reason", reason);
-        boolean patch = ApprovalClaims.METADATA.equals(operation);
-        URI uri = patch ? flagUri(project, flag) : URI.create(flagUri(project, flag) + "/" + enc(operation));
-        return conditional(uri, patch ? "PATCH" : "POST", body, metadataVersion, correlationId, approvalToken, "metadataVersion");
+        String ifMatch = ifMatch(metadataVersion);
+        return written(ApprovalClaims.METADATA.equals(operation)
+                ? send(() -> flagApi.patchFlag(project, flag, ifMatch, correlationId, approvalToken, body.toString()))
+                : send(() -> flagApi.operate(project, flag, operation, ifMatch, correlationId, approvalToken, body.toString())),
+                "metadataVersion");
     }
 
     /** flag-api's view of the flag: 404 when there is none, 502 when flag-api answers anything else. */
     private JsonNode readFlag(String project, String flag) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(flagUri(project, flag)).GET());
-        if (response.statusCode() == 404) {
+        Response response = send(() -> flagApi.flag(project, flag));
+        if (response.getStatus() == 404) {
             throw ProblemException.notFound("flag-api has no flag " + project + "/" + flag);
         }
-        if (response.statusCode() != 200) {
-            throw new ProblemException(502, "flag-api answered " + response.statusCode() + " when reading " + project + "/" + flag);
+        if (response.getStatus() != 200) {
+            throw new ProblemException(502, "flag-api answered " + response.getStatus() + " when reading " + project + "/" + flag);
         }
-        return read(response.body());
+        return read(text(response));
     }
 
     /**
@@ -112,15 +104,15 @@ public class FlagApiClient {
      * definition (what a change request that creates it is based on). 502 when flag-api cannot be reached.
      */
     public EnvironmentState segment(String project, String environment, String segment) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(segmentUri(project, environment, segment)).GET());
-        if (response.statusCode() == 404) {
+        Response response = send(() -> flagApi.segment(project, environment, segment));
+        if (response.getStatus() == 404) {
             return new EnvironmentState(0, JSON.createObjectNode(), null);
         }
-        if (response.statusCode() != 200) {
-            throw new ProblemException(502, "flag-api answered " + response.statusCode() + " when reading segment "
+        if (response.getStatus() != 200) {
+            throw new ProblemException(502, "flag-api answered " + response.getStatus() + " when reading segment "
                     + project + "/" + segment + " in " + environment);
         }
-        JsonNode body = read(response.body());
+        JsonNode body = read(text(response));
         JsonNode definition = body.path("definition").isObject() ? body.path("definition").deepCopy() : JSON.createObjectNode();
         // flag-api echoes the key inside the definition; it is part of the path, not of what is approved
         ((ObjectNode) definition).remove("key");
@@ -134,8 +126,8 @@ public class FlagApiClient {
         body.set("config", config);
         body.put("reason", reason);
         body.put("correlationId", correlationId);
-        return put(URI.create(flagUri(project, flag) + "/environments/" + enc(environment)), body, baseVersion,
-                correlationId, approvalToken);
+        return written(send(() -> flagApi.writeEnvironment(project, flag, environment, ifMatch(baseVersion), correlationId,
+                approvalToken, body.toString())), "version");
     }
 
     /** The conditional segment write; the definition is sent exactly as stored, because the token hashes it. */
@@ -145,62 +137,41 @@ public class FlagApiClient {
         body.set("definition", definition);
         body.put("reason", reason);
         body.put("correlationId", correlationId);
-        return put(segmentUri(project, environment, segment), body, baseVersion, correlationId, approvalToken);
+        return written(send(() -> flagApi.writeSegment(project, environment, segment, ifMatch(baseVersion), correlationId,
+                approvalToken, body.toString())), "version");
     }
 
-    private WriteResult put(URI uri, ObjectNode body, long baseVersion, String correlationId, String approvalToken) {
-        return conditional(uri, "PUT", body, baseVersion, correlationId, approvalToken, "version");
-    }
-
-    /** A write conditional on {@code baseVersion}; {@code versionField} names the new version in the answer. */
-    private WriteResult conditional(URI uri, String method, ObjectNode body, long baseVersion, String correlationId,
-                                    String approvalToken, String versionField) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri)
-                .header("Content-Type", "application/json")
-                .header("If-Match", "\"" + baseVersion + "\"")
-                .header("X-Correlation-Id", correlationId)
-                .header(ApprovalTokens.HEADER, approvalToken)
-                .method(method, HttpRequest.BodyPublishers.ofString(body.toString())));
-        if (response.statusCode() == 200) {
-            return new WriteResult(200, read(response.body()).path(versionField).asLong(), null);
+    /** The answer to a conditional write; {@code versionField} names the new version in a 200. */
+    private static WriteResult written(Response response, String versionField) {
+        if (response.getStatus() == 200) {
+            return new WriteResult(200, read(text(response)).path(versionField).asLong(), null);
         }
-        JsonNode problem = response.body() == null ? JSON.createObjectNode() : read(response.body());
-        return new WriteResult(response.statusCode(), null, problem.path("detail").asText(""),
+        JsonNode problem = read(text(response));
+        return new WriteResult(response.getStatus(), null, problem.path("detail").asText(""),
                 problem.path("freeze").isObject() ? problem.get("freeze") : null);
     }
 
-    private HttpResponse<String> send(HttpRequest.Builder request) {
+    /** 502 when flag-api cannot be reached (connection refused, timeout: quarkus.rest-client.flag-api.*-timeout). */
+    private static Response send(Supplier<Response> call) {
         try {
-            return http.send(request.timeout(TIMEOUT).header("Authorization", "Bearer " + accessToken()).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new ProblemException(502, "flag-api is unreachable: " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProblemException(503, "interrupted while calling flag-api");
+            return call.get();
+        } catch (ProcessingException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new ProblemException(503, "interrupted while calling flag-api");
+            }
+            throw new ProblemException(502, "flag-api is unreachable: " + cause.getClass().getSimpleName());
         }
     }
 
-    private String accessToken() {
-        Tokens current = tokens;
-        if (current == null || current.isAccessTokenExpired() || current.isAccessTokenWithinRefreshInterval()) {
-            current = oidc.getTokens().await().atMost(TIMEOUT);
-            tokens = current;
-        }
-        return current.getAccessToken();
+    /** The body as text, whatever the status (the client reads an error's body only on request). */
+    private static String text(Response response) {
+        return response.hasEntity() ? response.readEntity(String.class) : null;
     }
 
-    private URI flagUri(String project, String flag) {
-        return URI.create(baseUrl.replaceAll("/+$", "") + "/api/v1/projects/" + enc(project) + "/flags/" + enc(flag));
-    }
-
-    private URI segmentUri(String project, String environment, String segment) {
-        return URI.create(baseUrl.replaceAll("/+$", "") + "/api/v1/projects/" + enc(project) + "/environments/"
-                + enc(environment) + "/segments/" + enc(segment));
-    }
-
-    private static String enc(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    private static String ifMatch(long version) {
+        return "\"" + version + "\"";
     }
 
     private static JsonNode read(String body) {

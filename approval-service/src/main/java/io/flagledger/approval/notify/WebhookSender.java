@@ -29,6 +29,7 @@ public class WebhookSender {
     @ConfigProperty(name = "flagledger.notifications.webhook-url")
     Optional<String> webhookUrl;
 
+    // java.net.http, not a Quarkus REST client: a customer-configured chat webhook, not a Flagledger service
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Scheduled(every = "${flagledger.notifications.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

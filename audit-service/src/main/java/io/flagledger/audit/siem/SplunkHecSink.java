@@ -21,6 +21,7 @@ import java.util.List;
  */
 final class SplunkHecSink implements Sink {
 
+    // java.net.http, not a Quarkus REST client: the customer's own Splunk endpoint and token, not a Flagledger service
     private final HttpClient http;
     private final URI endpoint;
     private final String token;

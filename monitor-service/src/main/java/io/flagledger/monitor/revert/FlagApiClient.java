@@ -5,21 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flagledger.monitor.changes.FlagChange;
 import io.flagledger.monitor.rules.MonitorConfig;
-import io.quarkus.oidc.client.OidcClient;
-import io.quarkus.oidc.client.Tokens;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
  * Writes a flag's previous configuration back through flag-api with the monitor's own identity (client
@@ -36,13 +25,9 @@ public class FlagApiClient {
     public record Response(int status, String body) {
     }
 
-    private static final Logger LOG = Logger.getLogger(FlagApiClient.class);
-
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final AtomicReference<Tokens> tokens = new AtomicReference<>();
-
     @Inject
-    OidcClient oidc;
+    @RestClient
+    FlagApi flagApi;
 
     @Inject
     MonitorConfig config;
@@ -55,21 +40,11 @@ public class FlagApiClient {
         body.set("config", suspect.configBefore().orElseThrow());
         body.put("reason", "auto-revert: " + rule);
         body.put("correlationId", suspect.correlation());
-        URI uri = URI.create(config.revert().flagApiUrl().replaceAll("/+$", "") + "/api/v1/projects/" + encode(suspect.project())
-                + "/flags/" + encode(suspect.flag()) + "/environments/" + encode(suspect.environment()));
-        return accessToken().chain(token -> {
-            HttpRequest request = HttpRequest.newBuilder(uri)
-                    .timeout(config.revert().timeout())
-                    .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json")
-                    .header("If-Match", "\"" + suspect.newVersion() + "\"")
-                    .header("X-Correlation-Id", suspect.correlation())
-                    .header(REVERT_OF_HEADER, suspect.eventId())
-                    .header("X-Flagledger-Channel", "automation")
-                    .PUT(HttpRequest.BodyPublishers.ofString(body.toString()))
-                    .build();
-            return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
-        }).map(r -> new Response(r.statusCode(), r.body()));
+        // the whole call (token and request) within flagledger.monitor.revert.timeout; a timeout fails the revert
+        return flagApi.writeEnvironment(suspect.project(), suspect.flag(), suspect.environment(),
+                        "\"" + suspect.newVersion() + "\"", suspect.correlation(), suspect.eventId(), "automation", body.toString())
+                .ifNoItem().after(config.revert().timeout()).fail()
+                .map(r -> new Response(r.getStatus(), r.hasEntity() ? r.readEntity(String.class) : null));
     }
 
     /** The version flag-api answered with, when the body is an environment view. */
@@ -80,27 +55,5 @@ public class FlagApiClient {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    /**
-     * Fetches the first token in the background at start-up, so the first revert does not wait for the identity
-     * provider; if it is not reachable yet, the first revert fetches one.
-     */
-    void warmUp(@Observes StartupEvent started) {
-        accessToken().subscribe().with(token -> LOG.debug("flag-api token ready"),
-                e -> LOG.infof("No token for flag-api yet (%s); the first revert will fetch one", e.getMessage()));
-    }
-
-    // Client-credentials tokens are reused until they expire rather than fetched for every revert.
-    private Uni<String> accessToken() {
-        Tokens current = tokens.get();
-        if (current != null && !current.isAccessTokenExpired() && !current.isAccessTokenWithinRefreshInterval()) {
-            return Uni.createFrom().item(current.getAccessToken());
-        }
-        return oidc.getTokens().invoke(tokens::set).map(Tokens::getAccessToken);
-    }
-
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

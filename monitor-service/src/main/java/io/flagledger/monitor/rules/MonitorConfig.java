@@ -126,9 +126,10 @@ public interface MonitorConfig {
         @WithDefault("15m")
         Duration window();
 
-        /** flag-api's base URL. */
+        /** flag-api's base URL: the REST client FlagApi's (quarkus.rest-client.flag-api.url refers to this key). */
         String flagApiUrl();
 
+        /** The whole revert call to flag-api, token included. */
         @WithDefault("10s")
         Duration timeout();
     }

@@ -9,6 +9,7 @@ import io.flagledger.contract.EventValidator;
 import io.flagledger.contract.SafeText;
 import io.flagledger.contract.verify.EventGate;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
@@ -17,13 +18,16 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,10 +51,10 @@ import org.jboss.logging.Logger;
  * </ul>
  * A redelivered batch after a crash is deduplicated by event id (ledger) and by Kafka position (quarantine).
  *
- * <p>Polls are pipelined: while one poll is written, the next is verified on a bounded pool, so signature checks
- * and the database overlap. Writes stay one at a time in poll order, and a poll's offsets are still acknowledged
- * only after its own write committed. Each event is canonicalized once, at admission, and those bytes are what
- * the ledger stores and hashes.
+ * <p>Polls are pipelined: while one poll is written, the next ones are handed over by Kafka and verified on a
+ * bounded pool, so Kafka, signature checks and the database overlap. Writes stay one at a time in poll order, and
+ * a poll's offsets are still acknowledged only after its own write committed. Each event is canonicalized once, at
+ * admission, and those bytes are what the ledger stores and hashes.
  */
 @ApplicationScoped
 public class EventIngestor {
@@ -102,8 +106,25 @@ public class EventIngestor {
     private ExecutorService verifiers;
     /** When the batch being retried first failed (epoch millis), 0 while ingestion flows. */
     private final AtomicLong stalledSince = new AtomicLong();
-    /** Completes when the previous poll's write has ended; ingest() is called for one poll at a time. */
-    private volatile CompletableFuture<Void> previousWrite = CompletableFuture.completedFuture(null);
+    /**
+     * Polls verified ahead of the one being written. The connector hands over the next poll only when ingest()'s
+     * Uni completes, so with two the Kafka hand-over and the verification of the next polls overlap the write,
+     * and a backlog holds at most one more than this many polls (max.poll.records each) in memory.
+     */
+    static final int AHEAD = 2;
+    /** The writes of the latest polls, oldest first (ingest() is called for one poll at a time). */
+    private final Deque<CompletableFuture<Void>> writes = new ArrayDeque<>();
+    /** When ingest() last returned (nanoTime), 0 before the first: the start of the wait for the next poll. */
+    private volatile long handedBack;
+    /**
+     * Wall time per poll, by phase: waiting for the connector's next poll ({@code poll}), verifying it
+     * ({@code verify}), then waiting for the previous poll's write ({@code wait}), and its own write until
+     * committed ({@code write}). Writes follow one another; the other phases overlap them.
+     */
+    private Timer pollTime;
+    private Timer verifyTime;
+    private Timer waitTime;
+    private Timer writeTime;
 
     @PostConstruct
     void init() {
@@ -114,8 +135,17 @@ public class EventIngestor {
             t.setDaemon(true);
             return t;
         });
+        pollTime = phase("poll");
+        verifyTime = phase("verify");
+        waitTime = phase("wait");
+        writeTime = phase("write");
         registry.gauge("flagledger.audit.ingest.stalled.seconds", stalledSince,
                 s -> s.get() == 0 ? 0 : (System.currentTimeMillis() - s.get()) / 1000.0);
+    }
+
+    private Timer phase(String name) {
+        return Timer.builder("flagledger.audit.ingest.phase").description("wall time per poll on ingestion's critical path")
+                .tag("phase", name).register(registry);
     }
 
     @PreDestroy
@@ -124,23 +154,43 @@ public class EventIngestor {
     }
 
     /**
-     * Verifies the poll, waits for the previous poll's write, then starts this poll's write and returns: the
-     * connector delivers the next poll to verify while this one is written. The poll is acknowledged (its
-     * offsets become committable) when its write committed; a write that fails for good nacks it, which stops
-     * the channel (failure-strategy fail) rather than skip anything.
+     * Starts verifying the poll and returns once the write {@link #AHEAD} polls back has ended, so the connector
+     * delivers the next polls to verify while this one waits for, then does, its write. Writes run one at a time
+     * in poll order, each after the previous one ended. The poll is acknowledged (its offsets become committable)
+     * when its write committed; a write that fails for good nacks it, which stops the channel (failure-strategy
+     * fail) rather than skip anything.
      */
     @Incoming("audited-events")
     public Uni<Void> ingest(KafkaRecordBatch<String, byte[]> batch) {
         ConsumerRecords<String, byte[]> records = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
                 .map(m -> (ConsumerRecords<String, byte[]>) m.getRecords())
                 .orElseThrow(() -> new IllegalStateException("a Kafka batch without its records"));
-        CompletableFuture<Void> prior = previousWrite;
+        long polled = System.nanoTime();
+        if (handedBack != 0) {
+            pollTime.record(polled - handedBack, TimeUnit.NANOSECONDS);
+        }
+        CompletableFuture<Void> prior;
         CompletableFuture<Void> written = new CompletableFuture<>();
-        previousWrite = written;
-        return judge(records)
-                .call(() -> Uni.createFrom().completionStage(prior.exceptionally(e -> null)))
-                .invoke(items -> store(items).subscribe().with(
+        CompletableFuture<Void> back;
+        synchronized (writes) { // one call at a time, but not always on the same thread
+            prior = writes.isEmpty() ? CompletableFuture.completedFuture(null) : writes.peekLast();
+            writes.addLast(written);
+            back = writes.size() > AHEAD ? writes.removeFirst() : CompletableFuture.completedFuture(null);
+        }
+        judge(records).whenComplete((items, failure) -> {
+            if (failure != null) {
+                prior.whenComplete((v, x) -> written.complete(null));
+                batch.nack(failure);
+                return;
+            }
+            long verified = System.nanoTime();
+            verifyTime.record(verified - polled, TimeUnit.NANOSECONDS);
+            prior.whenComplete((v, x) -> {
+                long writing = System.nanoTime();
+                waitTime.record(writing - verified, TimeUnit.NANOSECONDS);
+                store(items).subscribe().with(
                         done -> {
+                            writeTime.record(System.nanoTime() - writing, TimeUnit.NANOSECONDS);
                             written.complete(null);
                             batch.ack();
                         },
@@ -149,16 +199,14 @@ public class EventIngestor {
                                     SafeText.escape(String.valueOf(e.getMessage())));
                             written.complete(null);
                             batch.nack(e);
-                        }))
-                .onFailure().call(e -> {
-                    prior.whenComplete((v, x) -> written.complete(null));
-                    return Uni.createFrom().completionStage(batch.nack(e));
-                })
-                .replaceWithVoid();
+                        });
+            });
+        });
+        return Uni.createFrom().completionStage(back).invoke(() -> handedBack = System.nanoTime());
     }
 
     /** Judges the records on the verifier pool, in contiguous chunks, and returns the verdicts in poll order. */
-    private Uni<List<Item>> judge(ConsumerRecords<String, byte[]> records) {
+    private CompletableFuture<List<Item>> judge(ConsumerRecords<String, byte[]> records) {
         List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
         records.forEach(polled::add);
         // A few chunks per thread even out the threads' share when the pool is busy with something else.
@@ -168,8 +216,8 @@ public class EventIngestor {
             List<ConsumerRecord<String, byte[]>> part = polled.subList(from, Math.min(polled.size(), from + chunk));
             parts.add(CompletableFuture.supplyAsync(() -> part.stream().map(this::judge).toList(), verifiers));
         }
-        return Uni.createFrom().completionStage(CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                .thenApply(v -> parts.stream().flatMap(p -> p.join().stream()).toList()));
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(v -> parts.stream().flatMap(p -> p.join().stream()).toList());
     }
 
     Item judge(ConsumerRecord<String, byte[]> record) {

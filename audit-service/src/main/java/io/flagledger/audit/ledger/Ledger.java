@@ -3,6 +3,7 @@ package io.flagledger.audit.ledger;
 import io.flagledger.audit.merkle.MerkleStore;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventJson;
+import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.MerkleHash;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Appends admitted events with a dense sequence number, once per event id, and grows the Merkle tree with them.
@@ -50,6 +52,17 @@ public class Ledger {
                 as u(t, p, o, r, b)
             on conflict (source_topic, source_partition, source_offset) do nothing
             returning source_topic, source_partition, source_offset""";
+
+    /**
+     * {@link #APPEND} and the tree nodes the rows complete, in one statement, if the ledger still holds the
+     * {@code $18} entries the caller grew its compact range from; otherwise nothing (the caller then reads the
+     * tree's edge under the lock). A duplicate event id fails it on ledger_entry's unique index.
+     */
+    private static final String APPEND_AT = "with guard as (select coalesce(max(seq), 0) = $18 as ok from ledger_entry),\n"
+            + "entries as (" + APPEND + "\n    where (select ok from guard)),\n" + """
+            nodes as (insert into merkle_node (level, idx, hash)
+                select * from unnest($19::integer[], $20::bigint[], $21::bytea[]) where (select ok from guard))
+            select ok from guard""";
 
     /**
      * An event that passed admission, its RFC 8785 bytes (what is stored and hashed; carried from admission so an
@@ -94,19 +107,98 @@ public class Ledger {
     @Inject
     MerkleStore tree;
 
-    /** Appends the admitted events (in order) and quarantines the rejected records, all in one transaction. */
+    /**
+     * The tree's compact range after the latest append this instance committed itself. It spares the next append
+     * the duplicate probe, the size read and the edge read: {@link #APPEND_AT} checks under the lock that the
+     * ledger still has that size. Anything else that appends (another replica, a caller's own transaction) makes
+     * that check fail, and the append falls back to reading everything under the lock.
+     */
+    private final AtomicReference<Frontier> frontier = new AtomicReference<>();
+
+    private record Frontier(long size, List<byte[]> roots) {
+        static Frontier of(CompactRange range) {
+            return new Frontier(range.size(), range.roots());
+        }
+    }
+
+    /**
+     * Appends the admitted events (in order) and quarantines the rejected records, all in one transaction. When
+     * this instance made the latest append, and the batch is only new, distinct events, that is one round trip:
+     * begin, the lock, {@link #APPEND_AT}, commit, pipelined.
+     */
     public Uni<Outcome> append(List<Admitted> admitted, List<Rejected> rejected) {
-        return pool.withTransaction(tx -> append(tx, admitted, rejected));
+        Frontier known = frontier.get();
+        if (known == null || admitted.isEmpty() || !rejected.isEmpty() || !distinct(admitted)) {
+            return appendReading(admitted, rejected);
+        }
+        // Any failure, e.g. a redelivered event on the unique index, rolled the attempt back: redo it the long way,
+        // which tells duplicates apart and fails, if the data is at fault, with the failure the ingestor bisects on.
+        return appendKnown(known, admitted).onFailure().recoverWithNull()
+                .chain(outcome -> outcome != null ? Uni.createFrom().item(outcome) : appendReading(admitted, rejected));
+    }
+
+    private static boolean distinct(List<Admitted> admitted) {
+        Set<UUID> ids = new HashSet<>(admitted.size() * 2);
+        for (Admitted a : admitted) {
+            if (!ids.add(a.columns().eventId())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @SuppressWarnings("unchecked") // the pipelined results, in the order of the statements
+    private Uni<Outcome> appendKnown(Frontier known, List<Admitted> admitted) {
+        CompactRange range = CompactRange.of(known.size(), known.roots());
+        Rows rows = rows(known.size(), admitted);
+        Tuple values = rows.values().addLong(known.size());
+        Tuple nodes = MerkleStore.completed(range, rows.leaves());
+        for (int i = 0; i < nodes.size(); i++) {
+            values.addValue(nodes.getValue(i));
+        }
+        long[] seqs = new long[admitted.size()];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = known.size() + i + 1;
+        }
+        // The commit is sent with the rest; after a failed statement PostgreSQL answers it with a rollback.
+        return pool.withConnection(c -> pipelined(c.query("begin").execute(),
+                        c.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(APPEND_LOCK)),
+                        c.preparedQuery(APPEND_AT).execute(values), c.query("commit").execute()))
+                .map(results -> {
+                    if (!((RowSet<Row>) results.get(2)).iterator().next().getBoolean(0)) {
+                        frontier.compareAndSet(known, null);
+                        return null;
+                    }
+                    advance(Frontier.of(range));
+                    return new Outcome(seqs, Set.of());
+                });
+    }
+
+    /** Remembers a committed state of the tree, unless a larger one is known already. */
+    private void advance(Frontier grown) {
+        frontier.accumulateAndGet(grown, (now, next) -> now != null && now.size() >= next.size() ? now : next);
+    }
+
+    /** One transaction that reads the ledger's size, duplicates and the tree's edge under the lock. */
+    private Uni<Outcome> appendReading(List<Admitted> admitted, List<Rejected> rejected) {
+        AtomicReference<CompactRange> grown = new AtomicReference<>();
+        return pool.withTransaction(tx -> appendEntries(tx, admitted, grown).chain(seqs -> quarantine(tx, rejected)
+                        .map(q -> new Outcome(seqs, q))))
+                .invoke(() -> {
+                    if (grown.get() != null) {
+                        advance(Frontier.of(grown.get()));
+                    }
+                });
     }
 
     /** The work of {@link #append(List, List)} on a given transaction (benchmarks and tests pass their own). */
     public Uni<Outcome> append(SqlClient tx, List<Admitted> admitted, List<Rejected> rejected) {
-        return appendEntries(tx, admitted).chain(seqs -> quarantine(tx, rejected)
+        return appendEntries(tx, admitted, new AtomicReference<>()).chain(seqs -> quarantine(tx, rejected)
                 .map(q -> new Outcome(seqs, q)));
     }
 
     @SuppressWarnings("unchecked") // the pipelined results, in the order of the statements
-    private Uni<long[]> appendEntries(SqlClient tx, List<Admitted> admitted) {
+    private Uni<long[]> appendEntries(SqlClient tx, List<Admitted> admitted, AtomicReference<CompactRange> grown) {
         long[] seqs = new long[admitted.size()];
         if (admitted.isEmpty()) {
             return Uni.createFrom().item(seqs);
@@ -131,11 +223,12 @@ public class Ledger {
                     if (fresh.isEmpty()) {
                         return Uni.createFrom().item(seqs);
                     }
-                    return insert(tx, admitted, fresh, (Long) results.get(2), seqs);
+                    return insert(tx, admitted, fresh, (Long) results.get(2), seqs, grown);
                 });
     }
 
-    private Uni<long[]> insert(SqlClient tx, List<Admitted> admitted, List<Integer> fresh, long size, long[] seqs) {
+    private Uni<long[]> insert(SqlClient tx, List<Admitted> admitted, List<Integer> fresh, long size, long[] seqs,
+                               AtomicReference<CompactRange> grown) {
         List<Admitted> entries = new ArrayList<>(fresh.size());
         for (int j = 0; j < fresh.size(); j++) {
             seqs[fresh.get(j)] = size + j + 1;
@@ -144,7 +237,10 @@ public class Ledger {
         Rows rows = rows(size, entries);
         // The tree's edge read goes out with the insert, its node write right after the read.
         return pipelined(tx.preparedQuery(APPEND).execute(rows.values()), tree.leavesAppended(tx, size, rows.leaves()))
-                .replaceWith(seqs);
+                .map(results -> {
+                    grown.set((CompactRange) results.get(1));
+                    return seqs;
+                });
     }
 
     /**

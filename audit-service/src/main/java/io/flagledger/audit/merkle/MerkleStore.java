@@ -1,5 +1,6 @@
 package io.flagledger.audit.merkle;
 
+import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.MerkleHash;
 import io.flagledger.contract.merkle.NodeId;
 import io.flagledger.contract.merkle.ProofPlan;
@@ -144,45 +145,39 @@ public class MerkleStore {
     }
 
     /**
-     * Stores the subtrees that the new leaves complete when the tree grows from {@code size} leaves. Run in the
-     * append transaction, under the append lock, so the tree and the ledger never disagree. Every left sibling
-     * a new node needs is either made in this batch or a perfect subtree on the old tree's right edge, so one
-     * read of that edge (O(log n) nodes) and one write suffice. Amortised one node per leaf.
+     * Stores the subtrees that the new leaves complete when the tree grows from {@code size} leaves, and gives the
+     * compact range of the grown tree. Run in the append transaction, under the append lock, so the tree and the
+     * ledger never disagree. Every left sibling a new node needs is either made in this batch or a perfect subtree
+     * on the old tree's right edge, so one read of that edge (O(log n) nodes) and one write suffice. Amortised one
+     * node per leaf.
      */
-    public Uni<Void> leavesAppended(SqlClient tx, long size, List<byte[]> leafHashes) {
-        List<NodeId> edge = new ArrayList<>();
-        for (int level = 0; level < 63; level++) {
-            if (((size >>> level) & 1) == 1) {
-                edge.add(new NodeId(level, (size >>> level) - 1));
-            }
-        }
+    public Uni<CompactRange> leavesAppended(SqlClient tx, long size, List<byte[]> leafHashes) {
+        List<NodeId> edge = CompactRange.nodes(size);
         return nodes(tx, edge).chain(known -> {
-            // waiting[level]: the last complete node of that level while it is a left child waiting for its right
-            // sibling. A node completed at leaf count n is one iff its level is n's count of trailing zeros, and it
-            // stays the one until its sibling completes; the old tree's edge holds them at the start.
-            byte[][] waiting = new byte[64][];
-            known.forEach((id, h) -> waiting[id.level()] = h);
-            List<Integer> levels = new ArrayList<>();
-            List<Long> indexes = new ArrayList<>();
-            List<Buffer> written = new ArrayList<>();
-            long n = size;
-            for (byte[] leaf : leafHashes) {
-                n++;
-                byte[] h = leaf;
-                int completed = Long.numberOfTrailingZeros(n);
-                for (int level = 0; level < completed; level++) {
-                    h = MerkleHash.node(waiting[level], h);
-                    levels.add(level + 1);
-                    indexes.add((n >>> (level + 1)) - 1);
-                    written.add(Buffer.buffer(h));
-                }
-                waiting[completed] = h;
+            CompactRange range = CompactRange.of(size, edge.stream().map(known::get).toList());
+            Tuple written = completed(range, leafHashes);
+            if (((Integer[]) written.getValue(0)).length == 0) {
+                return Uni.createFrom().item(range);
             }
-            if (levels.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            return tx.preparedQuery(WRITE).execute(Tuple.of(levels.toArray(Integer[]::new), indexes.toArray(Long[]::new),
-                    written.toArray(Buffer[]::new))).replaceWithVoid();
+            return tx.preparedQuery(WRITE).execute(written).replaceWith(range);
         });
+    }
+
+    /**
+     * Appends the leaves to the range and gives the nodes (level 1 and up) they complete as the three arrays
+     * (levels, indexes, hashes) that the merkle_node inserts take.
+     */
+    public static Tuple completed(CompactRange range, List<byte[]> leafHashes) {
+        List<Integer> levels = new ArrayList<>(leafHashes.size() + 8);
+        List<Long> indexes = new ArrayList<>(leafHashes.size() + 8);
+        List<Buffer> hashes = new ArrayList<>(leafHashes.size() + 8);
+        for (byte[] leaf : leafHashes) {
+            range.append(leaf, (id, h) -> {
+                levels.add(id.level());
+                indexes.add(id.index());
+                hashes.add(Buffer.buffer(h));
+            });
+        }
+        return Tuple.of(levels.toArray(Integer[]::new), indexes.toArray(Long[]::new), hashes.toArray(Buffer[]::new));
     }
 }

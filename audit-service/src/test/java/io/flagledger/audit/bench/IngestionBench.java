@@ -20,6 +20,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +40,8 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -118,6 +124,7 @@ public final class IngestionBench {
                 System.out.printf("steady state (the last %,d events, after the first fifth warmed the JIT up): %,.0f events/s, "
                         + "%.0f%% of the raw INSERT rate%n", steady.measured(), steady.rate(), 100 * steady.rate() / insert.rate());
                 report("steady state", steady);
+                System.out.println(phases(audit.port()));
             }
             System.out.printf("load average at end: %s%n", loadAverage());
         }
@@ -132,6 +139,33 @@ public final class IngestionBench {
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
                 .map(e -> "%s %.1f".formatted(e.getKey(), 1e6 * e.getValue() / r.measured()))
                 .collect(java.util.stream.Collectors.joining(", ")));
+    }
+
+    /**
+     * Where a poll's wall time goes in audit-service (its {@code flagledger.audit.ingest.phase} timers over the run):
+     * waiting for Kafka, verifying, waiting for the previous write, and the write itself, which overlaps the next
+     * poll's phases, so the first three add up to the time per poll.
+     */
+    private static String phases(int port) throws Exception {
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, double[]> byPhase = new java.util.LinkedHashMap<>(); // count, sum of seconds
+        for (String phase : List.of("poll", "verify", "wait", "write")) {
+            byPhase.put(phase, new double[2]);
+        }
+        Matcher m = Pattern.compile("(?m)^flagledger_audit_ingest_phase_seconds_(count|sum)\\{[^}]*phase=\"(\\w+)\"[^}]*} (\\S+)$")
+                .matcher(metrics.body());
+        while (m.find()) {
+            double[] v = byPhase.get(m.group(2));
+            if (v != null) {
+                v[m.group(1).equals("count") ? 0 : 1] = Double.parseDouble(m.group(3));
+            }
+        }
+        double polls = byPhase.get("verify")[0];
+        return "audit-service wall time per poll (" + String.format("%,.0f", polls) + " polls, mean ms): " + byPhase.entrySet()
+                .stream().map(e -> "%s %.2f".formatted(e.getKey(), e.getValue()[0] == 0 ? 0 : 1000 * e.getValue()[1] / e.getValue()[0]))
+                .collect(java.util.stream.Collectors.joining(", "))
+                + " (the write overlaps the next poll's poll, verify and wait)";
     }
 
     private static List<AuditEvent> sign(KeyPair producer, int n, boolean perEvent) {

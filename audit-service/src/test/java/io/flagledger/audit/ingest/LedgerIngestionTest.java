@@ -150,6 +150,38 @@ class LedgerIngestionTest {
         assertThat(count("select count(*) from quarantined_event where source_offset = " + position.offset(), null)).isEqualTo(1);
     }
 
+    /**
+     * The one-round-trip append trusts the tree state of this instance's last append only while the ledger still has
+     * that size: a redelivered event and an append by someone else (here a caller's own transaction, as a legal
+     * hold makes) both send it the long way, and the sequence stays dense with every event once.
+     */
+    @Test
+    void appendsAfterADuplicateOrAnotherAppenderStayDenseAndOnce() {
+        String flag = "dense-" + UUID.randomUUID().toString().substring(0, 8);
+        var local = io.flagledger.audit.ledger.SourcePosition.LOCAL;
+        List<io.flagledger.audit.ledger.Ledger.Admitted> first = List.of(admitted(flag, local), admitted(flag, local));
+        long[] a = ledger.append(first, List.of()).await().indefinitely().seqs();
+        long[] b = ledger.append(List.of(admitted(flag, local), first.get(1), admitted(flag, local)), List.of())
+                .await().indefinitely().seqs();
+        assertThat(a[1]).isEqualTo(a[0] + 1);
+        assertThat(b[1]).as("the redelivered event").isZero();
+        assertThat(b[0]).isGreaterThan(a[1]);
+        assertThat(b[2]).isEqualTo(b[0] + 1);
+
+        long[] other = pool.withTransaction(tx -> ledger.append(tx, List.of(admitted(flag, local)), List.of()))
+                .await().indefinitely().seqs();
+        long[] c = ledger.append(List.of(admitted(flag, local), admitted(flag, local)), List.of()).await().indefinitely().seqs();
+        assertThat(other[0]).isGreaterThan(b[2]);
+        assertThat(c[0]).isGreaterThan(other[0]);
+        assertThat(c[1]).isEqualTo(c[0] + 1);
+        assertThat(count("select count(*) from ledger_entry where flag_id = $1", flag)).isEqualTo(7);
+        assertThat(count("select max(seq) - count(*) from ledger_entry", null)).as("gaps in seq").isZero();
+    }
+
+    private static io.flagledger.audit.ledger.Ledger.Admitted admitted(String flag, io.flagledger.audit.ledger.SourcePosition at) {
+        return new io.flagledger.audit.ledger.Ledger.Admitted(SigningKeyResource.signer().sign(event(flag, "flag-api")), at);
+    }
+
     @Test
     void ledgerTablesRefuseUpdateDeleteAndTruncate() {
         for (String sql : List.of("update ledger_entry set action = 'x'", "delete from ledger_entry",

@@ -135,7 +135,7 @@ public class AuditEventResource {
         Long size = treeSize == null || treeSize.isBlank() ? null : Params.size("tree_size", treeSize, 1);
         Actor reader = currentActor.actor();
         ReaderScope.requireAnywhere(reader);
-        readAudit.read(currentActor.actor(), currentActor.requestMetadata(Channel.API), "event",
+        readAudit.read(reader, currentActor.requestMetadata(Channel.API), "event",
                 Map.of("event_id", id, "tree_size", treeSize == null ? "" : treeSize));
         return pool.withConnection(conn -> conn
                 .preparedQuery("select seq, received_at, canonical_json, leaf_hash, project, environment, "

@@ -64,9 +64,9 @@ public class CurrentActor {
     }
 
     /**
-     * A claim, or null when the token has none. Asks for present claims only: smallrye-jwt's getClaim looks a name up
-     * as a standard claim first and throws (and catches) an exception with a full stack trace for every other name,
-     * several per request.
+     * A claim, or null when the token has none. Asks for present claims only: smallrye-jwt's getClaim looks every
+     * name up as a standard claim first and throws (and catches) an exception with a full stack trace for any other
+     * name, so each absent claim asked for (several per request) cost one.
      */
     static <T> T claim(JsonWebToken jwt, String name) {
         java.util.Set<String> names = jwt == null ? null : jwt.getClaimNames();

@@ -6,8 +6,10 @@
 # (local JWT verification, a real Kafka), waits for its checkpoint, warms up wrk (bench/proofs.lua: random leaves,
 # random tree sizes) at the inclusion and consistency endpoints and at /q/health/live as the baseline, runs the
 # hourly self-check (incremental from N - K, Merkle part: POST /api/v1/audit/selfcheck?scope=incremental&columns=false),
-# then measures and prints p50/p99, requests/s, the load average and CPU ms per 1,000 requests, and the self-check's
-# time and CPU. Needs PostgreSQL as the tests use it (FLAGLEDGER_PG_*) and wrk.
+# then measures each endpoint closed-loop (wrk -c<connections>), then paced at half of that rate (4 connections,
+# bench/wrk/common.lua's DELAY_MS), and prints p50/p99/p99.9, requests/s, the load average, CPU ms per request (service,
+# PostgreSQL, broker, whole machine), the service's CPU by thread and GC pauses per run, and the self-check's time and
+# CPU. Needs PostgreSQL as the tests use it (FLAGLEDGER_PG_*) and wrk.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }

@@ -1,10 +1,14 @@
 -- wrk script for audit-service/bench/merkle-proofs.sh: random proofs over a ledger of N leaves whose event ids are
 -- derived from their sequence numbers (00000000-0000-4000-8000-<seq as 12 hex digits>).
 -- wrk ... -s proofs.lua <url> -- <inclusion|consistency|baseline> <leaves> <token>
+-- Run from the repository's root. DELAY_MS (bench/wrk/common.lua, which also seeds the random numbers) paces each
+-- connection; unset, it is a closed loop.
+dofile("bench/wrk/common.lua")
+local seed = init
 local kind, n, token
 function init(args)
+  seed(args)
   kind, n, token = args[1], tonumber(args[2]), args[3]
-  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
   wrk.headers["Authorization"] = "Bearer " .. token
 end
 

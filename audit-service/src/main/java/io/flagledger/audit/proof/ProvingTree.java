@@ -64,12 +64,25 @@ public class ProvingTree {
         return upper.size();
     }
 
+    /** The lowest level held in memory. */
+    public int cachedLevel() {
+        return upper.lowest();
+    }
+
     /** Hashes of the given nodes: held ones from memory, the others in one query; fails if one is not stored. */
     public Uni<Map<NodeId, byte[]>> nodes(SqlClient client, Collection<NodeId> ids) {
+        return nodes(client, Map.of(), ids);
+    }
+
+    /** As {@link #nodes(SqlClient, Collection)}, taking nodes the caller already read from the store from {@code read}. */
+    private Uni<Map<NodeId, byte[]>> nodes(SqlClient client, Map<NodeId, byte[]> read, Collection<NodeId> ids) {
         Map<NodeId, byte[]> found = new HashMap<>();
         List<NodeId> missing = new ArrayList<>();
         for (NodeId id : ids) {
             byte[] h = upper.get(id);
+            if (h == null) {
+                h = read.get(id);
+            }
             if (h != null) {
                 found.put(id, h);
             } else {
@@ -79,19 +92,24 @@ public class ProvingTree {
         if (missing.isEmpty()) {
             return Uni.createFrom().item(found);
         }
-        return store.nodes(client, missing).map(read -> {
-            read.forEach(upper::offer);
-            found.putAll(read);
+        return store.nodes(client, missing).map(stored -> {
+            stored.forEach(upper::offer);
+            found.putAll(stored);
             return found;
         });
     }
 
     /** The nodes of several plans in one read; each plan's hashes come from {@link ProofPlan#hashes(Map)}. */
     public Uni<Map<NodeId, byte[]>> nodes(SqlClient client, ProofPlan... plans) {
+        return nodes(client, Map.of(), plans);
+    }
+
+    /** As {@link #nodes(SqlClient, ProofPlan...)}, taking nodes the caller already read from the store from {@code read}. */
+    public Uni<Map<NodeId, byte[]>> nodes(SqlClient client, Map<NodeId, byte[]> read, ProofPlan... plans) {
         Set<NodeId> all = new LinkedHashSet<>();
         for (ProofPlan p : plans) {
             all.addAll(p.nodes());
         }
-        return nodes(client, all);
+        return nodes(client, read, all);
     }
 }

@@ -135,11 +135,12 @@ public class AuditEventResource {
         Long size = treeSize == null || treeSize.isBlank() ? null : Params.size("tree_size", treeSize, 1);
         Actor reader = currentActor.actor();
         ReaderScope.requireAnywhere(reader);
-        readAudit.read(currentActor.actor(), currentActor.requestMetadata(Channel.API), "event",
+        readAudit.read(reader, currentActor.requestMetadata(Channel.API), "event",
                 Map.of("event_id", id, "tree_size", treeSize == null ? "" : treeSize));
         return pool.withConnection(conn -> conn
-                .preparedQuery("select seq, received_at, canonical_json, leaf_hash, project, environment, "
-                        + InclusionProofs.headColumns(2) + " from ledger_entry where event_id = $1")
+                .preparedQuery("select e.seq, e.received_at, e.canonical_json, e.leaf_hash, e.project, e.environment, "
+                        + InclusionProofs.headColumns(2) + ", lower_levels, lower_idx, lower_hashes from ledger_entry e "
+                        + InclusionProofs.lowerNodesJoin(2, proofs.cachedLevel()) + " where e.event_id = $1")
                 .execute(Tuple.of(id, size))
                 .chain(rows -> {
                     if (rows.size() == 0) {
@@ -151,7 +152,8 @@ public class AuditEventResource {
                     // archived entry no longer holds (the self-check keeps the columns equal to the signed event)
                     ReaderScope.requireCovers(reader, row.getString("project"), row.getString("environment"));
                     long seq = row.getLong("seq");
-                    return proofs.prove(conn, seq, row.getBuffer("leaf_hash").getBytes(), size, InclusionProofs.Heads.of(row))
+                    return proofs.prove(conn, seq, row.getBuffer("leaf_hash").getBytes(), size, InclusionProofs.Heads.of(row),
+                                    InclusionProofs.lowerNodes(row))
                             .map(proof -> new ProvenEntry(seq, row.getOffsetDateTime("received_at"),
                                     entry, proof.orElse(null)));
                 }));

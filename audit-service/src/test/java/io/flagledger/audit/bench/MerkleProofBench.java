@@ -58,6 +58,15 @@ import org.postgresql.copy.CopyIn;
 public final class MerkleProofBench {
 
     private static final long CHUNK = 1_000_000;
+    private static final List<String> KINDS = List.of("baseline", "inclusion", "consistency");
+    /** Seconds of closed-loop load per endpoint before the self-check: the JIT compiles the request paths. */
+    private static final int WARM_UP = Integer.getInteger("bench.warmup", 15);
+    /** Connections of the paced runs: several clients, each pausing between its requests. */
+    private static final int PACED_CONNECTIONS = 4;
+    /** Seconds of the same endpoint right before each measured closed-loop run. */
+    private static final int REWARM = 5;
+    private static final java.util.regex.Pattern PAUSE = java.util.regex.Pattern.compile("Pause .* ([0-9.]+)ms$");
+    private static Path gcLog;
 
     public static void main(String[] args) throws Exception {
         long n = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000;
@@ -81,20 +90,39 @@ public final class MerkleProofBench {
                     "quarkus.oidc.public-key", Base64.getEncoder().encodeToString(tokenKey.getPublic().getEncoded()),
                     "flagledger.selfcheck.delay", "24h", "flagledger.checkpoint.interval", "1s",
                     "quarkus.log.level", "WARN");
+            // the service's GC pauses, counted per measured window (see gcPauses)
+            gcLog = work.resolve("audit-gc.log");
+            System.setProperty("audit.jvm.options", (System.getProperty("audit.jvm.options", "") + " -Xlog:gc:file=" + gcLog).trim());
             try (AuditProcess audit = AuditProcess.start(work.resolve("audit"), db, kafka.bootstrapServers(), "unused",
                     Ed25519Keys.generate(), Ed25519Keys.generate(), config)) {
                 awaitCheckpoint(db, n);
                 String token = token(tokenKey, "audit-reader");
                 String url = "http://127.0.0.1:" + audit.port();
                 checkOneOfEach(url, n, token, db);
-                System.out.printf("%,d leaves; wrk, %d connection(s), %d s per endpoint, after a 5 s warm-up of each%n",
-                        n, connections, seconds);
-                for (String kind : List.of("baseline", "inclusion", "consistency")) {
-                    wrk(url, kind, n, token, connections, 5, audit.pid(), db, false);
+                System.out.printf("%,d leaves; wrk, %d connection(s) closed loop, %d s per endpoint, after a %d s warm-up "
+                        + "of each, the self-check, and %d s more of the same endpoint; then paced at half of each "
+                        + "closed-loop rate with %d connections (two 5 s calibration runs each)%n",
+                        n, connections, seconds, WARM_UP, REWARM, PACED_CONNECTIONS);
+                for (String kind : KINDS) {
+                    wrk(url, kind, n, token, connections, WARM_UP, 0, audit.pid(), db, false);
                 }
                 selfCheck(url, token(tokenKey, "audit-admin"), audit.pid(), db, n - newSinceCheck);
-                for (String kind : List.of("baseline", "inclusion", "consistency")) {
-                    wrk(url, kind, n, token, connections, seconds, audit.pid(), db, true);
+                List<Measured> runs = new java.util.ArrayList<>();
+                for (String kind : KINDS) {
+                    // the JIT recompiles what the other endpoints' runs deoptimized: not part of the figure
+                    wrk(url, kind, n, token, connections, REWARM, 0, audit.pid(), db, false);
+                    runs.add(wrk(url, kind, n, token, connections, seconds, 0, audit.pid(), db, true));
+                }
+                for (int i = 0; i < KINDS.size(); i++) {
+                    runs.add(paced(url, KINDS.get(i), n, token, PACED_CONNECTIONS, seconds, runs.get(i).rps() / 2, audit.pid(), db));
+                }
+                System.out.printf("%n| endpoint | load | req/s | p50 ms | p99 ms | p99.9 ms | CPU ms/request: service, "
+                        + "PostgreSQL, machine | load average before |%n|---|---|---|---|---|---|---|---|%n");
+                for (Measured m : runs) {
+                    System.out.printf(java.util.Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %.3f, %.3f, %.3f | %s |%n",
+                            m.kind(), m.mode().equals("closed") ? "closed loop, -c" + m.connections()
+                                    : "paced, -c" + m.connections() + " (half of closed loop)", m.rps(), m.p50(), m.p99(),
+                            m.p999(), m.auditCpuMs(), m.pgCpuMs(), m.machineCpuMs(), m.load());
                 }
             }
         }
@@ -294,16 +322,35 @@ public final class MerkleProofBench {
         return jws.getCompactSerialization();
     }
 
-    private static void wrk(String url, String kind, long n, String token, int connections, int seconds, long auditPid,
-                            PostgresDatabase db, boolean report) throws Exception {
+    /** One wrk run's figures; {@code kind} is baseline, inclusion or consistency. */
+    record Measured(String kind, String mode, int connections, double rps, double p50, double p99, double p999,
+                    double auditCpuMs, double pgCpuMs, double brokerCpuMs, double machineCpuMs, String load) {
+    }
+
+    /**
+     * One wrk run at {@code kind} with {@code connections} connections: closed loop (each connection sends its next
+     * request when the answer arrives) when {@code pauseMs} is 0, else paced (each connection pauses that long before
+     * its next request: bench/wrk/common.lua). Any non-200 answer or socket error makes the bench fail, as cheap error
+     * answers would flatter the figures. CPU per request: the service, PostgreSQL's backends, the Kafka broker and the
+     * whole machine (every process, wrk included, from /proc/stat).
+     */
+    private static Measured wrk(String url, String kind, long n, String token, int connections, int seconds, double pauseMs,
+                                long auditPid, PostgresDatabase db, boolean report) throws Exception {
         Path script = Path.of("audit-service/bench/proofs.lua");
         String load = IngestionBench.loadAverage();
         try (Connection monitor = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password())) {
             IngestionBench.PgCpu pg = new IngestionBench.PgCpu(monitor);
+            long broker = IngestionBench.brokerPid();
             double auditCpu = IngestionBench.cpuSeconds(auditPid);
-            Process p = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
+            double brokerCpu = IngestionBench.cpuSeconds(broker);
+            double machineCpu = machineCpuSeconds();
+            Map<Long, Map.Entry<String, Double>> threads = IngestionBench.threadCpu(auditPid);
+            long gcFrom = Files.size(gcLog);
+            ProcessBuilder pb = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
                     "-s", script.toAbsolutePath().toString(), url, "--", kind, String.valueOf(n), token)
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true);
+            pb.environment().put("DELAY_MS", String.format(java.util.Locale.ROOT, "%.3f", pauseMs));
+            Process p = pb.start();
             String result = null;
             StringBuilder all = new StringBuilder();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -316,15 +363,84 @@ public final class MerkleProofBench {
             }
             p.waitFor();
             double audit = IngestionBench.cpuSeconds(auditPid) - auditCpu;
+            double brokerUsed = IngestionBench.cpuSeconds(broker) - brokerCpu;
+            double machine = machineCpuSeconds() - machineCpu;
+            Map<String, Double> byThread = IngestionBench.threadCpuSince(threads, IngestionBench.threadCpu(auditPid));
             double postgres = pg.backends();
+            String pauses = gcPauses(gcFrom, seconds);
             if (result == null) {
                 throw new IllegalStateException("wrk printed no result:\n" + all);
             }
+            if (field(result, "non200") > 0 || field(result, "errors") > 0) {
+                throw new IllegalStateException("not a valid run, some requests failed: " + result);
+            }
+            double requests = field(result, "requests");
+            String mode = pauseMs > 0 ? "paced" : "closed";
+            Measured m = new Measured(kind, mode, connections, field(result, "rps"), field(result, "p50_ms"),
+                    field(result, "p99_ms"), field(result, "p999_ms"), 1e3 * audit / requests, 1e3 * postgres / requests,
+                    1e3 * brokerUsed / requests, 1e3 * machine / requests, load);
             if (report) {
-                long requests = Long.parseLong(result.replaceAll("^(?:.*\\s)?requests=(\\d+).*$", "$1"));
-                System.out.printf("%-11s %s%n    CPU ms per 1,000 requests: audit-service %.0f, PostgreSQL backends %.0f; load average before: %s%n",
-                        kind, result, 1e6 * audit / requests, 1e6 * postgres / requests, load);
+                System.out.printf("%-11s %-6s -c%d%s %s%n    CPU ms per request: audit-service %.3f, PostgreSQL backends %.3f, "
+                                + "Kafka broker %.3f, whole machine %.3f; load average before: %s%n",
+                        kind, mode, connections, pauseMs > 0 ? String.format(java.util.Locale.ROOT, " (pause %.2f ms)", pauseMs) : "",
+                        result, m.auditCpuMs(), m.pgCpuMs(), m.brokerCpuMs(), m.machineCpuMs(), load);
+                System.out.printf("    audit-service CPU ms per 1,000 requests by thread: %s%n", byThread.entrySet().stream()
+                        .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
+                        .map(e -> "%s %.0f".formatted(e.getKey(), 1e6 * e.getValue() / requests))
+                        .collect(java.util.stream.Collectors.joining(", ")));
+                System.out.printf("    audit-service GC pauses: %s%n", pauses);
+            }
+            return m;
+        }
+    }
+
+    /**
+     * Paced at {@code target} requests/s: the pause per request that makes {@code connections} connections offer it,
+     * calibrated from two 5 s probes as bench/side-by-side.sh does (each connection does one request per pause +
+     * latency), then the measured run.
+     */
+    private static Measured paced(String url, String kind, long n, String token, int connections, int seconds, double target,
+                                  long auditPid, PostgresDatabase db) throws Exception {
+        double pause = 1000.0 * connections / target;
+        for (int probe = 0; probe < 2; probe++) {
+            Measured m = wrk(url, kind, n, token, connections, 5, pause, auditPid, db, false);
+            double latency = Math.max(0, 1000.0 * connections / m.rps() - pause);
+            pause = Math.max(0.05, 1000.0 * connections / target - latency);
+        }
+        return wrk(url, kind, n, token, connections, seconds, pause, auditPid, db, true);
+    }
+
+    /** The service's stop-the-world pauses logged since {@code from} (a byte offset of its GC log). */
+    private static String gcPauses(long from, int seconds) throws java.io.IOException {
+        byte[] log = Files.readAllBytes(gcLog);
+        int count = 0;
+        double total = 0;
+        double longest = 0;
+        for (String line : new String(log, (int) Math.min(from, log.length), (int) Math.max(0, log.length - from),
+                StandardCharsets.UTF_8).split("\n")) {
+            java.util.regex.Matcher m = PAUSE.matcher(line.trim());
+            if (m.find()) {
+                double ms = Double.parseDouble(m.group(1));
+                count++;
+                total += ms;
+                longest = Math.max(longest, ms);
             }
         }
+        return String.format(java.util.Locale.ROOT, "%d in %d s (%.1f/s), %.1f ms in all, longest %.2f ms", count, seconds,
+                count / (double) seconds, total, longest);
+    }
+
+    private static double field(String result, String name) {
+        return Double.parseDouble(result.replaceAll("^(?:.*\\s)?" + name + "=([0-9.]+).*$", "$1"));
+    }
+
+    /** CPU seconds all processes of the machine used so far (/proc/stat: user, nice, system, irq, softirq, steal). */
+    static double machineCpuSeconds() throws java.io.IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long ticks = 0;
+        for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+            ticks += Long.parseLong(f[i]);
+        }
+        return ticks / 100.0;
     }
 }

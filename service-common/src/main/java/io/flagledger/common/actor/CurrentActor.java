@@ -12,7 +12,6 @@ import io.flagledger.common.text.EventText;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import io.flagledger.common.problem.ProblemException;
 
@@ -39,9 +38,8 @@ public class CurrentActor {
     @Inject
     CurrentVertxRequest request;
 
-    /** Role that marks a machine identity (client-credentials tokens carry it). */
-    @ConfigProperty(name = "flagledger.actors.service-role", defaultValue = "automation")
-    String serviceRole;
+    @Inject
+    ActorConfig actorConfig;
 
     @Inject
     IdentityConfig identityConfig;
@@ -58,11 +56,21 @@ public class CurrentActor {
         JsonWebToken jwt = resolved.getPrincipal() instanceof JsonWebToken principal ? principal : token;
         List<String> roles = resolved.getRoles().stream().sorted().toList();
         String subject = Optional.ofNullable(jwt.getSubject()).orElse(resolved.getPrincipal().getName());
-        String username = jwt.getClaim("preferred_username");
-        boolean service = roles.contains(serviceRole) || (username != null && username.startsWith("service-account-"));
-        String name = Optional.ofNullable((String) jwt.getClaim("name")).orElse(username);
-        return new Actor(subject, service ? ActorType.SERVICE : ActorType.USER, name, jwt.getClaim("email"), roles,
+        String username = claim(jwt, "preferred_username");
+        boolean service = roles.contains(actorConfig.serviceRole()) || (username != null && username.startsWith("service-account-"));
+        String name = Optional.ofNullable((String) claim(jwt, "name")).orElse(username);
+        return new Actor(subject, service ? ActorType.SERVICE : ActorType.USER, name, claim(jwt, "email"), roles,
                 service ? null : person(jwt, identityConfig.personClaim().orElse(null)));
+    }
+
+    /**
+     * A claim, or null when the token has none. Asks for present claims only: smallrye-jwt's getClaim looks every
+     * name up as a standard claim first and throws (and catches) an exception with a full stack trace for any other
+     * name, so each absent claim asked for (several per request) cost one.
+     */
+    static <T> T claim(JsonWebToken jwt, String name) {
+        java.util.Set<String> names = jwt == null ? null : jwt.getClaimNames();
+        return names != null && names.contains(name) ? jwt.getClaim(name) : null;
     }
 
     /**
@@ -73,7 +81,7 @@ public class CurrentActor {
         if (claim == null || claim.isBlank()) {
             return null;
         }
-        Object value = jwt.getClaim(claim);
+        Object value = claim(jwt, claim);
         String text = value instanceof String s ? s : value instanceof jakarta.json.JsonString js ? js.getString()
                 : value instanceof Number n ? n.toString() : null;
         if (text == null || text.isBlank()) {
@@ -81,7 +89,7 @@ public class CurrentActor {
         }
         if ("email".equals(claim)) {
             // a Boolean, a JSON true or the string "true", depending on how the claim was read
-            boolean verified = "true".equals(String.valueOf((Object) jwt.getClaim("email_verified")));
+            boolean verified = "true".equals(String.valueOf((Object) claim(jwt, "email_verified")));
             return verified ? text.trim().toLowerCase(java.util.Locale.ROOT) : null;
         }
         return text.trim();
@@ -134,7 +142,7 @@ public class CurrentActor {
     /** The OIDC client the token was issued to: {@code azp}, else {@code client_id} (RFC 9068). */
     static String client(JsonWebToken jwt) {
         for (String claim : new String[] {"azp", "client_id"}) {
-            Object value = jwt == null ? null : jwt.getClaim(claim);
+            Object value = claim(jwt, claim);
             String text = value instanceof String str ? str : value instanceof jakarta.json.JsonString js ? js.getString() : null;
             if (text != null && !text.isBlank()) {
                 return text;

@@ -31,14 +31,20 @@ public class MerkleStore {
             select m.level, m.idx, m.hash from merkle_node m
             join unnest($2::integer[], $3::bigint[]) as wanted(level, idx) on m.level = wanted.level and m.idx = wanted.idx""";
 
-    private static final String FROM = """
+    // The range reads below are one index range scan per wanted level. Written as a plain join, PostgreSQL cannot
+    // estimate "idx >= first" per level and, once merkle_node is large (10M rows at 10M leaves), plans a parallel
+    // sequential scan of the whole table: ~2 s per call, every proof-cache refresh and every self-check batch.
+    // LATERAL with OFFSET 0 (not flattened into the join) keeps the nested loop over the primary key.
+    static final String FROM = """
             select m.level, m.idx, m.hash from unnest($1::integer[], $2::bigint[]) as wanted(level, first)
-            join merkle_node m on m.level = wanted.level and m.idx >= wanted.first
+            cross join lateral (select n.level, n.idx, n.hash from merkle_node n
+                where n.level = wanted.level and n.idx >= wanted.first offset 0) m
             order by m.level, m.idx""";
 
-    private static final String BETWEEN = """
+    static final String BETWEEN = """
             select m.level, m.idx, m.hash from unnest($1::integer[], $2::bigint[], $3::bigint[]) as wanted(level, lo, hi)
-            join merkle_node m on m.level = wanted.level and m.idx between wanted.lo and wanted.hi""";
+            cross join lateral (select n.level, n.idx, n.hash from merkle_node n
+                where n.level = wanted.level and n.idx between wanted.lo and wanted.hi offset 0) m""";
 
     private static final String WRITE = """
             insert into merkle_node (level, idx, hash)

@@ -17,5 +17,5 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 fi
 cp="audit-service/target/test-classes:audit-service/target/classes:$(cat audit-service/target/bench.classpath)"
-exec java -Xmx5g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Daudit.jvm.options="${AUDIT_JVM_OPTS:-}" \
+exec java -Xmx${BENCH_HEAP:-5g} -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Daudit.jvm.options="${AUDIT_JVM_OPTS:-}" \
   -cp "$cp" io.flagledger.audit.bench.IngestionBench "$@"

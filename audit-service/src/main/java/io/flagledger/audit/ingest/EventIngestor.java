@@ -8,6 +8,7 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventValidator;
 import io.flagledger.contract.SafeText;
 import io.flagledger.contract.verify.EventGate;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -52,9 +53,13 @@ import org.jboss.logging.Logger;
  * A redelivered batch after a crash is deduplicated by event id (ledger) and by Kafka position (quarantine).
  *
  * <p>Polls are pipelined: while one poll is written, the next ones are handed over by Kafka and verified on a
- * bounded pool, so Kafka, signature checks and the database overlap. Writes stay one at a time in poll order, and
- * a poll's offsets are still acknowledged only after its own write committed. Each event is canonicalized once, at
- * admission, and those bytes are what the ledger stores and hashes.
+ * bounded pool, so Kafka, signature checks and the database overlap. A verified poll's append is sent as soon as
+ * the previous poll's append has been sent, assuming the tree that one makes ({@link Ledger#appendAt}): it waits
+ * for the append lock in the database, so its statement is already there when the previous commit ends. It writes
+ * only if the ledger then holds exactly that tree, so the entries stay in poll order; if not (the previous one
+ * failed, or someone else appended), nothing was written and the poll is stored the ordinary way once the previous
+ * poll's write has ended. A poll's offsets are acknowledged only after its own write committed, in poll order.
+ * Each event is canonicalized once, at admission, and those bytes are what the ledger stores and hashes.
  */
 @ApplicationScoped
 public class EventIngestor {
@@ -112,19 +117,34 @@ public class EventIngestor {
      * and a backlog holds at most one more than this many polls (max.poll.records each) in memory.
      */
     static final int AHEAD = 2;
+    /**
+     * A poll's write: {@code written} completes when it ended (committed, or failed for good); {@code after} as soon
+     * as its append was sent, with the tree the ledger holds if it commits, or null if it is stored the ordinary
+     * way (then the next poll's append waits for {@code written} before it is sent).
+     */
+    private record Write(CompletableFuture<Void> written, CompletableFuture<Ledger.Frontier> after) {
+        Write() {
+            this(new CompletableFuture<>(), new CompletableFuture<>());
+        }
+    }
+
     /** The writes of the latest polls, oldest first (ingest() is called for one poll at a time). */
-    private final Deque<CompletableFuture<Void>> writes = new ArrayDeque<>();
+    private final Deque<Write> writes = new ArrayDeque<>();
     /** When ingest() last returned (nanoTime), 0 before the first: the start of the wait for the next poll. */
     private volatile long handedBack;
     /**
      * Wall time per poll, by phase: waiting for the connector's next poll ({@code poll}), verifying it
-     * ({@code verify}), then waiting for the previous poll's write ({@code wait}), and its own write until
-     * committed ({@code write}). Writes follow one another; the other phases overlap them.
+     * ({@code verify}), then waiting until its append can be sent ({@code wait}: the previous one sent, or written
+     * if that one went the ordinary way), and its own write until committed ({@code write}, which includes waiting
+     * for the previous commit in the database).
      */
     private Timer pollTime;
     private Timer verifyTime;
     private Timer waitTime;
     private Timer writeTime;
+    /** Polls written by an append sent ahead, and polls stored the ordinary way (incl. the ones whose ahead failed). */
+    private Counter aheadWrites;
+    private Counter ordinaryWrites;
 
     @PostConstruct
     void init() {
@@ -139,6 +159,10 @@ public class EventIngestor {
         verifyTime = phase("verify");
         waitTime = phase("wait");
         writeTime = phase("write");
+        aheadWrites = Counter.builder("flagledger.audit.ingest.writes").description("polls written, by how")
+                .tag("way", "ahead").register(registry);
+        ordinaryWrites = Counter.builder("flagledger.audit.ingest.writes").description("polls written, by how")
+                .tag("way", "ordinary").register(registry);
         registry.gauge("flagledger.audit.ingest.stalled.seconds", stalledSince,
                 s -> s.get() == 0 ? 0 : (System.currentTimeMillis() - s.get()) / 1000.0);
     }
@@ -155,10 +179,10 @@ public class EventIngestor {
 
     /**
      * Starts verifying the poll and returns once the write {@link #AHEAD} polls back has ended, so the connector
-     * delivers the next polls to verify while this one waits for, then does, its write. Writes run one at a time
-     * in poll order, each after the previous one ended. The poll is acknowledged (its offsets become committable)
-     * when its write committed; a write that fails for good nacks it, which stops the channel (failure-strategy
-     * fail) rather than skip anything.
+     * delivers the next polls to verify while this one waits for, then does, its write. Entries go into the ledger
+     * in poll order, and the poll is acknowledged (its offsets become committable) when its write committed, after
+     * the previous poll's; a write that fails for good nacks it, which stops the channel (failure-strategy fail)
+     * rather than skip anything.
      */
     @Incoming("audited-events")
     public Uni<Void> ingest(KafkaRecordBatch<String, byte[]> batch) {
@@ -169,40 +193,99 @@ public class EventIngestor {
         if (handedBack != 0) {
             pollTime.record(polled - handedBack, TimeUnit.NANOSECONDS);
         }
-        CompletableFuture<Void> prior;
-        CompletableFuture<Void> written = new CompletableFuture<>();
+        Write prior;
+        Write mine = new Write();
         CompletableFuture<Void> back;
         synchronized (writes) { // one call at a time, but not always on the same thread
-            prior = writes.isEmpty() ? CompletableFuture.completedFuture(null) : writes.peekLast();
-            writes.addLast(written);
-            back = writes.size() > AHEAD ? writes.removeFirst() : CompletableFuture.completedFuture(null);
+            prior = writes.peekLast();
+            writes.addLast(mine);
+            back = writes.size() > AHEAD ? writes.removeFirst().written() : CompletableFuture.completedFuture(null);
         }
+        CompletableFuture<Void> priorWritten = prior == null ? CompletableFuture.completedFuture(null) : prior.written();
+        CompletableFuture<Ledger.Frontier> base = prior == null ? CompletableFuture.completedFuture(null) : prior.after();
         judge(records).whenComplete((items, failure) -> {
             if (failure != null) {
-                prior.whenComplete((v, x) -> written.complete(null));
+                mine.after().complete(null);
+                priorWritten.whenComplete((v, x) -> mine.written().complete(null));
                 batch.nack(failure);
                 return;
             }
             long verified = System.nanoTime();
             verifyTime.record(verified - polled, TimeUnit.NANOSECONDS);
-            prior.whenComplete((v, x) -> {
-                long writing = System.nanoTime();
-                waitTime.record(writing - verified, TimeUnit.NANOSECONDS);
-                store(items).subscribe().with(
-                        done -> {
-                            writeTime.record(System.nanoTime() - writing, TimeUnit.NANOSECONDS);
-                            written.complete(null);
-                            batch.ack();
-                        },
-                        e -> {
-                            LOG.errorf("Storing a poll of %d records failed for good: %s", items.size(),
-                                    SafeText.escape(String.valueOf(e.getMessage())));
-                            written.complete(null);
-                            batch.nack(e);
-                        });
+            base.whenComplete((tree, x) -> {
+                if (tree != null) {
+                    write(batch, items, tree, priorWritten, mine, verified);
+                } else { // the previous poll is stored the ordinary way: grow from what it committed
+                    priorWritten.whenComplete((v, y) -> write(batch, items, ledger.committed(), priorWritten, mine, verified));
+                }
             });
         });
         return Uni.createFrom().completionStage(back).invoke(() -> handedBack = System.nanoTime());
+    }
+
+    /**
+     * Sends the poll's append on the assumption that the ledger will hold {@code tree}, when it can go in one round
+     * trip; otherwise, or if the ledger did not hold that tree, stores it the ordinary way ({@link #store}) once
+     * the previous poll's write has ended.
+     */
+    private void write(KafkaRecordBatch<String, byte[]> batch, List<Item> items, Ledger.Frontier tree,
+                       CompletableFuture<Void> priorWritten, Write mine, long verified) {
+        long writing = System.nanoTime();
+        waitTime.record(writing - verified, TimeUnit.NANOSECONDS);
+        List<Ledger.Admitted> admitted = new ArrayList<>(items.size());
+        for (Item i : items) {
+            if (i.admitted() != null) {
+                admitted.add(i.admitted());
+            }
+        }
+        if (tree == null || admitted.size() < items.size() || !Ledger.oneRoundTrip(admitted, List.of())) {
+            mine.after().complete(null);
+            priorWritten.whenComplete((v, x) -> stored(batch, items, mine, writing));
+            return;
+        }
+        Ledger.Attempt attempt;
+        try {
+            attempt = ledger.appendAt(tree, admitted);
+        } catch (RuntimeException e) { // cannot happen for what admission lets through; never lose the poll over it
+            mine.after().complete(null);
+            priorWritten.whenComplete((v, x) -> stored(batch, items, mine, writing));
+            return;
+        }
+        mine.after().complete(attempt.after());
+        attempt.outcome().subscribe().with(
+                outcome -> priorWritten.whenComplete((v, x) -> {
+                    if (outcome == null) {
+                        stored(batch, items, mine, writing);
+                        return;
+                    }
+                    stalledSince.set(0);
+                    committed(admitted, List.of(), outcome);
+                    aheadWrites.increment();
+                    done(batch, mine, writing);
+                }),
+                // Rolled back; the ordinary way retries, tells duplicates apart or bisects, as for any poll.
+                e -> priorWritten.whenComplete((v, x) -> stored(batch, items, mine, writing)));
+    }
+
+    /** Stores the poll the ordinary way and ends its write. */
+    private void stored(KafkaRecordBatch<String, byte[]> batch, List<Item> items, Write mine, long writing) {
+        store(items).subscribe().with(
+                done -> {
+                    ordinaryWrites.increment();
+                    done(batch, mine, writing);
+                },
+                e -> {
+                    LOG.errorf("Storing a poll of %d records failed for good: %s", items.size(),
+                            SafeText.escape(String.valueOf(e.getMessage())));
+                    mine.written().complete(null);
+                    batch.nack(e);
+                });
+    }
+
+    private void done(KafkaRecordBatch<String, byte[]> batch, Write mine, long writing) {
+        writeTime.record(System.nanoTime() - writing, TimeUnit.NANOSECONDS);
+        mine.written().complete(null);
+        batch.ack();
     }
 
     /** Judges the records on the verifier pool, in contiguous chunks, and returns the verdicts in poll order. */

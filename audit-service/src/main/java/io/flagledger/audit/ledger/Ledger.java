@@ -5,6 +5,7 @@ import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventJson;
 import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.MerkleHash;
+import io.flagledger.contract.merkle.NodeId;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -54,14 +55,23 @@ public class Ledger {
             returning source_topic, source_partition, source_offset""";
 
     /**
-     * {@link #APPEND} and the tree nodes the rows complete, in one statement, if the ledger still holds the
-     * {@code $18} entries the caller grew its compact range from; otherwise nothing (the caller then reads the
-     * tree's edge under the lock). A duplicate event id fails it on ledger_entry's unique index.
+     * {@link #APPEND} and the tree nodes the rows complete, in one statement, if the ledger holds exactly the tree
+     * the caller grew its compact range from: {@code $18} entries, and the perfect subtrees of that range
+     * ({@code $19..$21}: level, index, hash; level 0 is an entry's leaf hash) stored as the caller has them.
+     * Otherwise nothing (the caller then reads the tree's edge under the lock). The size alone is not enough once
+     * an append may be sent before the previous one committed: if that one rolled back and another appender added
+     * as many entries, the size would match a different tree. A duplicate event id fails it on ledger_entry's
+     * unique index.
      */
-    private static final String APPEND_AT = "with guard as (select coalesce(max(seq), 0) = $18 as ok from ledger_entry),\n"
-            + "entries as (" + APPEND + "\n    where (select ok from guard)),\n" + """
+    private static final String APPEND_AT = """
+            with guard as (select (select coalesce(max(seq), 0) from ledger_entry) = $18
+                and (select count(*) from unnest($19::integer[], $20::bigint[], $21::bytea[]) as r(level, idx, hash)
+                     where r.hash = case when r.level = 0 then (select leaf_hash from ledger_entry where seq = r.idx + 1)
+                         else (select hash from merkle_node m where m.level = r.level and m.idx = r.idx) end)
+                    = cardinality($19::integer[]) as ok),
+            entries as (""" + APPEND + "\n    where (select ok from guard)),\n" + """
             nodes as (insert into merkle_node (level, idx, hash)
-                select * from unnest($19::integer[], $20::bigint[], $21::bytea[]) where (select ok from guard))
+                select * from unnest($22::integer[], $23::bigint[], $24::bytea[]) where (select ok from guard))
             select ok from guard""";
 
     /**
@@ -110,15 +120,38 @@ public class Ledger {
     /**
      * The tree's compact range after the latest append this instance committed itself. It spares the next append
      * the duplicate probe, the size read and the edge read: {@link #APPEND_AT} checks under the lock that the
-     * ledger still has that size. Anything else that appends (another replica, a caller's own transaction) makes
+     * ledger still holds that tree. Anything else that appends (another replica, a caller's own transaction) makes
      * that check fail, and the append falls back to reading everything under the lock.
      */
     private final AtomicReference<Frontier> frontier = new AtomicReference<>();
 
-    private record Frontier(long size, List<byte[]> roots) {
+    /** A tree the ledger holds or will hold: its size and the roots of its compact range. */
+    public record Frontier(long size, List<byte[]> roots) {
+        public Frontier {
+            roots = List.copyOf(roots);
+        }
+
         static Frontier of(CompactRange range) {
             return new Frontier(range.size(), range.roots());
         }
+    }
+
+    /**
+     * An append sent on the assumption that the ledger holds {@code base} when it gets the lock: the tree it makes
+     * if it commits ({@code after}, what a next append may assume), and its outcome, or a null item if the ledger
+     * did not hold {@code base} (then nothing was written).
+     */
+    public record Attempt(Frontier after, Uni<Outcome> outcome) {
+    }
+
+    /** The tree after this instance's latest committed append, if it knows it. */
+    public Frontier committed() {
+        return frontier.get();
+    }
+
+    /** Whether a batch can go in one round trip ({@link #appendAt}): only new, distinct events, nothing to quarantine. */
+    public static boolean oneRoundTrip(List<Admitted> admitted, List<Rejected> rejected) {
+        return !admitted.isEmpty() && rejected.isEmpty() && distinct(admitted);
     }
 
     /**
@@ -128,13 +161,19 @@ public class Ledger {
      */
     public Uni<Outcome> append(List<Admitted> admitted, List<Rejected> rejected) {
         Frontier known = frontier.get();
-        if (known == null || admitted.isEmpty() || !rejected.isEmpty() || !distinct(admitted)) {
+        if (known == null || !oneRoundTrip(admitted, rejected)) {
             return appendReading(admitted, rejected);
         }
         // Any failure, e.g. a redelivered event on the unique index, rolled the attempt back: redo it the long way,
         // which tells duplicates apart and fails, if the data is at fault, with the failure the ingestor bisects on.
-        return appendKnown(known, admitted).onFailure().recoverWithNull()
-                .chain(outcome -> outcome != null ? Uni.createFrom().item(outcome) : appendReading(admitted, rejected));
+        return appendAt(known, admitted).outcome().onFailure().recoverWithNull()
+                .chain(outcome -> {
+                    if (outcome != null) {
+                        return Uni.createFrom().item(outcome);
+                    }
+                    frontier.compareAndSet(known, null);
+                    return appendReading(admitted, rejected);
+                });
     }
 
     private static boolean distinct(List<Admitted> admitted) {
@@ -147,31 +186,47 @@ public class Ledger {
         return true;
     }
 
+    /**
+     * Appends distinct, new events ({@link #oneRoundTrip}) in one round trip (begin, the lock, {@link #APPEND_AT},
+     * commit, pipelined) if, under the lock, the ledger holds {@code base}; the caller may send it before the append
+     * that makes {@code base} has committed, since the check runs after that one released the lock. Nothing shared
+     * is read here, so the statement can be built on any thread; it is sent when the outcome is subscribed to.
+     */
     @SuppressWarnings("unchecked") // the pipelined results, in the order of the statements
-    private Uni<Outcome> appendKnown(Frontier known, List<Admitted> admitted) {
-        CompactRange range = CompactRange.of(known.size(), known.roots());
-        Rows rows = rows(known.size(), admitted);
-        Tuple values = rows.values().addLong(known.size());
-        Tuple nodes = MerkleStore.completed(range, rows.leaves());
+    public Attempt appendAt(Frontier base, List<Admitted> admitted) {
+        List<NodeId> edge = CompactRange.nodes(base.size());
+        Integer[] edgeLevels = new Integer[edge.size()];
+        Long[] edgeIndexes = new Long[edge.size()];
+        Buffer[] edgeHashes = new Buffer[edge.size()];
+        for (int i = 0; i < edge.size(); i++) {
+            edgeLevels[i] = edge.get(i).level();
+            edgeIndexes[i] = edge.get(i).index();
+            edgeHashes[i] = Buffer.buffer(base.roots().get(i));
+        }
+        CompactRange range = CompactRange.of(base.size(), base.roots());
+        Rows rows = rows(base.size(), admitted);
+        Tuple values = rows.values().addLong(base.size()).addValue(edgeLevels).addValue(edgeIndexes).addValue(edgeHashes);
+        Tuple nodes = MerkleStore.completed(range, rows.leaves()); // grows range to the tree after this append
         for (int i = 0; i < nodes.size(); i++) {
             values.addValue(nodes.getValue(i));
         }
+        Frontier after = Frontier.of(range);
         long[] seqs = new long[admitted.size()];
         for (int i = 0; i < seqs.length; i++) {
-            seqs[i] = known.size() + i + 1;
+            seqs[i] = base.size() + i + 1;
         }
         // The commit is sent with the rest; after a failed statement PostgreSQL answers it with a rollback.
-        return pool.withConnection(c -> pipelined(c.query("begin").execute(),
+        Uni<Outcome> outcome = pool.withConnection(c -> pipelined(c.query("begin").execute(),
                         c.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(APPEND_LOCK)),
                         c.preparedQuery(APPEND_AT).execute(values), c.query("commit").execute()))
                 .map(results -> {
                     if (!((RowSet<Row>) results.get(2)).iterator().next().getBoolean(0)) {
-                        frontier.compareAndSet(known, null);
                         return null;
                     }
-                    advance(Frontier.of(range));
+                    advance(after);
                     return new Outcome(seqs, Set.of());
                 });
+        return new Attempt(after, outcome);
     }
 
     /** Remembers a committed state of the tree, unless a larger one is known already. */

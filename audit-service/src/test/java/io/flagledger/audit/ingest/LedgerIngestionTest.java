@@ -41,6 +41,9 @@ class LedgerIngestionTest {
     @Inject
     io.flagledger.audit.ledger.Ledger ledger;
 
+    @Inject
+    io.flagledger.audit.merkle.MerkleStore tree;
+
     @Test
     void signedEventIsStoredOnceAndServedToAuditors() {
         String flag = "flag-" + UUID.randomUUID().toString().substring(0, 8);
@@ -176,6 +179,45 @@ class LedgerIngestionTest {
         assertThat(c[1]).isEqualTo(c[0] + 1);
         assertThat(count("select count(*) from ledger_entry where flag_id = $1", flag)).isEqualTo(7);
         assertThat(count("select max(seq) - count(*) from ledger_entry", null)).as("gaps in seq").isZero();
+    }
+
+    /**
+     * An append sent ahead assumes the tree the previous append makes. If that one rolls back and another appender
+     * adds as many entries, the ledger has the assumed size but another tree: the append must write nothing, and
+     * the ordinary way then appends it after what is there.
+     */
+    @Test
+    void anAppendSentAheadWritesNothingOnAnotherTreeOfTheSameSize() {
+        String flag = "ahead-" + UUID.randomUUID().toString().substring(0, 8);
+        var local = io.flagledger.audit.ledger.SourcePosition.LOCAL;
+        var sentAhead = admitted(flag, local);
+        long[] size = new long[1];
+        io.flagledger.audit.ledger.Ledger.Frontier[] assumed = new io.flagledger.audit.ledger.Ledger.Frontier[1];
+        // Under the append lock: read the tree, plan an append of two events on it that never commits (the
+        // "previous" append), and append two other events instead, so the ledger grows to the planned size.
+        pool.withTransaction(tx -> tx.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(0x466c61674c6564L))
+                .chain(() -> tree.size(tx)).chain(n -> tree.nodes(tx, io.flagledger.contract.merkle.CompactRange.nodes(n))
+                        .map(nodes -> new io.flagledger.audit.ledger.Ledger.Frontier(n,
+                                io.flagledger.contract.merkle.CompactRange.nodes(n).stream().map(nodes::get).toList())))
+                .invoke(base -> assumed[0] = ledger.appendAt(base, List.of(admitted(flag, local), admitted(flag, local))).after())
+                .chain(base -> ledger.append(tx, List.of(admitted(flag, local), admitted(flag, local)), List.of()))
+                .chain(() -> tree.size(tx)).invoke(n -> size[0] = n)).await().indefinitely();
+        assertThat(size[0]).as("the other appender grew the ledger to the assumed size").isEqualTo(assumed[0].size());
+
+        var outcome = ledger.appendAt(assumed[0], List.of(sentAhead)).outcome().await().indefinitely();
+        assertThat(outcome).as("written on a tree it did not assume").isNull();
+        assertThat(count("select count(*) from ledger_entry where event_id = '" + sentAhead.columns().eventId() + "'", null)).isZero();
+
+        long[] seqs = ledger.append(List.of(sentAhead), List.of()).await().indefinitely().seqs();
+        assertThat(seqs[0]).isGreaterThan(size[0]);
+        assertThat(count("select count(*) from ledger_entry where flag_id = $1", flag)).isEqualTo(3);
+        assertThat(count("select max(seq) - count(*) from ledger_entry", null)).as("gaps in seq").isZero();
+        // The stored tree is the tree of the stored leaves (what a wrongly guarded append would break).
+        var leaves = new io.flagledger.contract.merkle.CompactRange();
+        long stored = seqs[0];
+        pool.preparedQuery("select leaf_hash from ledger_entry where seq <= $1 order by seq").execute(Tuple.of(stored))
+                .await().indefinitely().forEach(r -> leaves.append(r.getBuffer(0).getBytes()));
+        assertThat(tree.root(pool, stored).await().indefinitely()).isEqualTo(leaves.root());
     }
 
     private static io.flagledger.audit.ledger.Ledger.Admitted admitted(String flag, io.flagledger.audit.ledger.SourcePosition at) {

@@ -54,8 +54,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Polls are pipelined: while one poll is written, the next ones are handed over by Kafka and verified on a
  * bounded pool, so Kafka, signature checks and the database overlap. A verified poll's append is sent as soon as
- * the previous poll's append has been sent, assuming the tree that one makes ({@link Ledger#appendAt}): it waits
- * for the append lock in the database, so its statement is already there when the previous commit ends. It writes
+ * the previous poll's append holds the append lock, assuming the tree that one makes ({@link Ledger#appendAt}): it
+ * waits for the lock in the database, so its statement is already there when the previous commit ends. It writes
  * only if the ledger then holds exactly that tree, so the entries stay in poll order; if not (the previous one
  * failed, or someone else appended), nothing was written and the poll is stored the ordinary way once the previous
  * poll's write has ended. A poll's offsets are acknowledged only after its own write committed, in poll order.
@@ -119,7 +119,7 @@ public class EventIngestor {
     static final int AHEAD = 2;
     /**
      * A poll's write: {@code written} completes when it ended (committed, or failed for good); {@code after} as soon
-     * as its append was sent, with the tree the ledger holds if it commits, or null if it is stored the ordinary
+     * as its append holds the append lock, with the tree the ledger holds if it commits, or null if it is stored the ordinary
      * way (then the next poll's append waits for {@code written} before it is sent).
      */
     private record Write(CompletableFuture<Void> written, CompletableFuture<Ledger.Frontier> after) {
@@ -134,8 +134,8 @@ public class EventIngestor {
     private volatile long handedBack;
     /**
      * Wall time per poll, by phase: waiting for the connector's next poll ({@code poll}), verifying it
-     * ({@code verify}), then waiting until its append can be sent ({@code wait}: the previous one sent, or written
-     * if that one went the ordinary way), and its own write until committed ({@code write}, which includes waiting
+     * ({@code verify}), then waiting until its append can be sent ({@code wait}: the previous one holds the lock,
+     * or was written if that one went the ordinary way), and its own write until committed ({@code write}, which includes waiting
      * for the previous commit in the database).
      */
     private Timer pollTime;
@@ -251,7 +251,7 @@ public class EventIngestor {
             priorWritten.whenComplete((v, x) -> stored(batch, items, mine, writing));
             return;
         }
-        mine.after().complete(attempt.after());
+        attempt.locked().whenComplete((v, x) -> mine.after().complete(attempt.after()));
         attempt.outcome().subscribe().with(
                 outcome -> priorWritten.whenComplete((v, x) -> {
                     if (outcome == null) {

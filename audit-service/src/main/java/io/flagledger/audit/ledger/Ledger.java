@@ -117,6 +117,15 @@ public class Ledger {
     @Inject
     MerkleStore tree;
 
+    Ledger() {
+    }
+
+    /** Outside the container: the ingestion benchmark measures the append path alone with it. */
+    public Ledger(Pool pool, MerkleStore tree) {
+        this.pool = pool;
+        this.tree = tree;
+    }
+
     /**
      * The tree's compact range after the latest append this instance committed itself. It spares the next append
      * the duplicate probe, the size read and the edge read: {@link #APPEND_AT} checks under the lock that the
@@ -139,9 +148,12 @@ public class Ledger {
     /**
      * An append sent on the assumption that the ledger holds {@code base} when it gets the lock: the tree it makes
      * if it commits ({@code after}, what a next append may assume), and its outcome, or a null item if the ledger
-     * did not hold {@code base} (then nothing was written).
+     * did not hold {@code base} (then nothing was written). Subscribing to the outcome sends it; {@code locked}
+     * completes when it holds the append lock (or ended without): only then may the next append be sent, because
+     * appends on different connections take the lock in the order they reach the database, not the order they
+     * were sent in.
      */
-    public record Attempt(Frontier after, Uni<Outcome> outcome) {
+    public record Attempt(Frontier after, Uni<Outcome> outcome, CompletableFuture<Void> locked) {
     }
 
     /** The tree after this instance's latest committed append, if it knows it. */
@@ -189,7 +201,8 @@ public class Ledger {
     /**
      * Appends distinct, new events ({@link #oneRoundTrip}) in one round trip (begin, the lock, {@link #APPEND_AT},
      * commit, pipelined) if, under the lock, the ledger holds {@code base}; the caller may send it before the append
-     * that makes {@code base} has committed, since the check runs after that one released the lock. Nothing shared
+     * that makes {@code base} has committed, once that one holds the lock ({@link Attempt#locked}), since the check
+     * runs after that one released it. Nothing shared
      * is read here, so the statement can be built on any thread; it is sent when the outcome is subscribed to.
      */
     @SuppressWarnings("unchecked") // the pipelined results, in the order of the statements
@@ -215,9 +228,11 @@ public class Ledger {
         for (int i = 0; i < seqs.length; i++) {
             seqs[i] = base.size() + i + 1;
         }
+        CompletableFuture<Void> locked = new CompletableFuture<>();
         // The commit is sent with the rest; after a failed statement PostgreSQL answers it with a rollback.
         Uni<Outcome> outcome = pool.withConnection(c -> pipelined(c.query("begin").execute(),
-                        c.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(APPEND_LOCK)),
+                        c.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(APPEND_LOCK))
+                                .invoke(() -> locked.complete(null)),
                         c.preparedQuery(APPEND_AT).execute(values), c.query("commit").execute()))
                 .map(results -> {
                     if (!((RowSet<Row>) results.get(2)).iterator().next().getBoolean(0)) {
@@ -225,8 +240,9 @@ public class Ledger {
                     }
                     advance(after);
                     return new Outcome(seqs, Set.of());
-                });
-        return new Attempt(after, outcome);
+                })
+                .onTermination().invoke(() -> locked.complete(null));
+        return new Attempt(after, outcome, locked);
     }
 
     /** Remembers a committed state of the tree, unless a larger one is known already. */

@@ -91,7 +91,8 @@ public final class IngestionBench {
         try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), Duration.ofSeconds(90));
              PostgresDatabase db = PostgresDatabase.create("audit_bench");
              PostgresDatabase rawInsert = PostgresDatabase.create("audit_bench_insert");
-             PostgresDatabase rawCopy = PostgresDatabase.create("audit_bench_copy")) {
+             PostgresDatabase rawCopy = PostgresDatabase.create("audit_bench_copy");
+             PostgresDatabase appendOnly = PostgresDatabase.create("audit_bench_append")) {
             kafka.createTopics(Map.of("flag.changes", 3, "approval.events", 1, "monitor.actions", 1, "security.events", 1));
             publish(kafka.bootstrapServers(), events);
             System.out.printf("published %,d signed events to flag.changes (3 partitions)%n", n);
@@ -104,6 +105,11 @@ public final class IngestionBench {
             Raw copy = rawCopy(rawCopy, rows, batch);
             System.out.printf("raw batched COPY (same rows, %d rows per transaction): %,.0f rows/s, "
                     + "PostgreSQL %.3f CPU s per 1,000 rows%n", batch, copy.rate(), copy.pgCpuPer1000());
+            Raw appends = ledgerAppends(appendOnly, rows, batch);
+            System.out.printf("the ledger's append alone (same rows, %d per append: lock, tree check, rows and Merkle nodes, "
+                    + "commit; each sent once the previous one holds the lock, as the ingestor does; no Kafka, no verification): %,.0f rows/s, %.0f%% of the "
+                    + "raw INSERT rate, PostgreSQL %.3f CPU s per 1,000 rows%n", batch, appends.rate(),
+                    100 * appends.rate() / insert.rate(), appends.pgCpuPer1000());
             double ceiling = Math.max(insert.rate(), copy.rate());
 
             try (AuditProcess audit = AuditProcess.start(work.resolve("audit"), db, kafka.bootstrapServers(), KEY_ID, producer,
@@ -227,6 +233,49 @@ public final class IngestionBench {
             long begin = System.nanoTime();
             for (Tuple values : batches) {
                 pool.withTransaction(tx -> tx.preparedQuery(Ledger.APPEND).execute(values)).await().indefinitely();
+            }
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            return new Raw(rows.size() / seconds, 1000 * cpu.backends() / rows.size());
+        } finally {
+            pool.close().await().indefinitely();
+            vertx.close().await().indefinitely();
+        }
+    }
+
+    /**
+     * {@link Ledger#appendAt} of the same rows, each append sent once the previous one holds the append lock (as
+     * the ingestor does): the ledger's write path without Kafka and verification, i.e. what its tree
+     * nodes and checks cost over the raw INSERT.
+     */
+    private static Raw ledgerAppends(PostgresDatabase db, List<Ledger.Admitted> rows, int batch) throws Exception {
+        migrate(db);
+        Vertx vertx = Vertx.vertx();
+        PgConnectOptions options = PgConnectOptions.fromUri(db.reactiveUrl()).setUser(db.username()).setPassword(db.password());
+        Pool pool = PgPool.pool(vertx, options, new PoolOptions().setMaxSize(3));
+        try (Connection monitor = connect(db)) {
+            Ledger ledger = new Ledger(pool, new io.flagledger.audit.merkle.MerkleStore());
+            List<List<Ledger.Admitted>> batches = new ArrayList<>();
+            for (int from = 0; from < rows.size(); from += batch) {
+                batches.add(rows.subList(from, Math.min(rows.size(), from + batch)));
+            }
+            pool.withConnection(c -> c.query("select 1").execute()).await().indefinitely();
+            PgCpu cpu = new PgCpu(monitor);
+            long begin = System.nanoTime();
+            Ledger.Frontier tree = new Ledger.Frontier(0, List.of());
+            java.util.ArrayDeque<java.util.concurrent.CompletableFuture<Ledger.Outcome>> sent = new java.util.ArrayDeque<>();
+            for (List<Ledger.Admitted> b : batches) {
+                Ledger.Attempt attempt = ledger.appendAt(tree, b);
+                tree = attempt.after();
+                sent.add(attempt.outcome().subscribeAsCompletionStage());
+                attempt.locked().join();
+                if (sent.size() > 2 && sent.removeFirst().join() == null) {
+                    throw new IllegalStateException("an append found another tree than the one it was sent on");
+                }
+            }
+            for (var s : sent) {
+                if (s.join() == null) {
+                    throw new IllegalStateException("an append found another tree than the one it was sent on");
+                }
             }
             double seconds = (System.nanoTime() - begin) / 1e9;
             return new Raw(rows.size() / seconds, 1000 * cpu.backends() / rows.size());

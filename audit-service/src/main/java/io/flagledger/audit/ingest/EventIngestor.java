@@ -119,8 +119,8 @@ public class EventIngestor {
     static final int AHEAD = 2;
     /**
      * A poll's write: {@code written} completes when it ended (committed, or failed for good); {@code after} as soon
-     * as its append holds the append lock, with the tree the ledger holds if it commits, or null if it is stored the ordinary
-     * way (then the next poll's append waits for {@code written} before it is sent).
+     * as its append holds the append lock, with the tree the ledger holds if it commits, or null if it is stored the
+     * ordinary way (then the next poll's append waits for {@code written} before it is sent).
      */
     private record Write(CompletableFuture<Void> written, CompletableFuture<Ledger.Frontier> after) {
         Write() {
@@ -135,8 +135,8 @@ public class EventIngestor {
     /**
      * Wall time per poll, by phase: waiting for the connector's next poll ({@code poll}), verifying it
      * ({@code verify}), then waiting until its append can be sent ({@code wait}: the previous one holds the lock,
-     * or was written if that one went the ordinary way), and its own write until committed ({@code write}, which includes waiting
-     * for the previous commit in the database).
+     * or was written if that one went the ordinary way), and its own write until committed ({@code write}, which
+     * includes waiting for the previous commit in the database).
      */
     private Timer pollTime;
     private Timer verifyTime;

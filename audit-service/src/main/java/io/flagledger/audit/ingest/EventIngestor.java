@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.flagledger.audit.checkpoint.Checkpointer;
 import io.flagledger.audit.ledger.Ledger;
 import io.flagledger.audit.ledger.SourcePosition;
+import io.flagledger.common.retry.Failures;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.EventValidator;
 import io.flagledger.contract.SafeText;
@@ -376,7 +377,7 @@ public class EventIngestor {
             return Uni.createFrom().voidItem().onItem().delayIt().by(MAX_RETRY).chain(() -> store(List.of(item)));
         }
         Uni<Void> quarantine = attempt(List.of(item.refused("refused by the database: " + failure.message())));
-        if (failure.kind() == StoreFailure.Kind.DETERMINISTIC) {
+        if (failure.kind() == Failures.Kind.DETERMINISTIC) {
             return quarantine;
         }
         return Uni.createFrom().voidItem().onItem().delayIt().by(FIRST_RETRY).chain(() -> attempt(List.of(item)))

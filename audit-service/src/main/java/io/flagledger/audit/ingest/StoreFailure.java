@@ -1,5 +1,7 @@
 package io.flagledger.audit.ingest;
 
+import io.flagledger.common.retry.Failures;
+import io.flagledger.common.retry.Failures.Kind;
 import io.flagledger.contract.InvalidEventException;
 import io.vertx.core.VertxException;
 import io.vertx.sqlclient.DatabaseException;
@@ -14,8 +16,6 @@ import java.util.concurrent.TimeoutException;
  * is quarantined only when it fails the same way twice.
  */
 record StoreFailure(Kind kind, String signature, String message) {
-
-    enum Kind { DETERMINISTIC, TRANSIENT, UNKNOWN }
 
     /** {@code unique_violation}: the expected duplicate (another writer appended the same event first); retrying dedups it. */
     private static final String DUPLICATE = "23505";
@@ -41,19 +41,9 @@ record StoreFailure(Kind kind, String signature, String message) {
                 failure.getClass().getSimpleName() + ": " + failure.getMessage());
     }
 
+    /** The shared SQLSTATE table, but a duplicate is a redelivery here, not a bad record. */
     private static Kind ofSqlState(String state) {
-        if (state.equals(DUPLICATE)) {
-            return Kind.TRANSIENT;
-        }
-        return switch (state.substring(0, 2)) {
-            // data exceptions (22P05 NUL, 22001 too long, ...), integrity violations, program limits (index row too big)
-            case "22", "23", "54" -> Kind.DETERMINISTIC;
-            // connection (08), serialization/deadlock (40), resources (53), operator intervention such as
-            // pg_terminate_backend or a shutdown (57), system errors (58), lock not available (55P03)
-            case "08", "40", "53", "57", "58" -> Kind.TRANSIENT;
-            // insufficient_privilege: a revoked grant is an operator's mistake to fix, not the record's fault
-            default -> state.equals("42501") || state.equals("55P03") ? Kind.TRANSIENT : Kind.UNKNOWN;
-        };
+        return state.equals(DUPLICATE) ? Kind.TRANSIENT : Failures.ofSqlState(state);
     }
 
     boolean transientFailure() {

@@ -2,7 +2,7 @@ package io.flagledger.audit.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flagledger.audit.ingest.StoreFailure.Kind;
+import io.flagledger.common.retry.Failures.Kind;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;

@@ -8,11 +8,23 @@ import org.jboss.logging.Logger;
 
 /**
  * Which failures are worth retrying. Deterministic: the same input fails the same way every time (PostgreSQL data
- * exceptions and integrity violations, SQLSTATE classes 22 and 23, e.g. 22P05 for a NUL; unparseable or invalid
- * input, or code failing on this input); retrying those only stops whatever waits behind them. Everything else (connection loss, timeouts,
- * serialization failures, the database or broker down) is transient and retried.
+ * exceptions, integrity violations and program limits, SQLSTATE classes 22, 23 and 54, e.g. 22P05 for a NUL or 54000
+ * for an index row too big; unparseable or invalid input, or code failing on this input); retrying those only stops
+ * whatever waits behind them. Everything else (connection loss, timeouts, serialization failures, the database or
+ * broker down) is transient and retried. {@link #ofSqlState} is the one SQLSTATE table; audit-service's ledger
+ * writer refines it (a duplicate event there is a redelivery to deduplicate, not a bad record).
  */
 public final class Failures {
+
+    /** What a failure says about retrying the same work. */
+    public enum Kind {
+        /** A property of the input: it fails the same way every time. */
+        DETERMINISTIC,
+        /** A property of the moment (database away, lock conflict, operator intervention): retrying helps. */
+        TRANSIENT,
+        /** Neither is known. */
+        UNKNOWN
+    }
 
     private static final Logger LOG = Logger.getLogger(Failures.class);
     private static final Backoff RETRY = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
@@ -23,8 +35,7 @@ public final class Failures {
     public static boolean deterministic(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof PgException pg) {
-                String state = pg.getSqlState();
-                return state != null && (state.startsWith("22") || state.startsWith("23"));
+                return pg.getSqlState() != null && ofSqlState(pg.getSqlState()) == Kind.DETERMINISTIC;
             }
             // bad input, or code failing on this input: the same every time
             if (t instanceof JsonProcessingException || t instanceof IllegalArgumentException || t instanceof NullPointerException
@@ -33,6 +44,23 @@ public final class Failures {
             }
         }
         return false;
+    }
+
+    /** What a PostgreSQL SQLSTATE says about retrying. */
+    public static Kind ofSqlState(String state) {
+        if (state.length() < 2) {
+            return Kind.UNKNOWN;
+        }
+        return switch (state.substring(0, 2)) {
+            // data exceptions (22P05 NUL, 22001 too long, ...), integrity violations, program limits (index row too big)
+            case "22", "23", "54" -> Kind.DETERMINISTIC;
+            // connection (08), serialization/deadlock (40), resources (53), operator intervention such as
+            // pg_terminate_backend or a shutdown (57), system errors (58)
+            case "08", "40", "53", "57", "58" -> Kind.TRANSIENT;
+            // insufficient_privilege: a revoked grant is an operator's mistake to fix, not the input's fault;
+            // lock_not_available
+            default -> state.equals("42501") || state.equals("55P03") ? Kind.TRANSIENT : Kind.UNKNOWN;
+        };
     }
 
     /** The SQLSTATE of a PostgreSQL failure, or null. */

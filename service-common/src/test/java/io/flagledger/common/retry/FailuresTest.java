@@ -18,6 +18,7 @@ class FailuresTest {
         assertThat(Failures.deterministic(pg("22001"))).isTrue(); // value too long
         assertThat(Failures.deterministic(pg("23514"))).isTrue(); // check constraint
         assertThat(Failures.deterministic(new CompletionException(pg("23505")))).isTrue(); // wrapped
+        assertThat(Failures.deterministic(pg("54000"))).isTrue(); // program limit, e.g. an index row too big
         assertThat(Failures.deterministic(pg("40001"))).isFalse(); // serialization failure
         assertThat(Failures.deterministic(pg("57P01"))).isFalse(); // admin shutdown (terminated backend)
         assertThat(Failures.deterministic(pg("42P01"))).isFalse(); // table missing for a while

@@ -202,8 +202,8 @@ public class Ledger {
      * Appends distinct, new events ({@link #oneRoundTrip}) in one round trip (begin, the lock, {@link #APPEND_AT},
      * commit, pipelined) if, under the lock, the ledger holds {@code base}; the caller may send it before the append
      * that makes {@code base} has committed, once that one holds the lock ({@link Attempt#locked}), since the check
-     * runs after that one released it. Nothing shared
-     * is read here, so the statement can be built on any thread; it is sent when the outcome is subscribed to.
+     * runs after that one released it. Nothing shared is read here, so the statement can be built on any thread; it
+     * is sent when the outcome is subscribed to.
      */
     @SuppressWarnings("unchecked") // the pipelined results, in the order of the statements
     public Attempt appendAt(Frontier base, List<Admitted> admitted) {

@@ -32,40 +32,40 @@ public interface FlagApi {
     @GET
     @Path("/environments/{environment}/segments/{segment}")
     Response segment(@PathParam("project") String project, @PathParam("environment") String environment,
-                                 @PathParam("segment") String segment);
+            @PathParam("segment") String segment);
 
     @PUT
     @Path("/flags/{flag}/environments/{environment}")
     @Consumes(MediaType.APPLICATION_JSON)
     Response writeEnvironment(@PathParam("project") String project, @PathParam("flag") String flag,
-                                          @PathParam("environment") String environment,
-                                          @HeaderParam("If-Match") String ifMatch,
-                                          @HeaderParam("X-Correlation-Id") String correlationId,
-                                          @HeaderParam(ApprovalTokens.HEADER) String approvalToken, String body);
+            @PathParam("environment") String environment,
+            @HeaderParam("If-Match") String ifMatch,
+            @HeaderParam("X-Correlation-Id") String correlationId,
+            @HeaderParam(ApprovalTokens.HEADER) String approvalToken, String body);
 
     @PUT
     @Path("/environments/{environment}/segments/{segment}")
     @Consumes(MediaType.APPLICATION_JSON)
     Response writeSegment(@PathParam("project") String project, @PathParam("environment") String environment,
-                                      @PathParam("segment") String segment, @HeaderParam("If-Match") String ifMatch,
-                                      @HeaderParam("X-Correlation-Id") String correlationId,
-                                      @HeaderParam(ApprovalTokens.HEADER) String approvalToken, String body);
+            @PathParam("segment") String segment, @HeaderParam("If-Match") String ifMatch,
+            @HeaderParam("X-Correlation-Id") String correlationId,
+            @HeaderParam(ApprovalTokens.HEADER) String approvalToken, String body);
 
     /** A metadata change: exactly the approved metadata. */
     @PATCH
     @Path("/flags/{flag}")
     @Consumes(MediaType.APPLICATION_JSON)
     Response patchFlag(@PathParam("project") String project, @PathParam("flag") String flag,
-                                   @HeaderParam("If-Match") String ifMatch,
-                                   @HeaderParam("X-Correlation-Id") String correlationId,
-                                   @HeaderParam(ApprovalTokens.HEADER) String approvalToken, String body);
+            @HeaderParam("If-Match") String ifMatch,
+            @HeaderParam("X-Correlation-Id") String correlationId,
+            @HeaderParam(ApprovalTokens.HEADER) String approvalToken, String body);
 
     /** archive or restore. */
     @POST
     @Path("/flags/{flag}/{operation}")
     @Consumes(MediaType.APPLICATION_JSON)
     Response operate(@PathParam("project") String project, @PathParam("flag") String flag,
-                                 @PathParam("operation") String operation, @HeaderParam("If-Match") String ifMatch,
-                                 @HeaderParam("X-Correlation-Id") String correlationId,
-                                 @HeaderParam(ApprovalTokens.HEADER) String approvalToken, String body);
+            @PathParam("operation") String operation, @HeaderParam("If-Match") String ifMatch,
+            @HeaderParam("X-Correlation-Id") String correlationId,
+            @HeaderParam(ApprovalTokens.HEADER) String approvalToken, String body);
 }

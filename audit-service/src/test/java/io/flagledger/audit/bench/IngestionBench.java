@@ -218,11 +218,7 @@ public final class IngestionBench {
 
     /** The ledger's own INSERT of the same rows, without verification, lock, duplicate check or tree: a ceiling. */
     private static Raw rawInserts(PostgresDatabase db, List<Ledger.Admitted> rows, int batch) throws Exception {
-        migrate(db);
-        Vertx vertx = Vertx.vertx();
-        PgConnectOptions options = PgConnectOptions.fromUri(db.reactiveUrl()).setUser(db.username()).setPassword(db.password());
-        Pool pool = PgPool.pool(vertx, options, new PoolOptions().setMaxSize(1));
-        try (Connection monitor = connect(db)) {
+        return withPool(db, 1, (pool, monitor) -> {
             // Rows are prepared first, so the timed loop is the database's work (and the client's round trips) only.
             List<Tuple> batches = new ArrayList<>();
             for (int from = 0; from < rows.size(); from += batch) {
@@ -236,10 +232,7 @@ public final class IngestionBench {
             }
             double seconds = (System.nanoTime() - begin) / 1e9;
             return new Raw(rows.size() / seconds, 1000 * cpu.backends() / rows.size());
-        } finally {
-            pool.close().await().indefinitely();
-            vertx.close().await().indefinitely();
-        }
+        });
     }
 
     /**
@@ -248,11 +241,7 @@ public final class IngestionBench {
      * nodes and checks cost over the raw INSERT.
      */
     private static Raw ledgerAppends(PostgresDatabase db, List<Ledger.Admitted> rows, int batch) throws Exception {
-        migrate(db);
-        Vertx vertx = Vertx.vertx();
-        PgConnectOptions options = PgConnectOptions.fromUri(db.reactiveUrl()).setUser(db.username()).setPassword(db.password());
-        Pool pool = PgPool.pool(vertx, options, new PoolOptions().setMaxSize(3));
-        try (Connection monitor = connect(db)) {
+        return withPool(db, 3, (pool, monitor) -> {
             Ledger ledger = new Ledger(pool, new io.flagledger.audit.merkle.MerkleStore());
             List<List<Ledger.Admitted>> batches = new ArrayList<>();
             for (int from = 0; from < rows.size(); from += batch) {
@@ -279,6 +268,21 @@ public final class IngestionBench {
             }
             double seconds = (System.nanoTime() - begin) / 1e9;
             return new Raw(rows.size() / seconds, 1000 * cpu.backends() / rows.size());
+        });
+    }
+
+    interface PoolWork {
+        Raw run(Pool pool, Connection monitor) throws Exception;
+    }
+
+    /** A migrated database, a reactive pool of {@code size} connections to it and a JDBC connection to watch its CPU. */
+    private static Raw withPool(PostgresDatabase db, int size, PoolWork work) throws Exception {
+        migrate(db);
+        Vertx vertx = Vertx.vertx();
+        PgConnectOptions options = PgConnectOptions.fromUri(db.reactiveUrl()).setUser(db.username()).setPassword(db.password());
+        Pool pool = PgPool.pool(vertx, options, new PoolOptions().setMaxSize(size));
+        try (Connection monitor = connect(db)) {
+            return work.run(pool, monitor);
         } finally {
             pool.close().await().indefinitely();
             vertx.close().await().indefinitely();

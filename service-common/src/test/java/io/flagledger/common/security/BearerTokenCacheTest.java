@@ -25,7 +25,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
@@ -86,9 +86,6 @@ class BearerTokenCacheTest {
     @TestHTTPResource("/test/whoami")
     URI whoami;
 
-    @ConfigProperty(name = "test.token.private-key")
-    String privateKey;
-
     @Inject
     MeterRegistry registry;
 
@@ -148,8 +145,10 @@ class BearerTokenCacheTest {
         return registry.counter("flagledger.auth.token.cache", "result", "hit").count();
     }
 
+    /** Read when used, not injected: only this class's application has the test resource that sets it. */
     private PrivateKey key() throws Exception {
-        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(privateKey)));
+        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(
+                ConfigProvider.getConfig().getValue("test.token.private-key", String.class))));
     }
 
     private static String token(PrivateKey key, String subject, String role, String audience, int seconds) throws Exception {

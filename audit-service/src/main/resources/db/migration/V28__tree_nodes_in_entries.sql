@@ -2,7 +2,7 @@
 -- subtrees (l, i >> l) for l = 1..t, t = the number of trailing one bits of i; nodes holds their 32-byte hashes in
 -- level order (NULL when t = 0, i.e. odd seq). Node (l, j) is thus bytes (l-1)*32+1..l*32 of the entry with
 -- seq = (j+1) * 2^l: a read is a primary-key probe of ledger_entry, and an append writes one row per event instead
--- of two (merkle_node's row and index entry cost PostgreSQL ~12-14 % of the append rate).
+-- of two (merkle_node's row and its index entry were a large part of PostgreSQL's work per append).
 alter table ledger_entry add column nodes bytea;
 
 -- Existing ledgers: the stored nodes move as they are (a recomputation would quietly repair an edited tree the

@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Appends admitted events with a dense sequence number, once per event id, and grows the Merkle tree with them.
- * A whole batch (e.g. one Kafka poll) goes in one transaction: one lock, one duplicate check, one insert, one
- * write of the tree nodes it completes.
+ * A whole batch (e.g. one Kafka poll) goes in one transaction: one lock, one duplicate check, one insert that
+ * carries the tree nodes each entry completes.
  */
 @ApplicationScoped
 public class Ledger {
@@ -37,15 +37,16 @@ public class Ledger {
     /** Serialises appenders so sequence numbers stay dense and gap-free across replicas. */
     private static final long APPEND_LOCK = 0x466c61674c6564L;
 
-    /** The row insert: one statement per batch, the rows as arrays ({@link #rows}). */
+    /** The row insert: one statement per batch, the rows as arrays ({@link #rows}), their tree nodes as {@code $18}. */
     public static final String APPEND = """
             insert into ledger_entry (seq, event_id, canonical_json, leaf_hash, received_at, source_topic,
                 source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type,
-                project, flag_id, environment, correlation_id, channel)
-            select s, e, c, h, now(), t, p, o, oc, ss, a, ai, at, pr, f, en, co, ch
+                project, flag_id, environment, correlation_id, channel, nodes)
+            select s, e, c, h, now(), t, p, o, oc, ss, a, ai, at, pr, f, en, co, ch, n
             from unnest($1::bigint[], $2::uuid[], $3::text[], $4::bytea[], $5::text[], $6::integer[], $7::bigint[],
                 $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                $15::text[], $16::text[], $17::text[]) as u(s, e, c, h, t, p, o, oc, ss, a, ai, at, pr, f, en, co, ch)""";
+                $15::text[], $16::text[], $17::text[], $18::bytea[])
+                as u(s, e, c, h, t, p, o, oc, ss, a, ai, at, pr, f, en, co, ch, n)""";
 
     private static final String QUARANTINE = """
             insert into quarantined_event (received_at, source_topic, source_partition, source_offset, reason, payload)
@@ -55,23 +56,19 @@ public class Ledger {
             returning source_topic, source_partition, source_offset""";
 
     /**
-     * {@link #APPEND} and the tree nodes the rows complete, in one statement, if the ledger holds exactly the tree
-     * the caller grew its compact range from: {@code $18} entries, and the perfect subtrees of that range
-     * ({@code $19..$21}: level, index, hash; level 0 is an entry's leaf hash) stored as the caller has them.
-     * Otherwise nothing (the caller then reads the tree's edge under the lock). The size alone is not enough once
-     * an append may be sent before the previous one committed: if that one rolled back and another appender added
-     * as many entries, the size would match a different tree. A duplicate event id fails it on ledger_entry's
-     * unique index.
+     * {@link #APPEND}, if the ledger holds exactly the tree the caller grew its compact range from: {@code $19}
+     * entries, and the perfect subtrees of that range ({@code $20..$22}: level, index, hash) stored as the caller
+     * has them. Otherwise nothing (the caller then reads the tree's edge under the lock). The size alone is not
+     * enough once an append may be sent before the previous one committed: if that one rolled back and another
+     * appender added as many entries, the size would match a different tree. A duplicate event id fails it on
+     * ledger_entry's unique index.
      */
     private static final String APPEND_AT = """
-            with guard as (select (select coalesce(max(seq), 0) from ledger_entry) = $18
-                and (select count(*) from unnest($19::integer[], $20::bigint[], $21::bytea[]) as r(level, idx, hash)
-                     where r.hash = case when r.level = 0 then (select leaf_hash from ledger_entry where seq = r.idx + 1)
-                         else (select hash from merkle_node m where m.level = r.level and m.idx = r.idx) end)
-                    = cardinality($19::integer[]) as ok),
-            entries as (""" + APPEND + "\n    where (select ok from guard)),\n" + """
-            nodes as (insert into merkle_node (level, idx, hash)
-                select * from unnest($22::integer[], $23::bigint[], $24::bytea[]) where (select ok from guard))
+            with guard as (select (select coalesce(max(seq), 0) from ledger_entry) = $19
+                and (select count(*) from unnest($20::integer[], $21::bigint[], $22::bytea[]) as r(level, idx, hash)
+                     where r.hash = """ + MerkleStore.hash("r.level", "r.idx") + """
+            ) = cardinality($20::integer[]) as ok),
+            entries as (""" + APPEND + "\n    where (select ok from guard))\n" + """
             select ok from guard""";
 
     /**
@@ -218,11 +215,8 @@ public class Ledger {
         }
         CompactRange range = CompactRange.of(base.size(), base.roots());
         Rows rows = rows(base.size(), admitted);
-        Tuple values = rows.values().addLong(base.size()).addValue(edgeLevels).addValue(edgeIndexes).addValue(edgeHashes);
-        Tuple nodes = MerkleStore.completed(range, rows.leaves()); // grows range to the tree after this append
-        for (int i = 0; i < nodes.size(); i++) {
-            values.addValue(nodes.getValue(i));
-        }
+        Tuple values = rows.values().addValue(MerkleStore.completed(range, rows.leaves())) // grows range
+                .addLong(base.size()).addValue(edgeLevels).addValue(edgeIndexes).addValue(edgeHashes);
         Frontier after = Frontier.of(range);
         long[] seqs = new long[admitted.size()];
         for (int i = 0; i < seqs.length; i++) {
@@ -306,12 +300,10 @@ public class Ledger {
             entries.add(admitted.get(fresh.get(j)));
         }
         Rows rows = rows(size, entries);
-        // The tree's edge read goes out with the insert, its node write right after the read.
-        return pipelined(tx.preparedQuery(APPEND).execute(rows.values()), tree.leavesAppended(tx, size, rows.leaves()))
-                .map(results -> {
-                    grown.set((CompactRange) results.get(1));
-                    return seqs;
-                });
+        return tree.range(tx, size).chain(range -> {
+            Buffer[] nodes = MerkleStore.completed(range, rows.leaves());
+            return tx.preparedQuery(APPEND).execute(rows.values().addValue(nodes)).invoke(() -> grown.set(range));
+        }).replaceWith(seqs);
     }
 
     /**
@@ -336,7 +328,10 @@ public class Ledger {
         });
     }
 
-    /** The parameters of {@link #APPEND} for the entries as seq {@code size + 1}, ..., and their leaf hashes. */
+    /**
+     * The parameters of {@link #APPEND} but the nodes for the entries as seq {@code size + 1}, ..., and their leaf
+     * hashes, from which {@link MerkleStore#completed} makes the nodes.
+     */
     public record Rows(Tuple values, List<byte[]> leaves) {
     }
 

@@ -7,10 +7,11 @@ import io.flagledger.contract.merkle.ProofPlan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Singleton;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,61 +19,53 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads and writes the stored tree: leaves from ledger_entry (leaf index = seq - 1), higher perfect subtrees
- * from merkle_node. Stateless: every call takes the client (pool or transaction) to run on, so the benchmark
- * can use it without CDI.
+ * Reads and writes the stored tree. Every node lives in the ledger_entry row whose leaf completes it: the leaf at
+ * index i = seq - 1 completes nodes (l, i >> l) for l = 0..t, t = the number of trailing one bits of i; level 0 is
+ * leaf_hash, levels 1..t are column nodes, 32 bytes each in level order. So node (l, j) is in the entry with
+ * seq = (j + 1) << l, and an append writes one row per event. Stateless: every call takes the client (pool or
+ * transaction) to run on, so the benchmark can use it without CDI.
  */
 @Singleton
 public class MerkleStore {
 
-    private static final String READ = """
-            select 0 as level, seq - 1 as idx, leaf_hash as hash from ledger_entry where seq = any($1)
-            union all
-            select m.level, m.idx, m.hash from merkle_node m
-            join unnest($2::integer[], $3::bigint[]) as wanted(level, idx) on m.level = wanted.level and m.idx = wanted.idx""";
+    /**
+     * SQL for the hash of node ({@code level}, {@code idx}), both SQL expressions: one primary-key probe, null if
+     * the tree does not hold it (yet).
+     */
+    public static String hash(String level, String idx) {
+        return "(select case when " + level + " = 0 then tree_node.leaf_hash else substring(tree_node.nodes from ("
+                + level + " - 1) * 32 + 1 for 32) end from ledger_entry tree_node where tree_node.seq = (" + idx
+                + " + 1) << " + level + ")";
+    }
 
-    // The range reads below are one index range scan per wanted level. Written as a plain join, PostgreSQL cannot
-    // estimate "idx >= first" per level and, once merkle_node is large (10M rows at 10M leaves), plans a parallel
-    // sequential scan of the whole table: ~2 s per call, every proof-cache refresh and every self-check batch.
-    // LATERAL with OFFSET 0 (not flattened into the join) keeps the nested loop over the primary key.
-    static final String FROM = """
-            select m.level, m.idx, m.hash from unnest($1::integer[], $2::bigint[]) as wanted(level, first)
-            cross join lateral (select n.level, n.idx, n.hash from merkle_node n
-                where n.level = wanted.level and n.idx >= wanted.first offset 0) m
-            order by m.level, m.idx""";
+    private static final String READ = "select w.level, w.idx, " + hash("w.level", "w.idx")
+            + " as hash from unnest($1::integer[], $2::bigint[]) as w(level, idx)";
 
-    static final String BETWEEN = """
-            select m.level, m.idx, m.hash from unnest($1::integer[], $2::bigint[], $3::bigint[]) as wanted(level, lo, hi)
-            cross join lateral (select n.level, n.idx, n.hash from merkle_node n
-                where n.level = wanted.level and n.idx between wanted.lo and wanted.hi offset 0) m""";
+    // One probe per node, whatever the planner estimates: the nodes of one level are 2^level entries apart, so a
+    // range scan would read 2^level rows per node.
+    static final String FROM = "select w.level, g.idx, " + hash("w.level", "g.idx") + " as hash "
+            + "from unnest($1::integer[], $2::bigint[]) as w(level, first) "
+            + "cross join lateral generate_series(w.first, ((select coalesce(max(seq), 0) from ledger_entry) >> w.level) - 1) "
+            + "as g(idx) order by w.level, g.idx";
 
-    private static final String WRITE = """
-            insert into merkle_node (level, idx, hash)
-            select * from unnest($1::integer[], $2::bigint[], $3::bytea[])""";
+    // The nodes completed between two sizes are exactly those of the entries in between: one range scan.
+    static final String BETWEEN = "select seq, nodes from ledger_entry where seq > $1 and seq <= $2 and nodes is not null";
 
     /** Hashes of the given nodes in one query; fails if any is missing (beyond the tree, or a damaged store). */
     public Uni<Map<NodeId, byte[]>> nodes(SqlClient client, Collection<NodeId> ids) {
         if (ids.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        List<Long> leafSeqs = new ArrayList<>();
-        List<Integer> levels = new ArrayList<>();
-        List<Long> indexes = new ArrayList<>();
+        Integer[] levels = new Integer[ids.size()];
+        Long[] indexes = new Long[ids.size()];
+        int i = 0;
         for (NodeId id : ids) {
-            if (id.level() == 0) {
-                leafSeqs.add(id.index() + 1);
-            } else {
-                levels.add(id.level());
-                indexes.add(id.index());
-            }
+            levels[i] = id.level();
+            indexes[i++] = id.index();
         }
-        Tuple args = Tuple.tuple().addArrayOfLong(leafSeqs.toArray(Long[]::new))
-                .addArrayOfInteger(levels.toArray(Integer[]::new)).addArrayOfLong(indexes.toArray(Long[]::new));
+        Tuple args = Tuple.of(levels, indexes);
         return client.preparedQuery(READ).execute(args).map(rows -> {
-            Map<NodeId, byte[]> found = new HashMap<>();
-            for (Row row : rows) {
-                found.put(new NodeId(row.getInteger("level"), row.getLong("idx")), row.getBuffer("hash").getBytes());
-            }
+            Map<NodeId, byte[]> found = found(rows, new HashMap<>());
             for (NodeId id : ids) {
                 if (!found.containsKey(id)) {
                     throw new MissingNodeException(id);
@@ -93,42 +86,37 @@ public class MerkleStore {
             levels[i] = lowest + i;
             from[i] = first[i];
         }
-        return client.preparedQuery(FROM).execute(Tuple.of(levels, from)).map(rows -> {
-            Map<NodeId, byte[]> found = new LinkedHashMap<>();
+        return client.preparedQuery(FROM).execute(Tuple.of(levels, from)).map(rows -> found(rows, new LinkedHashMap<>()));
+    }
+
+    /**
+     * Every stored node (level 1 and up) that the tree completed while growing from {@code from} to {@code to}
+     * leaves, i.e. whose last leaf lies in that range: the nodes of those entries, one primary-key range scan, so
+     * reading a batch's nodes never touches older parts of the table.
+     */
+    public Uni<Map<NodeId, byte[]>> completedBetween(SqlClient client, long from, long to) {
+        return client.preparedQuery(BETWEEN).execute(Tuple.of(from, to)).map(rows -> {
+            Map<NodeId, byte[]> found = new HashMap<>();
             for (Row row : rows) {
-                found.put(new NodeId(row.getInteger("level"), row.getLong("idx")), row.getBuffer("hash").getBytes());
+                long leaf = row.getLong("seq") - 1;
+                byte[] nodes = row.getBuffer("nodes").getBytes();
+                for (int level = 1; level * 32 <= nodes.length; level++) {
+                    found.put(new NodeId(level, leaf >>> level), Arrays.copyOfRange(nodes, (level - 1) * 32, level * 32));
+                }
             }
             return found;
         });
     }
 
-    /**
-     * Every stored node (level 1 and up) that the tree completed while growing from {@code from} to {@code to}
-     * leaves, i.e. whose last leaf lies in that range: one index range per level, so reading a batch's nodes never
-     * touches older parts of the table.
-     */
-    public Uni<Map<NodeId, byte[]>> completedBetween(SqlClient client, long from, long to) {
-        List<Integer> levels = new ArrayList<>();
-        List<Long> lo = new ArrayList<>();
-        List<Long> hi = new ArrayList<>();
-        for (int level = 1; level < 63 && (to >>> level) > 0; level++) {
-            if ((to >>> level) > (from >>> level)) {
-                levels.add(level);
-                lo.add(from >>> level);
-                hi.add((to >>> level) - 1);
+    /** The nodes of (level, idx, hash) rows into {@code into}; a node the tree lacks has a null hash and is left out. */
+    private static Map<NodeId, byte[]> found(RowSet<Row> rows, Map<NodeId, byte[]> into) {
+        for (Row row : rows) {
+            var hash = row.getBuffer("hash");
+            if (hash != null) {
+                into.put(new NodeId(row.getInteger("level"), row.getLong("idx")), hash.getBytes());
             }
         }
-        if (levels.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return client.preparedQuery(BETWEEN).execute(Tuple.of(levels.toArray(Integer[]::new), lo.toArray(Long[]::new),
-                hi.toArray(Long[]::new))).map(rows -> {
-                    Map<NodeId, byte[]> found = new HashMap<>();
-                    for (Row row : rows) {
-                        found.put(new NodeId(row.getInteger("level"), row.getLong("idx")), row.getBuffer("hash").getBytes());
-                    }
-                    return found;
-                });
+        return into;
     }
 
     /** The proof hashes of a plan, bottom-up. */
@@ -151,39 +139,25 @@ public class MerkleStore {
     }
 
     /**
-     * Stores the subtrees that the new leaves complete when the tree grows from {@code size} leaves, and gives the
-     * compact range of the grown tree. Run in the append transaction, under the append lock, so the tree and the
-     * ledger never disagree. Every left sibling a new node needs is either made in this batch or a perfect subtree
-     * on the old tree's right edge, so one read of that edge (O(log n) nodes) and one write suffice. Amortised one
-     * node per leaf.
+     * The compact range of the stored tree of {@code size} leaves: one read of its right edge (O(log n) nodes). Run
+     * under the append lock, it is what the next append grows with {@link #completed}.
      */
-    public Uni<CompactRange> leavesAppended(SqlClient tx, long size, List<byte[]> leafHashes) {
+    public Uni<CompactRange> range(SqlClient client, long size) {
         List<NodeId> edge = CompactRange.nodes(size);
-        return nodes(tx, edge).chain(known -> {
-            CompactRange range = CompactRange.of(size, edge.stream().map(known::get).toList());
-            Tuple written = completed(range, leafHashes);
-            if (((Integer[]) written.getValue(0)).length == 0) {
-                return Uni.createFrom().item(range);
-            }
-            return tx.preparedQuery(WRITE).execute(written).replaceWith(range);
-        });
+        return nodes(client, edge).map(known -> CompactRange.of(size, edge.stream().map(known::get).toList()));
     }
 
     /**
-     * Appends the leaves to the range and gives the nodes (level 1 and up) they complete as the three arrays
-     * (levels, indexes, hashes) that the merkle_node inserts take.
+     * Appends the leaves to the range and gives, for each, the nodes column of its entry: the hashes of the
+     * subtrees it completes (level 1 and up, lowest first), or null if it completes none.
      */
-    public static Tuple completed(CompactRange range, List<byte[]> leafHashes) {
-        List<Integer> levels = new ArrayList<>(leafHashes.size() + 8);
-        List<Long> indexes = new ArrayList<>(leafHashes.size() + 8);
-        List<Buffer> hashes = new ArrayList<>(leafHashes.size() + 8);
-        for (byte[] leaf : leafHashes) {
-            range.append(leaf, (id, h) -> {
-                levels.add(id.level());
-                indexes.add(id.index());
-                hashes.add(Buffer.buffer(h));
-            });
+    public static Buffer[] completed(CompactRange range, List<byte[]> leafHashes) {
+        Buffer[] nodes = new Buffer[leafHashes.size()];
+        for (int i = 0; i < nodes.length; i++) {
+            Buffer completing = Buffer.buffer();
+            range.append(leafHashes.get(i), (id, h) -> completing.appendBytes(h));
+            nodes[i] = completing.length() == 0 ? null : completing;
         }
-        return Tuple.of(levels.toArray(Integer[]::new), indexes.toArray(Long[]::new), hashes.toArray(Buffer[]::new));
+        return nodes;
     }
 }

@@ -1,6 +1,7 @@
 package io.flagledger.audit.proof;
 
 import io.flagledger.audit.merkle.Base64s;
+import io.flagledger.audit.merkle.MerkleStore;
 import io.flagledger.common.problem.ProblemException;
 import io.flagledger.contract.merkle.ProofPlan;
 import io.smallrye.mutiny.Uni;
@@ -42,9 +43,8 @@ public class InclusionProofs {
         String size = "coalesce($" + sizeParam + "::bigint, (select max(tree_size) from checkpoint))";
         String last = String.valueOf(cachedLevel - 1);
         return "cross join lateral (select array_agg(x.level) as lower_levels, array_agg(x.idx) as lower_idx, "
-                + "array_agg(x.hash) as lower_hashes from (select w.level, w.idx, case when w.level = 0 "
-                + "then (select l.leaf_hash from ledger_entry l where l.seq = w.idx + 1) "
-                + "else (select m.hash from merkle_node m where m.level = w.level and m.idx = w.idx) end as hash from ("
+                + "array_agg(x.hash) as lower_hashes from (select w.level, w.idx, " + MerkleStore.hash("w.level", "w.idx")
+                + " as hash from ("
                 + "select g as level, ((e.seq - 1) >> g) # 1 as idx from generate_series(0, " + last + ") g "
                 + "union select g, (" + size + " >> g) - 1 from generate_series(0, " + last + ") g "
                 + "where ((" + size + " >> g) & 1) = 1) w offset 0) x where x.hash is not null) lower_nodes";

@@ -368,7 +368,7 @@ public class SelfCheck {
         }
     }
 
-    /** Proofs are built from merkle_node: the latest signed root must come out of the stored nodes too. */
+    /** Proofs are built from the stored nodes: the latest signed root must come out of them too. */
     private Uni<Void> latestRoot(SqlClient client, List<StoredCheckpoint> trusted, LedgerWalk walk) {
         if (trusted.isEmpty()) {
             return Uni.createFrom().voidItem();

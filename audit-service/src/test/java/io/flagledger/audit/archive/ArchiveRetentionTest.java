@@ -142,6 +142,10 @@ class ArchiveRetentionTest {
         assertThatThrownBy(() -> pool.withTransaction(tx -> tx.query("select set_config('flagledger.payload_purge', 'on', true)")
                 .execute().chain(() -> tx.query("update ledger_entry set action = 'x', canonical_json = null where seq = " + heldSeq).execute()))
                 .await().indefinitely()).hasMessageContaining("only a payload purge");
+        assertThatThrownBy(() -> pool.withTransaction(tx -> tx.query("select set_config('flagledger.payload_purge', 'on', true)")
+                .execute().chain(() -> tx.query("update ledger_entry set nodes = coalesce(nodes, '') || leaf_hash, "
+                        + "canonical_json = null where seq = " + heldSeq).execute()))
+                .await().indefinitely()).hasMessageContaining("only a payload purge");
         long beyond = count("select coalesce(max(seq), 0) from ledger_entry") + 1;
         assertThat(count("select purge_ledger_payloads(now() + interval '1 day', " + beyond + ", " + (beyond + 100) + ", 100)")).isZero();
 

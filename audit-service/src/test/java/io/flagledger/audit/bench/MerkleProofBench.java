@@ -44,9 +44,9 @@ import org.postgresql.copy.CopyIn;
  * {@code audit-service/bench/merkle-proofs.sh [leaves] [seconds] [connections] [new-since-last-self-check]}.
  *
  * <p>The ledger is synthetic: entry {@code g} has payload {@code {"n":g}} and event id
- * {@code 00000000-0000-4000-8000-<g in 12 hex digits>}, so the wrk script can name any entry. Entries are generated
- * by the server, the tree nodes computed here and streamed in with COPY (bounded: no joins over the table). The
- * service signs its first checkpoint over the whole tree, which the bench waits for.
+ * {@code 00000000-0000-4000-8000-<g in 12 hex digits>}, so the wrk script can name any entry. Entries and the tree
+ * nodes they complete are computed here and streamed in with COPY (bounded: no joins over the table). The service
+ * signs its first checkpoint over the whole tree, which the bench waits for.
  *
  * <p>The self-check: as if the previous hourly run had verified the first N - K entries, the bench records that point
  * (size, root, compact range, as a full scan, so the next run is incremental) in selfcheck_point; after the warm-up
@@ -57,7 +57,6 @@ import org.postgresql.copy.CopyIn;
  */
 public final class MerkleProofBench {
 
-    private static final long CHUNK = 1_000_000;
     private static final List<String> KINDS = List.of("baseline", "inclusion", "consistency");
     /** Seconds of closed-loop load per endpoint before the self-check: the JIT compiles the request paths. */
     private static final int WARM_UP = Integer.getInteger("bench.warmup", 15);
@@ -145,48 +144,42 @@ public final class MerkleProofBench {
                             loop execute 'drop index ' || quote_ident(i.indexname); end loop;
                         end $$""");
             }
-            String insert = """
-                    insert into ledger_entry (seq, event_id, canonical_json, leaf_hash, received_at, source_topic,
-                        source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type, correlation_id)
-                    select g, ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, '{"n":' || g || '}',
-                        sha256('\\x00'::bytea || convert_to('{"n":' || g || '}', 'UTF8')),
-                        now(), 'bench', 0, g, now(), 'bench', 'bench', 'bench', 'user', 'bench'
-                    from generate_series(?::bigint, ?::bigint) g""";
-            for (long from = 1; from <= n; from += CHUNK) {
-                try (PreparedStatement ps = c.prepareStatement(insert)) {
-                    ps.setLong(1, from);
-                    ps.setLong(2, Math.min(n, from + CHUNK - 1));
-                    ps.executeUpdate();
-                }
-            }
-            long entries = System.nanoTime();
-            long nodes = copyNodes(c, n, verified);
+            copyEntries(c, n, verified);
             try (Statement st = c.createStatement()) {
                 st.execute("vacuum analyze ledger_entry");
-                st.execute("vacuum analyze merkle_node");
             }
-            System.out.printf("%,d entries generated in %.1f s; %,d tree nodes computed and copied in %.1f s (with vacuum)%n",
-                    n, (entries - begin) / 1e9, nodes, (System.nanoTime() - entries) / 1e9);
+            System.out.printf("%,d entries and their tree nodes computed and copied in %.1f s (with vacuum)%n",
+                    n, (System.nanoTime() - begin) / 1e9);
         }
     }
 
     /**
-     * Every complete subtree of the N leaves, computed here with event-contract's CompactRange (as the self-check
-     * recomputes them), streamed by COPY; and the point a previous self-check would have recorded at {@code verified}.
+     * The N entries with the tree nodes each completes, computed here with event-contract's CompactRange (as the
+     * self-check recomputes them), streamed by COPY in bounded chunks; and the point a previous self-check would have
+     * recorded at {@code verified}.
      */
-    private static long copyNodes(Connection c, long n, long verified) throws Exception {
-        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy merkle_node (level, idx, hash) from stdin");
+    private static void copyEntries(Connection c, long n, long verified) throws Exception {
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy ledger_entry (seq, event_id, canonical_json, "
+                + "leaf_hash, received_at, source_topic, source_partition, source_offset, occurred_at, source_service, action, "
+                + "actor_id, actor_type, correlation_id, nodes) from stdin");
         HexFormat hex = HexFormat.of();
+        String now = java.time.OffsetDateTime.now().toString();
         StringBuilder out = new StringBuilder(1 << 20);
         CompactRange range = new CompactRange();
         CompactRange atVerified = range;
-        for (long i = 0; i < n; i++) {
-            if (i == verified) {
+        for (long seq = 1; seq <= n; seq++) {
+            if (seq - 1 == verified) {
                 atVerified = CompactRange.of(range.size(), range.roots());
             }
-            range.append(MerkleHash.leaf(("{\"n\":" + (i + 1) + "}").getBytes(StandardCharsets.UTF_8)), (id, h) ->
-                    out.append(id.level()).append('\t').append(id.index()).append("\t\\\\x").append(hex.formatHex(h)).append('\n'));
-            if (out.length() > (1 << 20) - 2000) {
+            String payload = "{\"n\":" + seq + "}";
+            byte[] leaf = MerkleHash.leaf(payload.getBytes(StandardCharsets.UTF_8));
+            out.append(seq).append("\t00000000-0000-4000-8000-").append(hex.toHexDigits(seq).substring(4)).append('\t')
+                    .append(payload).append("\t\\\\x").append(hex.formatHex(leaf)).append('\t').append(now)
+                    .append("\tbench\t0\t").append(seq).append('\t').append(now).append("\tbench\tbench\tbench\tuser\tbench\t");
+            int nodes = out.length();
+            range.append(leaf, (id, h) -> out.append(out.length() == nodes ? "\\\\x" : "").append(hex.formatHex(h)));
+            out.append(out.length() == nodes ? "\\N\n" : "\n");
+            if (out.length() > (1 << 20) - 6000) {
                 byte[] bytes = out.toString().getBytes(StandardCharsets.US_ASCII);
                 copy.writeToCopy(bytes, 0, bytes.length);
                 out.setLength(0);
@@ -197,7 +190,7 @@ public final class MerkleProofBench {
         }
         byte[] bytes = out.toString().getBytes(StandardCharsets.US_ASCII);
         copy.writeToCopy(bytes, 0, bytes.length);
-        long written = copy.endCopy();
+        copy.endCopy();
         try (PreparedStatement ps = c.prepareStatement("insert into selfcheck_point (tree_size, root_hash, compact_range, "
                 + "full_scan, verified_at) values (?, ?, ?, true, now())")) {
             java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream();
@@ -209,7 +202,6 @@ public final class MerkleProofBench {
             ps.setBytes(3, packed.toByteArray());
             ps.executeUpdate();
         }
-        return written;
     }
 
     /**

@@ -11,6 +11,7 @@ import io.flagledger.audit.checkpoint.CheckpointKeys;
 import io.flagledger.audit.checkpoint.CheckpointStore;
 import io.flagledger.audit.ingest.SecurityAlerts;
 import io.flagledger.audit.merkle.MerkleStore;
+import io.flagledger.audit.merkle.TreeTampering;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.merkle.CompactRange;
 import io.flagledger.contract.merkle.NodeId;
@@ -145,14 +146,12 @@ class IncrementalSelfCheckTest {
                     expected = "its compact range gives root";
                 }
                 case "subtree root node" -> {
-                    exec(conn, "alter table merkle_node disable trigger merkle_node_append_only",
-                            "update merkle_node set hash = sha256(hash) where level = " + top.level() + " and idx = " + top.index());
+                    exec(conn, "alter table ledger_entry disable trigger ledger_entry_append_only", TreeTampering.editNode(top));
                     expected = "Merkle node " + top + " differs from the subtree root the self-check point recorded at size " + size;
                 }
                 case "child node" -> {
                     NodeId child = new NodeId(top.level() - 1, 2 * top.index());
-                    exec(conn, "alter table merkle_node disable trigger merkle_node_append_only",
-                            "update merkle_node set hash = sha256(hash) where level = " + child.level() + " and idx = " + child.index());
+                    exec(conn, "alter table ledger_entry disable trigger ledger_entry_append_only", TreeTampering.editNode(child));
                     expected = "Merkle node " + top + " is not the hash of its children";
                 }
                 default -> {

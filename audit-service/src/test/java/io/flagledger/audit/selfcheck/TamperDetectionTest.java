@@ -8,10 +8,12 @@ import static org.hamcrest.Matchers.containsString;
 import io.flagledger.audit.TestLedger;
 import io.flagledger.audit.checkpoint.Checkpointer;
 import io.flagledger.audit.merkle.MerkleStore;
+import io.flagledger.audit.merkle.TreeTampering;
 import io.flagledger.contract.AuditEvent;
 import io.flagledger.contract.Ed25519Keys;
 import io.flagledger.contract.merkle.Checkpoint;
 import io.flagledger.contract.merkle.MerkleHash;
+import io.flagledger.contract.merkle.NodeId;
 import io.flagledger.contract.note.NoteSigner;
 import io.flagledger.testsupport.keycloak.KeycloakResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -150,13 +152,14 @@ class TamperDetectionTest {
 
     @Test
     void editedTreeNodeIsDetected() {
-        SelfCheckReport report = tampered("merkle_node", "update merkle_node set hash = sha256(hash) where level = 1 and idx = 0");
+        SelfCheckReport report = tampered("ledger_entry", TreeTampering.editNode(new NodeId(1, 0)));
         assertDetected(report, "Merkle node (1,0) differs from the hash of the stored leaves under it");
     }
 
     @Test
     void deletedTreeNodeIsDetected() {
-        SelfCheckReport report = tampered("merkle_node", "delete from merkle_node where level = 1 and idx = 1");
+        SelfCheckReport report = tampered("ledger_entry",
+                "alter table ledger_entry drop constraint ledger_entry_nodes", "update ledger_entry set nodes = null where seq = 4");
         assertDetected(report, "Merkle node (1,1) is missing from the tree store");
     }
 
@@ -184,8 +187,10 @@ class TamperDetectionTest {
     void noCheckpointIsSignedOverATamperedTree() {
         // The tree grows by one (forged) entry, so a checkpoint is due; but the stored nodes no longer give the
         // last signed root, so the checkpointer must refuse instead of vouching for them.
-        Throwable refused = inTamperedTransaction("merkle_node", conn -> {
-            conn.query("update merkle_node set hash = sha256(hash)").execute().await().indefinitely();
+        Throwable refused = inTamperedTransaction("ledger_entry", conn -> {
+            conn.query(TreeTampering.EDIT_ALL_NODES).execute().await().indefinitely();
+            // The forger, as the owner, may drop the constraint that the forged entry's nodes would have to meet.
+            conn.query("alter table ledger_entry drop constraint ledger_entry_nodes").execute().await().indefinitely();
             conn.query("""
                     insert into ledger_entry (seq, event_id, canonical_json, leaf_hash, received_at, source_topic,
                         source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type,

@@ -16,5 +16,6 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 ./mvnw -B -o -q -pl audit-service -am package dependency:build-classpath -DskipTests \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 cp="audit-service/target/test-classes:audit-service/target/classes:$(cat audit-service/target/bench.classpath)"
-exec java -Xmx2g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$cp" \
+# AUDIT_JVM_OPTS go to audit-service's JVM, e.g. -Dflagledger.auth.token-cache.ttl=0 to verify every token again
+exec java -Xmx2g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Daudit.jvm.options="${AUDIT_JVM_OPTS:-}" -cp "$cp" \
   io.flagledger.audit.bench.MerkleProofBench "$@"

@@ -28,3 +28,29 @@ alter table ledger_entry add constraint ledger_entry_nodes check (case when node
 -- nodes included. Dropping the table drops its trigger and the writer role's grants on it.
 drop function merkle_backfill();
 drop table merkle_node;
+
+-- A rolling upgrade runs the previous release's audit-service beside this schema for a while. Its appends insert
+-- entries without nodes and read and write merkle_node. They must fail the way it retries (42501 is transient in
+-- its failure table: it backs off and reports itself stalled until it is replaced), never the way it quarantines
+-- events for (a constraint violation, an unknown table), and never commit. So: an entry insert that leaves nodes
+-- out gets this default, and merkle_node becomes a view whose every read and write raises it. Current code always
+-- names nodes (NULL where the entry completes none). The release after this one drops the shim.
+create function ledger_refuse_outdated_writer() returns bytea language plpgsql volatile as $$
+begin
+    raise exception using errcode = '42501',
+        message = 'the ledger keeps its tree in ledger_entry.nodes (schema V28): an audit-service older than that '
+            || 'may not read or write it, and retries until it is replaced';
+end
+$$;
+alter table ledger_entry alter column nodes set default ledger_refuse_outdated_writer();
+create view merkle_node as
+    select v.level, v.idx, v.hash from (values (1, 0::bigint, null::bytea)) as v(level, idx, hash)
+    where ledger_refuse_outdated_writer() is not null;
+create function ledger_refuse_outdated_node_write() returns trigger language plpgsql as $$
+begin
+    perform ledger_refuse_outdated_writer();
+    return null;
+end
+$$;
+create trigger merkle_node_outdated_writer instead of insert or update or delete on merkle_node
+    for each row execute function ledger_refuse_outdated_node_write();

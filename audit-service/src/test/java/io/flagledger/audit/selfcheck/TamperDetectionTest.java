@@ -194,10 +194,10 @@ class TamperDetectionTest {
             conn.query("""
                     insert into ledger_entry (seq, event_id, canonical_json, leaf_hash, received_at, source_topic,
                         source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type,
-                        project, flag_id, environment, correlation_id)
+                        project, flag_id, environment, correlation_id, nodes)
                     select seq + 1, gen_random_uuid(), canonical_json, leaf_hash, received_at, source_topic,
                         source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type,
-                        project, flag_id, environment, correlation_id
+                        project, flag_id, environment, correlation_id, null
                     from ledger_entry order by seq desc limit 1""").execute().await().indefinitely();
             // Even with the last checkpoint's root column forged to match, the signed note still tells the truth.
             conn.query("alter table checkpoint disable trigger checkpoint_append_only").execute().await().indefinitely();

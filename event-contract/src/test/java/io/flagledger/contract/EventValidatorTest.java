@@ -95,6 +95,12 @@ class EventValidatorTest {
                 new EventSignature.Batch(65537, 0, s.batch().path()))), "signature.batch.size:");
         assertViolation(v2.withSignature(new EventSignature(s.keyId(), s.algorithm(), s.value(),
                 new EventSignature.Batch(3, 2, List.of("AA==")))), "signature.batch.path[0]:");
+        // The same 32 bytes, but with non-zero pad bits: decodable, not canonical.
+        String hash = s.batch().path().get(0);
+        char last = hash.charAt(42);
+        String padded = hash.substring(0, 42) + (char) (last + 1) + "=";
+        assertViolation(v2.withSignature(new EventSignature(s.keyId(), s.algorithm(), s.value(),
+                new EventSignature.Batch(3, 2, List.of(padded)))), "signature.batch.path[0]: must be canonical");
     }
 
     private static AuditEvent rebuild(AuditEvent e, UnaryOperator<AuditEvent.Builder> change) {

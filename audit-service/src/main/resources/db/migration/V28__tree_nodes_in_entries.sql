@@ -33,8 +33,9 @@ drop table merkle_node;
 -- entries without nodes and read and write merkle_node. They must fail the way it retries (42501 is transient in
 -- its failure table: it backs off and reports itself stalled until it is replaced), never the way it quarantines
 -- events for (a constraint violation, an unknown table), and never commit. So: an entry insert that leaves nodes
--- out gets this default, and merkle_node becomes a view whose every read and write raises it. Current code always
--- names nodes (NULL where the entry completes none). The release after this one drops the shim.
+-- out gets this default, and merkle_node becomes a view that raises it when written and, when read, raises it or
+-- finds no node (so that release's tree check fails and it takes its path through the entry insert). Current code
+-- always names nodes (NULL where the entry completes none). The release after this one drops the shim.
 create function ledger_refuse_outdated_writer() returns bytea language plpgsql volatile as $$
 begin
     raise exception using errcode = '42501',

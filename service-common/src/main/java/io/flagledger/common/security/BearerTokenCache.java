@@ -16,8 +16,11 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -36,11 +39,31 @@ public class BearerTokenCache {
     private final Counter hits;
     private final Counter misses;
 
+    /** The OIDC extension's {@code quarkus.oidc.token.age}: a token older than this (by {@code iat}) is refused. */
+    private final Optional<Duration> maxAge;
+
     @Inject
-    BearerTokenCache(TokenCacheConfig config, MeterRegistry registry) {
+    BearerTokenCache(TokenCacheConfig config, MeterRegistry registry,
+                     @ConfigProperty(name = "quarkus.oidc.token.age") Optional<Duration> maxAge) {
         this.tokens = new VerifiedTokens(config.ttl(), config.maxEntries(), Clock.systemUTC());
+        this.maxAge = maxAge;
         this.hits = registry.counter("flagledger.auth.token.cache", "result", "hit");
         this.misses = registry.counter("flagledger.auth.token.cache", "result", "miss");
+    }
+
+    /**
+     * Until when the OIDC extension would still accept a token: its {@code exp}, and, with a configured maximum age,
+     * its {@code iat} plus that age (a token without iat then counts as issued at the epoch: never remembered).
+     */
+    static Instant validUntil(long exp, long iat, Optional<Duration> maxAge) {
+        Instant until = Instant.ofEpochSecond(exp);
+        if (maxAge.isPresent()) {
+            Instant aged = Instant.ofEpochSecond(iat).plus(maxAge.get());
+            if (aged.isBefore(until)) {
+                until = aged;
+            }
+        }
+        return until;
     }
 
     /** Runs before the OIDC provider (default priority 1001): a hit is the identity, a miss lets OIDC verify. */
@@ -113,7 +136,8 @@ public class BearerTokenCache {
                     && identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getExpirationTime() > 0
                     && identity.getAttribute(TENANT_ID) instanceof String tenant
                     && cache.tokens.find(token.getToken(), tenant) == null) {
-                cache.tokens.remember(token.getToken(), tenant, identity, Instant.ofEpochSecond(jwt.getExpirationTime()));
+                cache.tokens.remember(token.getToken(), tenant, identity,
+                        validUntil(jwt.getExpirationTime(), jwt.getIssuedAtTime(), cache.maxAge));
             }
             return Uni.createFrom().item(identity);
         }

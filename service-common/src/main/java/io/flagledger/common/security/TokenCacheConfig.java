@@ -12,7 +12,7 @@ public interface TokenCacheConfig {
     @WithDefault("30s")
     Duration ttl();
 
-    /** When full, a newly verified token is not remembered (it is verified again on its next request). */
-    @WithDefault("10000")
+    /** When full, a newly verified token is not remembered (it is verified again on its next request). An entry is the verified JWT and its identity, a few KB. */
+    @WithDefault("1000")
     int maxEntries();
 }

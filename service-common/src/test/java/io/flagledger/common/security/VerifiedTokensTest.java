@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class VerifiedTokensTest {
@@ -86,6 +87,16 @@ class VerifiedTokensTest {
         tokens.remember("t3", "Default", ALICE, T0.plusSeconds(300));
         assertThat(tokens.find("t3", "Default")).as("t1 had expired and made room").isSameAs(ALICE);
         assertThat(tokens.size()).isEqualTo(2);
+    }
+
+    @Test
+    void aTokenIsRememberedNoLongerThanTheOidcExtensionWouldAcceptIt() {
+        long iat = T0.getEpochSecond();
+        assertThat(BearerTokenCache.validUntil(iat + 300, iat, Optional.empty())).isEqualTo(T0.plusSeconds(300));
+        assertThat(BearerTokenCache.validUntil(iat + 300, iat, Optional.of(Duration.ofSeconds(60))))
+                .as("quarkus.oidc.token.age").isEqualTo(T0.plusSeconds(60));
+        assertThat(BearerTokenCache.validUntil(iat + 300, 0, Optional.of(Duration.ofSeconds(60))))
+                .as("no iat with an age limit: already too old").isBefore(T0);
     }
 
     @Test

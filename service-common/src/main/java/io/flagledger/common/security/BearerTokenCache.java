@@ -34,6 +34,8 @@ public class BearerTokenCache {
     /** The OIDC extension's attribute for the tenant a request or identity belongs to, and its default tenant. */
     static final String TENANT_ID = "tenant-id";
     static final String DEFAULT_TENANT = "Default";
+    /** Marks an identity answered from the cache, so the recorder does not look it up again. */
+    private static final String FROM_CACHE = "io.flagledger.token-cache.hit";
 
     final VerifiedTokens tokens;
     private final Counter hits;
@@ -104,7 +106,7 @@ public class BearerTokenCache {
 
         /** The cached identity with this request's own attributes where the OIDC extension put the request's. */
         private static SecurityIdentity forRequest(SecurityIdentity cached, RoutingContext rc) {
-            QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder(cached);
+            QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder(cached).addAttribute(FROM_CACHE, true);
             if (cached.getAttribute(RoutingContext.class.getName()) != null) {
                 b.addAttribute(RoutingContext.class.getName(), rc);
             }
@@ -131,7 +133,7 @@ public class BearerTokenCache {
         @Override
         public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
             AccessTokenCredential token = identity.getCredential(AccessTokenCredential.class);
-            if (cache.tokens.enabled() && token != null && !token.isOpaque()
+            if (cache.tokens.enabled() && identity.getAttribute(FROM_CACHE) == null && token != null && !token.isOpaque()
                     && identity.getCredential(IdTokenCredential.class) == null
                     && identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getExpirationTime() > 0
                     && identity.getAttribute(TENANT_ID) instanceof String tenant

@@ -12,7 +12,10 @@ public interface TokenCacheConfig {
     @WithDefault("30s")
     Duration ttl();
 
-    /** When full, a newly verified token is not remembered (it is verified again on its next request). An entry is the verified JWT and its identity, a few KB. */
+    /**
+     * When full, a newly verified token is not remembered (it is verified again on its next request). An entry is
+     * the verified JWT and its identity, a few KB.
+     */
     @WithDefault("1000")
     int maxEntries();
 }

@@ -66,6 +66,16 @@ public final class MerkleProofBench {
     private static final int REWARM = 5;
     private static final java.util.regex.Pattern PAUSE = java.util.regex.Pattern.compile("Pause .* ([0-9.]+)ms$");
     private static Path gcLog;
+    /**
+     * The service's JVM as a pod of the chart runs it: the chart's CPU limit of 1 (a JVM in such a container sees one
+     * processor: one compiler thread, one GC thread, two event loops) and memory limit of 512Mi, with the options the
+     * image's {@code run-java.sh} adds (Parallel collector, heap 80 % of the memory limit). On this machine's two
+     * processors the JVM would pick G1 instead, whose concurrent threads share the cores with wrk and PostgreSQL:
+     * not what is deployed. {@code POD_JVM= merkle-proofs.sh} measures the JVM's own choice.
+     */
+    private static final String POD_JVM = System.getProperty("bench.pod-jvm", "-XX:ActiveProcessorCount=1 -Xmx410m "
+            + "-XX:+UseParallelGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 "
+            + "-XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90");
 
     public static void main(String[] args) throws Exception {
         long n = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000;
@@ -89,15 +99,18 @@ public final class MerkleProofBench {
                     "quarkus.oidc.public-key", Base64.getEncoder().encodeToString(tokenKey.getPublic().getEncoded()),
                     "flagledger.selfcheck.delay", "24h", "flagledger.checkpoint.interval", "1s",
                     "quarkus.log.level", "WARN");
-            // the service's GC pauses, counted per measured window (see gcPauses)
+            // the service's GC pauses, counted per measured window (see gcPauses); the pod's JVM first, so
+            // AUDIT_JVM_OPTS can override any of it
             gcLog = work.resolve("audit-gc.log");
-            System.setProperty("audit.jvm.options", (System.getProperty("audit.jvm.options", "") + " -Xlog:gc:file=" + gcLog).trim());
+            System.setProperty("audit.jvm.options", (POD_JVM + " " + System.getProperty("audit.jvm.options", "")
+                    + " -Xlog:gc:file=" + gcLog).trim());
             try (AuditProcess audit = AuditProcess.start(work.resolve("audit"), db, kafka.bootstrapServers(), "unused",
                     Ed25519Keys.generate(), Ed25519Keys.generate(), config)) {
                 awaitCheckpoint(db, n);
                 String token = token(tokenKey, "audit-reader");
                 String url = "http://127.0.0.1:" + audit.port();
                 checkOneOfEach(url, n, token, db);
+                System.out.printf("audit-service's JVM: %s%n", POD_JVM.isBlank() ? "the JVM's own choice on this machine" : POD_JVM);
                 System.out.printf("%,d leaves; wrk, %d connection(s) closed loop, %d s per endpoint, after a %d s warm-up "
                         + "of each, the self-check, and %d s more of the same endpoint; then paced at half of each "
                         + "closed-loop rate with %d connections (two 5 s calibration runs each)%n",
@@ -115,13 +128,13 @@ public final class MerkleProofBench {
                 for (int i = 0; i < KINDS.size(); i++) {
                     runs.add(paced(url, KINDS.get(i), n, token, PACED_CONNECTIONS, seconds, runs.get(i).rps() / 2, audit.pid(), db));
                 }
-                System.out.printf("%n| endpoint | load | req/s | p50 ms | p99 ms | p99.9 ms | CPU ms/request: service, "
-                        + "PostgreSQL, machine | load average before |%n|---|---|---|---|---|---|---|---|%n");
+                System.out.printf("%n| endpoint | load | req/s | p50 ms | p99 ms | p99.9 ms | service's own timer | CPU ms/request: "
+                        + "service, PostgreSQL, machine | load average before |%n|---|---|---|---|---|---|---|---|---|%n");
                 for (Measured m : runs) {
-                    System.out.printf(java.util.Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %.3f, %.3f, %.3f | %s |%n",
+                    System.out.printf(java.util.Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %s | %.3f, %.3f, %.3f | %s |%n",
                             m.kind(), m.mode().equals("closed") ? "closed loop, -c" + m.connections()
                                     : "paced, -c" + m.connections() + " (half of closed loop)", m.rps(), m.p50(), m.p99(),
-                            m.p999(), m.auditCpuMs(), m.pgCpuMs(), m.machineCpuMs(), m.load());
+                            m.p999(), m.server(), m.auditCpuMs(), m.pgCpuMs(), m.machineCpuMs(), m.load());
                 }
             }
         }
@@ -316,7 +329,61 @@ public final class MerkleProofBench {
 
     /** One wrk run's figures; {@code kind} is baseline, inclusion or consistency. */
     record Measured(String kind, String mode, int connections, double rps, double p50, double p99, double p999,
-                    double auditCpuMs, double pgCpuMs, double brokerCpuMs, double machineCpuMs, String load) {
+                    double auditCpuMs, double pgCpuMs, double brokerCpuMs, double machineCpuMs, String load,
+                    ServerLatency server) {
+    }
+
+    /** Routes of the proof kinds as the service's HTTP timer tags them (audit-service ProofLatency). */
+    private static final Map<String, String> ROUTES = Map.of("inclusion", "/api/v1/audit/events/{eventId}",
+            "consistency", "/api/v1/audit/proofs/consistency");
+
+    /**
+     * The service's own view of a run, from its proof-latency buckets (audit-service ProofLatency): requests timed,
+     * the share answered within 2 ms, and the smallest bucket bound that holds 99 % of them.
+     */
+    record ServerLatency(double requests, double within2ms, String p99AtMost) {
+        static final ServerLatency NONE = new ServerLatency(0, Double.NaN, "-");
+
+        /** Cumulative bucket counts ("le" bound to count) of the route, summed over its other labels. */
+        static java.util.TreeMap<Double, Double> buckets(String url, String kind) throws Exception {
+            java.util.TreeMap<Double, Double> counts = new java.util.TreeMap<>();
+            String route = ROUTES.get(kind);
+            if (route == null) {
+                return counts;
+            }
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : metrics.lines().toList()) {
+                int le = line.indexOf("le=\"");
+                if (line.startsWith("http_server_requests_seconds_bucket{") && line.contains("uri=\"" + route + "\"") && le > 0) {
+                    String bound = line.substring(le + 4, line.indexOf('"', le + 4));
+                    counts.merge(bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound),
+                            Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+                }
+            }
+            return counts;
+        }
+
+        static ServerLatency between(java.util.TreeMap<Double, Double> before, java.util.TreeMap<Double, Double> after) {
+            if (after.isEmpty()) {
+                return NONE;
+            }
+            double total = after.get(Double.POSITIVE_INFINITY) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+            String p99 = "-";
+            for (var e : after.entrySet()) {
+                if (e.getValue() - before.getOrDefault(e.getKey(), 0.0) >= 0.99 * total) {
+                    p99 = e.getKey().isInfinite() ? "> 100 ms" : "≤ %s ms".formatted(
+                            java.math.BigDecimal.valueOf(e.getKey() * 1e3).stripTrailingZeros().toPlainString());
+                    break;
+                }
+            }
+            return new ServerLatency(total, (after.get(0.002) - before.getOrDefault(0.002, 0.0)) / total, p99);
+        }
+
+        @Override
+        public String toString() {
+            return requests == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.2f %% ≤ 2 ms, p99 %s", 100 * within2ms, p99AtMost);
+        }
     }
 
     /**
@@ -338,6 +405,7 @@ public final class MerkleProofBench {
             double machineCpu = machineCpuSeconds();
             Map<Long, Map.Entry<String, Double>> threads = IngestionBench.threadCpu(auditPid);
             long gcFrom = Files.size(gcLog);
+            java.util.TreeMap<Double, Double> bucketsBefore = ServerLatency.buckets(url, kind);
             ProcessBuilder pb = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
                     "-s", script.toAbsolutePath().toString(), url, "--", kind, String.valueOf(n), token)
                     .redirectErrorStream(true);
@@ -360,6 +428,7 @@ public final class MerkleProofBench {
             Map<String, Double> byThread = IngestionBench.threadCpuSince(threads, IngestionBench.threadCpu(auditPid));
             double postgres = pg.backends();
             String pauses = gcPauses(gcFrom, seconds);
+            ServerLatency server = ServerLatency.between(bucketsBefore, ServerLatency.buckets(url, kind));
             if (result == null) {
                 throw new IllegalStateException("wrk printed no result:\n" + all);
             }
@@ -370,7 +439,7 @@ public final class MerkleProofBench {
             String mode = pauseMs > 0 ? "paced" : "closed";
             Measured m = new Measured(kind, mode, connections, field(result, "rps"), field(result, "p50_ms"),
                     field(result, "p99_ms"), field(result, "p999_ms"), 1e3 * audit / requests, 1e3 * postgres / requests,
-                    1e3 * brokerUsed / requests, 1e3 * machine / requests, load);
+                    1e3 * brokerUsed / requests, 1e3 * machine / requests, load, server);
             if (report) {
                 System.out.printf("%-11s %-6s -c%d%s %s%n    CPU ms per request: audit-service %.3f, PostgreSQL backends %.3f, "
                                 + "Kafka broker %.3f, whole machine %.3f; load average before: %s%n",
@@ -381,6 +450,10 @@ public final class MerkleProofBench {
                         .map(e -> "%s %.0f".formatted(e.getKey(), 1e6 * e.getValue() / requests))
                         .collect(java.util.stream.Collectors.joining(", ")));
                 System.out.printf("    audit-service GC pauses: %s%n", pauses);
+                if (server.requests() > 0) {
+                    System.out.printf("    audit-service's own timer (request headers to response end): %,.0f requests, %s%n",
+                            server.requests(), server);
+                }
             }
             return m;
         }

@@ -115,6 +115,26 @@ class ProofApiTest {
                 hashes(proven.getList("inclusionProof.hashes", String.class)), root);
     }
 
+    /** Both proof routes publish latency buckets (the 2 ms goal reads off one of them); other routes do not. */
+    @Test
+    void proofRoutesPublishLatencyBuckets() {
+        String auditor = auditor();
+        long size = TestLedger.awaitCheckpointCovering(1).size();
+        String event = given().auth().oauth2(auditor).queryParam("limit", 1).get("/api/v1/audit/events")
+                .then().statusCode(200).extract().path("items[0].event.event_id");
+        given().auth().oauth2(auditor).get("/api/v1/audit/events/" + event).then().statusCode(200);
+        given().auth().oauth2(auditor).queryParam("from", 1).queryParam("to", size)
+                .get("/api/v1/audit/proofs/consistency").then().statusCode(200);
+        List<String> buckets = given().get("/q/metrics").asString().lines()
+                .filter(l -> l.startsWith("http_server_requests_seconds_bucket{")).toList();
+        for (String route : List.of("/api/v1/audit/events/{eventId}", "/api/v1/audit/proofs/consistency")) {
+            assertThat(buckets).filteredOn(l -> l.contains("uri=\"" + route + "\"") && l.contains("status=\"200\""))
+                    .extracting(l -> l.substring(l.indexOf("le=\"") + 4, l.indexOf('"', l.indexOf("le=\"") + 4)))
+                    .containsExactly("5.0E-4", "0.001", "0.002", "0.005", "0.01", "0.025", "0.1", "+Inf");
+        }
+        assertThat(buckets).noneMatch(l -> l.contains("uri=\"/api/v1/audit/events\""));
+    }
+
     @Test
     void badInputIsAProblemNotAServerError() {
         String auditor = auditor();

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.util.List;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -185,10 +186,14 @@ class CanonicalJsonTest {
 
     private static void assertSameForms(String json) throws IOException {
         var tree = io.flagledger.contract.canonical.JcsSerializer.serializeWithout((ObjectNode) CanonicalJson.parseStrict(json), "signature");
-        try (var p = new com.fasterxml.jackson.databind.ObjectMapper().createParser(json)) {
-            var stream = io.flagledger.contract.canonical.JcsSerializer.serializeWithout(p, "signature");
-            assertEquals(new String(tree.whole(), StandardCharsets.UTF_8), new String(stream.whole(), StandardCharsets.UTF_8));
-            assertEquals(new String(tree.without(), StandardCharsets.UTF_8), new String(stream.without(), StandardCharsets.UTF_8));
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        // from text and from UTF-8 bytes (what ingestion reads): two parsers, two text buffers
+        for (var p : List.of(mapper.createParser(json), mapper.createParser(json.getBytes(StandardCharsets.UTF_8)))) {
+            try (p) {
+                var stream = io.flagledger.contract.canonical.JcsSerializer.serializeWithout(p, "signature");
+                assertEquals(new String(tree.whole(), StandardCharsets.UTF_8), new String(stream.whole(), StandardCharsets.UTF_8));
+                assertEquals(new String(tree.without(), StandardCharsets.UTF_8), new String(stream.without(), StandardCharsets.UTF_8));
+            }
         }
     }
 

@@ -18,7 +18,9 @@ import java.util.Set;
 public final class ProofLatency {
 
     /** The routes as the HTTP timer tags them (their templates). */
-    static final Set<String> ROUTES = Set.of("/api/v1/audit/events/{eventId}", "/api/v1/audit/proofs/consistency");
+    public static final String INCLUSION_ROUTE = "/api/v1/audit/events/{eventId}";
+    public static final String CONSISTENCY_ROUTE = "/api/v1/audit/proofs/consistency";
+    static final Set<String> ROUTES = Set.of(INCLUSION_ROUTE, CONSISTENCY_ROUTE);
     static final double[] BUCKETS_MS = {0.5, 1, 2, 5, 10, 25, 100};
 
     @Produces

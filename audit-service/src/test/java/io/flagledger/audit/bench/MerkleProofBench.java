@@ -334,8 +334,8 @@ public final class MerkleProofBench {
     }
 
     /** Routes of the proof kinds as the service's HTTP timer tags them (audit-service ProofLatency). */
-    private static final Map<String, String> ROUTES = Map.of("inclusion", "/api/v1/audit/events/{eventId}",
-            "consistency", "/api/v1/audit/proofs/consistency");
+    private static final Map<String, String> ROUTES = Map.of("inclusion", io.flagledger.audit.proof.ProofLatency.INCLUSION_ROUTE,
+            "consistency", io.flagledger.audit.proof.ProofLatency.CONSISTENCY_ROUTE);
 
     /**
      * The service's own view of a run, from its proof-latency buckets (audit-service ProofLatency): requests timed,

@@ -120,14 +120,13 @@ class ProofApiTest {
     void proofRoutesPublishLatencyBuckets() {
         String auditor = auditor();
         long size = TestLedger.awaitCheckpointCovering(1).size();
-        String event = given().auth().oauth2(auditor).queryParam("limit", 1).get("/api/v1/audit/events")
-                .then().statusCode(200).extract().path("items[0].event.event_id");
+        String event = anyEvent(auditor);
         given().auth().oauth2(auditor).get("/api/v1/audit/events/" + event).then().statusCode(200);
         given().auth().oauth2(auditor).queryParam("from", 1).queryParam("to", size)
                 .get("/api/v1/audit/proofs/consistency").then().statusCode(200);
         List<String> buckets = given().get("/q/metrics").asString().lines()
                 .filter(l -> l.startsWith("http_server_requests_seconds_bucket{")).toList();
-        for (String route : List.of("/api/v1/audit/events/{eventId}", "/api/v1/audit/proofs/consistency")) {
+        for (String route : List.of(ProofLatency.INCLUSION_ROUTE, ProofLatency.CONSISTENCY_ROUTE)) {
             assertThat(buckets).filteredOn(l -> l.contains("uri=\"" + route + "\"") && l.contains("status=\"200\""))
                     .extracting(l -> l.substring(l.indexOf("le=\"") + 4, l.indexOf('"', l.indexOf("le=\"") + 4)))
                     .containsExactly("5.0E-4", "0.001", "0.002", "0.005", "0.01", "0.025", "0.1", "+Inf");
@@ -139,8 +138,7 @@ class ProofApiTest {
     void badInputIsAProblemNotAServerError() {
         String auditor = auditor();
         long size = TestLedger.awaitCheckpointCovering(1).size();
-        String event = given().auth().oauth2(auditor).queryParam("limit", 1).get("/api/v1/audit/events")
-                .then().statusCode(200).extract().path("items[0].event.event_id");
+        String event = anyEvent(auditor);
         long seq = entry(event).getLong("seq");
         problem(given().auth().oauth2(auditor).queryParam("from", 2).queryParam("to", 1).get("/api/v1/audit/proofs/consistency"), 400);
         problem(given().auth().oauth2(auditor).queryParam("from", 0).queryParam("to", 1).get("/api/v1/audit/proofs/consistency"), 400);
@@ -166,6 +164,12 @@ class ProofApiTest {
             given().get(path).then().statusCode(401);
             given().auth().oauth2(KeycloakResource.tokenFor("requester")).get(path).then().statusCode(403);
         }
+    }
+
+    /** The id of an event in the ledger (a checkpoint covers at least one). */
+    private static String anyEvent(String auditor) {
+        return given().auth().oauth2(auditor).queryParam("limit", 1).get("/api/v1/audit/events")
+                .then().statusCode(200).extract().path("items[0].event.event_id");
     }
 
     private static void problem(io.restassured.response.Response response, int status) {

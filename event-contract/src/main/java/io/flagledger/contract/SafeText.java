@@ -105,7 +105,40 @@ public final class SafeText {
      * Stops after {@code limit} messages.
      */
     public static void jsonViolations(String field, JsonNode node, List<String> out, int limit) {
-        walk(field, node, 1, out, limit);
+        if (!clean(node, 1)) {
+            walk(field, node, 1, out, limit);
+        }
+    }
+
+    /** Whether {@link #walk} would find nothing, without spelling a path per node (almost every tree is clean). */
+    private static boolean clean(JsonNode node, int depth) {
+        if (node == null) {
+            return true;
+        }
+        if (node.isTextual()) {
+            return violation(node.textValue()) == null;
+        }
+        if (node.isNumber()) {
+            return !(node.isFloatingPointNumber() || node.isBigInteger()) || Double.isFinite(node.doubleValue());
+        }
+        if ((node.isArray() || node.isObject()) && depth > MAX_JSON_DEPTH) {
+            return false;
+        }
+        if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (!clean(element, depth + 1)) {
+                    return false;
+                }
+            }
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> member = it.next();
+                if (violation(member.getKey()) != null || !clean(member.getValue(), depth + 1)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static void walk(String path, JsonNode node, int depth, List<String> out, int limit) {

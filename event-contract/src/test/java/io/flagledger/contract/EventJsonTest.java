@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,16 +39,25 @@ class EventJsonTest {
     }
 
     /**
-     * The forms are canonicalized from the event's token stream, not from the tree valueToTree() builds: they must be
-     * the tree's bytes, whatever the order of a payload's members, its numbers or its text.
+     * The forms are written member by member from the record, not from the tree valueToTree() builds: they must be the
+     * tree's bytes, whatever the order of a payload's members, its numbers or its text, for every member the record
+     * has (a member added to the record and not to the writer fails here: the first event sets them all) and for both
+     * kinds of signature.
      */
     @Test
-    void streamedFormsAreTheTreesForms() throws Exception {
+    void writtenFormsAreTheMappersForms() throws Exception {
         ObjectNode payload = (ObjectNode) mapper.readTree("{\"z\":[3,1e21,-0.0,1.5e-7,12345678901234567890,{\"y\":null,"
                 + "\"b\":\"\\u00e9\\ud83d\\ude00\\u0001\\\"\"}],\"a\":{},\"m\":true,\"\\u20ac\":[],\"A\":0.1}");
-        List<AuditEvent> events = List.of(TestEvents.signed(), TestEvents.fullBuilder().build(),
+        AuditEvent every = TestEvents.signed();
+        for (RecordComponent c : AuditEvent.class.getRecordComponents()) {
+            assertNotNull(c.getAccessor().invoke(every), c.getName());
+        }
+        List<AuditEvent> batch = TestEvents.SIGNER.signBatch(List.of(TestEvents.fullBuilder().build(),
+                TestEvents.fullBuilder().flagId("b").build(), TestEvents.fullBuilder().flagId("c").build()));
+        List<AuditEvent> events = List.of(every, batch.get(0), batch.get(2), TestEvents.fullBuilder().build(),
                 TestEvents.SIGNER.sign(TestEvents.fullBuilder().newState(payload).previousState(payload.get("z").get(5))
-                        .scope(null).request(null).actorRoles(List.of()).build()),
+                        .scope(null).request(new RequestMetadata(null, "\u0000\u2028", Channel.AUTOMATION))
+                        .actorRoles(List.of()).actorType(ActorType.SERVICE).build()),
                 AuditEvent.builder().build());
         for (AuditEvent e : events) {
             ObjectNode tree = mapper.valueToTree(e);
@@ -157,6 +168,10 @@ class EventJsonTest {
         assertMessage("{\"request\":{\"channel\":\"fax\"}}", "$.request.channel");
         assertMessage("{\"signature\":\"abc\"}", "$.signature");
         assertMessage("{\"new_state\":{\"n\":1e400}}", "non-finite");
+        assertMessage("{\"new_state\":{\"a\":[1,{\"b\":1e400}]}}", "$.new_state.a[1].b");
+        assertMessage("{\"actor_name\":\"x\\ud800\"}", "lone surrogate U+D800 in string at $.actor_name");
+        assertMessage("{\"request\":{\"user_agent\":\"\\udc00\"}}", "at $.request.user_agent");
+        assertMessage("{\"signature\":{\"batch\":{\"path\":[\"\\udc00\"]}}}", "at $.signature.batch.path");
     }
 
     @Test

@@ -1,11 +1,16 @@
 package io.flagledger.contract;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +46,36 @@ class EventValidatorTest {
                 "\"" + field + "\":\"[^\"]*\"", "\"" + field + "\":\" \""));
         List<String> v = EventValidator.violations(blank);
         assertTrue(v.size() == 1 && v.get(0).startsWith(field + ":"), v.toString());
+    }
+
+    /**
+     * The per-character checks of action and event id say what the schema's patterns say: on the edge cases of each
+     * rule, and on strings that differ from a valid one in one character (any ASCII or a few non-ASCII look-alikes).
+     */
+    @Test
+    void actionAndEventIdChecksAreTheSchemasPatterns() throws Exception {
+        JsonNode schema = new ObjectMapper().readTree(getClass().getResourceAsStream("/schema/audit-event-v2.schema.json"));
+        assertEquals(schema.at("/properties/action/pattern").textValue(), EventValidator.ACTION);
+        assertEquals(schema.at("/properties/event_id/pattern").textValue(), EventValidator.UUID_V7);
+        Pattern action = Pattern.compile(EventValidator.ACTION);
+        Pattern uuid = Pattern.compile(EventValidator.UUID_V7);
+        List<String> samples = new ArrayList<>(List.of("", "a", "z", "0", "flag.toggled", "a".repeat(64),
+                "a".repeat(65), "A", "é", UuidV7.nextString(), UuidV7.nextString().toUpperCase(Locale.ROOT),
+                java.util.UUID.randomUUID().toString()));
+        String chars = "\u0000\n -./0189:@AFGZ_`afgz{~\u007f\u00e9\uff10\uff41\ud800";
+        for (String valid : List.of("flag.toggled-2_x", UuidV7.nextString())) {
+            for (int i = 0; i < valid.length(); i++) {
+                for (char c : chars.toCharArray()) {
+                    samples.add(valid.substring(0, i) + c + valid.substring(i + 1));
+                }
+            }
+            samples.add(valid + "a");
+            samples.add(valid.substring(1));
+        }
+        for (String s : samples) {
+            assertEquals(action.matcher(s).matches(), EventValidator.isAction(s), "action " + s);
+            assertEquals(uuid.matcher(s).matches(), EventValidator.isUuidV7(s), "event id " + s);
+        }
     }
 
     @Test

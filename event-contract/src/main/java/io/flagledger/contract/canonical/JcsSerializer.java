@@ -273,6 +273,130 @@ public final class JcsSerializer {
         }
     }
 
+    /**
+     * Writes a record's canonical form member by member, for a caller that knows its members and writes them in
+     * canonical order (it refuses any other order, so a mistake fails rather than signs other bytes). Values are
+     * strings, numbers and trees; {@link #beginObject}/{@link #beginArray} nest.
+     */
+    public static final class Writer {
+        private final Out out = new Out(1024);
+        private String[] last = new String[8]; // per open object: the last member name written, null before the first
+        private boolean[] empty = new boolean[8];
+        private int depth = -1;
+        private boolean afterName;
+
+        public Writer beginObject() {
+            open('{');
+            return this;
+        }
+
+        public Writer endObject() {
+            depth--;
+            out.put('}');
+            return this;
+        }
+
+        public Writer beginArray() {
+            open('[');
+            return this;
+        }
+
+        public Writer endArray() {
+            depth--;
+            out.put(']');
+            return this;
+        }
+
+        /** The next member's name; names of one object must come in canonical (UTF-16) order. */
+        public Writer name(String key) {
+            String previous = last[depth];
+            if (previous != null && previous.compareTo(key) >= 0) {
+                throw new IllegalStateException("member " + key + " after " + previous + ": not canonical order");
+            }
+            last[depth] = key;
+            separate();
+            writeString(key, out, this);
+            out.put(':');
+            afterName = true;
+            return this;
+        }
+
+        public Writer string(String value) {
+            separate();
+            writeString(value, out, this);
+            return this;
+        }
+
+        public Writer number(double value) {
+            if (!Double.isFinite(value)) {
+                throw new IllegalArgumentException("non-finite number at " + this + ": RFC 8785 only allows finite IEEE-754 doubles");
+            }
+            separate();
+            out.ascii(EcmaNumbers.format(value));
+            return this;
+        }
+
+        /** A tree, canonicalized as {@link #serializeBytes(JsonNode)} does. */
+        public Writer tree(JsonNode node) {
+            separate();
+            Where path = Where.ROOT;
+            for (int i = 0; i <= depth; i++) {
+                path = last[i] == null ? path : new Where(path, last[i], -1);
+            }
+            write(node, out, path, null, null);
+            return this;
+        }
+
+        /** Bytes written so far. */
+        public int size() {
+            return out.size;
+        }
+
+        public byte[] toArray() {
+            return out.toArray();
+        }
+
+        /** The bytes written, whole and without those from {@code from} to {@code to} (a member and one comma). */
+        public Forms cut(int from, int to) {
+            return JcsSerializer.cut(out.toArray(), new int[] {from, to});
+        }
+
+        private void open(char bracket) {
+            separate();
+            if (++depth == last.length) {
+                last = Arrays.copyOf(last, depth * 2);
+                empty = Arrays.copyOf(empty, depth * 2);
+            }
+            last[depth] = null;
+            empty[depth] = true;
+            out.put(bracket);
+        }
+
+        /** A comma before an array element or a member (a member's value follows its name without one). */
+        private void separate() {
+            if (afterName) {
+                afterName = false;
+            } else if (depth >= 0 && !empty[depth]) {
+                out.put(',');
+            }
+            if (depth >= 0) {
+                empty[depth] = false;
+            }
+        }
+
+        /** Where the writer is, for an error message: the open objects' current members. */
+        @Override
+        public String toString() {
+            StringBuilder path = new StringBuilder("$");
+            for (int i = 0; i <= depth; i++) {
+                if (last[i] != null) {
+                    path.append('.').append(last[i]);
+                }
+            }
+            return path.toString();
+        }
+    }
+
     private static void write(JsonNode node, Out out, Where path, String omit, int[] span) {
         switch (node.getNodeType()) {
             case OBJECT -> writeObject(node, out, path, omit, span);
@@ -331,7 +455,7 @@ public final class JcsSerializer {
     }
 
     /** RFC 8785 §3.2.2.2: only '"', '\\' and C0 controls are escaped (the short forms where JSON has them). */
-    private static void writeString(String s, Out out, Where path) {
+    private static void writeString(String s, Out out, Object path) {
         int n = s.length();
         out.ensure(n + 2);
         byte[] b = out.buf;

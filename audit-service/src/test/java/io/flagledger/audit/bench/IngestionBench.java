@@ -85,7 +85,7 @@ public final class IngestionBench {
         }
         System.out.printf("load average at start: %s%n", loadAverage());
         KeyPair producer = Ed25519Keys.generate();
-        List<AuditEvent> events = sign(producer, n, perEvent);
+        List<byte[]> records = sign(producer, n, perEvent);
         System.out.printf("signatures: %s%n", perEvent ? "one per event (schema version 1)"
                 : "one per batch of " + SIGNED_BATCH + " events, as the outbox relay signs (schema version 2)");
         Path work = Files.createTempDirectory("audit-ingestion-bench");
@@ -95,11 +95,10 @@ public final class IngestionBench {
              PostgresDatabase rawCopy = PostgresDatabase.create("audit_bench_copy");
              PostgresDatabase appendOnly = PostgresDatabase.create("audit_bench_append")) {
             kafka.createTopics(Map.of("flag.changes", 3, "approval.events", 1, "monitor.actions", 1, "security.events", 1));
-            publish(kafka.bootstrapServers(), events);
+            publish(kafka.bootstrapServers(), records);
             System.out.printf("published %,d signed events to flag.changes (3 partitions)%n", n);
 
-            List<Ledger.Admitted> rows = events.stream()
-                    .map(e -> new Ledger.Admitted(e, new SourcePosition("flag.changes", 0, 0L))).toList();
+            RowSource rows = new RowSource(records);
             Raw insert = rawInserts(rawInsert, rows, batch);
             System.out.printf("raw batched INSERT (the ledger's unnest statement, %d rows per transaction): %,.0f rows/s, "
                     + "PostgreSQL %.3f CPU s per 1,000 rows%n", batch, insert.rate(), insert.pgCpuPer1000());
@@ -182,33 +181,61 @@ public final class IngestionBench {
                 + " (ahead: sent before the previous poll committed, on the tree it makes; ordinary: after it)";
     }
 
-    private static List<AuditEvent> sign(KeyPair producer, int n, boolean perEvent) {
+    /**
+     * The N signed events as the records a producer publishes (their canonical bytes): only these are kept, so that
+     * a run of several million events fits in the bench's heap; each phase derives its rows from them as it goes.
+     */
+    private static List<byte[]> sign(KeyPair producer, int n, boolean perEvent) {
         EventSigner signer = new EventSigner(KEY_ID, producer.getPrivate());
         // Signing is the producers' cost, not the ledger's: spread over the cores so a large N starts soon.
         if (perEvent) {
-            return IntStream.range(0, n).parallel().mapToObj(i -> signer.sign(unsigned(i))).toList();
+            return IntStream.range(0, n).parallel().mapToObj(i -> EventJson.canonicalBytes(signer.sign(unsigned(i)))).toList();
         }
         return IntStream.range(0, (n + SIGNED_BATCH - 1) / SIGNED_BATCH).parallel()
                 .mapToObj(b -> signer.signBatch(IntStream.range(b * SIGNED_BATCH, Math.min(n, (b + 1) * SIGNED_BATCH))
                         .mapToObj(IngestionBench::unsigned).toList()))
-                .flatMap(List::stream).toList();
+                .flatMap(List::stream).map(EventJson::canonicalBytes).toList();
+    }
+
+    /**
+     * The rows of the raw baselines, derived from the records a chunk at a time (parsed as the ledger would store
+     * them), outside the timed loops: a million rows held at once would need most of the heap.
+     */
+    record RowSource(List<byte[]> records) {
+        /** Rows per chunk; a batch size that divides it keeps every batch full. */
+        static final int CHUNK = 50_000;
+
+        int size() {
+            return records.size();
+        }
+
+        List<Ledger.Admitted> chunk(int from) {
+            return IntStream.range(from, Math.min(size(), from + CHUNK)).parallel()
+                    .mapToObj(i -> new Ledger.Admitted(EventJson.parse(records.get(i)), records.get(i),
+                            new SourcePosition("flag.changes", 0, 0L)))
+                    .toList();
+        }
     }
 
     private static AuditEvent unsigned(int i) {
         return AuditEvent.builder().action("flag.toggled")
                 .actorId("bench-user").actorType(ActorType.USER).actorRoles(List.of("flag-editor")).sourceService("flag-api")
-                .project("shop").flagId("flag-" + (i % 1000)).environment("production")
+                .project("shop").flagId(flagId(i)).environment("production")
                 .previousState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 == 0))
                 .newState(JsonNodeFactory.instance.objectNode().put("enabled", i % 2 != 0))
                 .correlationId("bench-" + i).reason("benchmark change " + i).build();
     }
 
-    private static void publish(String bootstrap, List<AuditEvent> events) throws Exception {
+    private static String flagId(int i) {
+        return "flag-" + (i % 1000);
+    }
+
+    private static void publish(String bootstrap, List<byte[]> records) throws Exception {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
-            for (AuditEvent e : events) {
-                p.send(new ProducerRecord<>("flag.changes", "shop/" + e.flagId(), EventJson.toJson(e).getBytes(StandardCharsets.UTF_8)));
+            for (int i = 0; i < records.size(); i++) {
+                p.send(new ProducerRecord<>("flag.changes", "shop/" + flagId(i), records.get(i)));
             }
             p.flush();
         }
@@ -221,23 +248,28 @@ public final class IngestionBench {
      * The ledger's own INSERT of the same rows, without verification, lock, duplicate check or tree (no nodes, see
      * {@link #withoutTree}): a ceiling.
      */
-    private static Raw rawInserts(PostgresDatabase db, List<Ledger.Admitted> rows, int batch) throws Exception {
+    private static Raw rawInserts(PostgresDatabase db, RowSource rows, int batch) throws Exception {
         return withPool(db, 1, (pool, monitor) -> {
             withoutTree(monitor);
-            // Rows are prepared first, so the timed loop is the database's work (and the client's round trips) only.
-            List<Tuple> batches = new ArrayList<>();
-            for (int from = 0; from < rows.size(); from += batch) {
-                List<Ledger.Admitted> b = rows.subList(from, Math.min(rows.size(), from + batch));
-                batches.add(Ledger.rows(from, b).values().addValue(new io.vertx.core.buffer.Buffer[b.size()]));
-            }
             pool.withConnection(c -> c.query("select 1").execute()).await().indefinitely();
             PgCpu cpu = new PgCpu(monitor);
-            long begin = System.nanoTime();
-            for (Tuple values : batches) {
-                pool.withTransaction(tx -> tx.preparedQuery(Ledger.APPEND).execute(values)).await().indefinitely();
+            long nanos = 0;
+            for (int first = 0; first < rows.size(); first += RowSource.CHUNK) {
+                // A chunk's rows are prepared first, so the timed loop is the database's work (and the client's round
+                // trips) only.
+                List<Ledger.Admitted> chunk = rows.chunk(first);
+                List<Tuple> batches = new ArrayList<>();
+                for (int from = 0; from < chunk.size(); from += batch) {
+                    List<Ledger.Admitted> b = chunk.subList(from, Math.min(chunk.size(), from + batch));
+                    batches.add(Ledger.rows(first + from, b).values().addValue(new io.vertx.core.buffer.Buffer[b.size()]));
+                }
+                long begin = System.nanoTime();
+                for (Tuple values : batches) {
+                    pool.withTransaction(tx -> tx.preparedQuery(Ledger.APPEND).execute(values)).await().indefinitely();
+                }
+                nanos += System.nanoTime() - begin;
             }
-            double seconds = (System.nanoTime() - begin) / 1e9;
-            return new Raw(rows.size() / seconds, 1000 * cpu.backends() / rows.size());
+            return new Raw(rows.size() / (nanos / 1e9), 1000 * cpu.backends() / rows.size());
         });
     }
 
@@ -246,34 +278,35 @@ public final class IngestionBench {
      * the ingestor does): the ledger's write path without Kafka and verification, i.e. what its tree
      * nodes and checks cost over the raw INSERT.
      */
-    private static Raw ledgerAppends(PostgresDatabase db, List<Ledger.Admitted> rows, int batch) throws Exception {
+    private static Raw ledgerAppends(PostgresDatabase db, RowSource rows, int batch) throws Exception {
         return withPool(db, 3, (pool, monitor) -> {
             Ledger ledger = new Ledger(pool, new io.flagledger.audit.merkle.MerkleStore());
-            List<List<Ledger.Admitted>> batches = new ArrayList<>();
-            for (int from = 0; from < rows.size(); from += batch) {
-                batches.add(rows.subList(from, Math.min(rows.size(), from + batch)));
-            }
             pool.withConnection(c -> c.query("select 1").execute()).await().indefinitely();
             PgCpu cpu = new PgCpu(monitor);
-            long begin = System.nanoTime();
+            long nanos = 0;
             Ledger.Frontier tree = new Ledger.Frontier(0, List.of());
-            java.util.ArrayDeque<java.util.concurrent.CompletableFuture<Ledger.Outcome>> sent = new java.util.ArrayDeque<>();
-            for (List<Ledger.Admitted> b : batches) {
-                Ledger.Attempt attempt = ledger.appendAt(tree, b);
-                tree = attempt.after();
-                sent.add(attempt.outcome().subscribeAsCompletionStage());
-                attempt.locked().join();
-                if (sent.size() > 2 && sent.removeFirst().join() == null) {
-                    throw new IllegalStateException("an append found another tree than the one it was sent on");
+            for (int first = 0; first < rows.size(); first += RowSource.CHUNK) {
+                List<Ledger.Admitted> chunk = rows.chunk(first);
+                long begin = System.nanoTime();
+                // Each chunk's appends are drained before the next chunk is derived: its time is not counted.
+                java.util.ArrayDeque<java.util.concurrent.CompletableFuture<Ledger.Outcome>> sent = new java.util.ArrayDeque<>();
+                for (int from = 0; from < chunk.size(); from += batch) {
+                    Ledger.Attempt attempt = ledger.appendAt(tree, chunk.subList(from, Math.min(chunk.size(), from + batch)));
+                    tree = attempt.after();
+                    sent.add(attempt.outcome().subscribeAsCompletionStage());
+                    attempt.locked().join();
+                    if (sent.size() > 2 && sent.removeFirst().join() == null) {
+                        throw new IllegalStateException("an append found another tree than the one it was sent on");
+                    }
                 }
-            }
-            for (var s : sent) {
-                if (s.join() == null) {
-                    throw new IllegalStateException("an append found another tree than the one it was sent on");
+                for (var s : sent) {
+                    if (s.join() == null) {
+                        throw new IllegalStateException("an append found another tree than the one it was sent on");
+                    }
                 }
+                nanos += System.nanoTime() - begin;
             }
-            double seconds = (System.nanoTime() - begin) / 1e9;
-            return new Raw(rows.size() / seconds, 1000 * cpu.backends() / rows.size());
+            return new Raw(rows.size() / (nanos / 1e9), 1000 * cpu.backends() / rows.size());
         });
     }
 
@@ -296,30 +329,34 @@ public final class IngestionBench {
     }
 
     /** COPY of the same rows (text format), one transaction per batch. */
-    private static Raw rawCopy(PostgresDatabase db, List<Ledger.Admitted> rows, int batch) throws Exception {
+    private static Raw rawCopy(PostgresDatabase db, RowSource rows, int batch) throws Exception {
         migrate(db);
-        List<String> batches = new ArrayList<>();
-        for (int from = 0; from < rows.size(); from += batch) {
-            StringBuilder text = new StringBuilder();
-            for (int i = from; i < Math.min(rows.size(), from + batch); i++) {
-                copyLine(text, i + 1, rows.get(i));
-            }
-            batches.add(text.toString());
-        }
         try (Connection c = connect(db); Connection monitor = connect(db)) {
             withoutTree(c);
             c.setAutoCommit(false);
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             PgCpu cpu = new PgCpu(monitor);
-            long begin = System.nanoTime();
-            for (String text : batches) {
-                copy.copyIn("copy ledger_entry (seq, event_id, canonical_json, leaf_hash, received_at, source_topic, "
-                        + "source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type, project, "
-                        + "flag_id, environment, correlation_id, channel) from stdin", new StringReader(text));
-                c.commit();
+            long nanos = 0;
+            for (int first = 0; first < rows.size(); first += RowSource.CHUNK) {
+                List<Ledger.Admitted> chunk = rows.chunk(first);
+                List<String> batches = new ArrayList<>();
+                for (int from = 0; from < chunk.size(); from += batch) {
+                    StringBuilder text = new StringBuilder();
+                    for (int i = from; i < Math.min(chunk.size(), from + batch); i++) {
+                        copyLine(text, first + i + 1, chunk.get(i));
+                    }
+                    batches.add(text.toString());
+                }
+                long begin = System.nanoTime();
+                for (String text : batches) {
+                    copy.copyIn("copy ledger_entry (seq, event_id, canonical_json, leaf_hash, received_at, source_topic, "
+                            + "source_partition, source_offset, occurred_at, source_service, action, actor_id, actor_type, project, "
+                            + "flag_id, environment, correlation_id, channel) from stdin", new StringReader(text));
+                    c.commit();
+                }
+                nanos += System.nanoTime() - begin;
             }
-            double seconds = (System.nanoTime() - begin) / 1e9;
-            return new Raw(rows.size() / seconds, 1000 * cpu.backends() / rows.size());
+            return new Raw(rows.size() / (nanos / 1e9), 1000 * cpu.backends() / rows.size());
         }
     }
 

@@ -1,13 +1,8 @@
 package io.flagledger.contract.canonical;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -46,231 +41,20 @@ public final class JcsSerializer {
             throw new IllegalArgumentException("cannot canonicalize a null JsonNode");
         }
         Out out = new Out(512);
-        write(node, out, Where.ROOT, null, null);
+        write(node, out, Where.ROOT);
         return out.toArray();
     }
 
-    /** An object's canonical bytes, whole and without one of its top-level members (the same bytes if it lacks it). */
+    /** An object's canonical bytes, whole and without one of its members ({@link Writer#cut}). */
     public record Forms(byte[] whole, byte[] without) {
     }
 
-    /**
-     * Both forms from one serialization. Removing a member from a canonical object leaves the others in canonical
-     * order, so the second form is the first with that member (and one separating comma) cut out.
-     */
-    public static Forms serializeWithout(ObjectNode node, String member) {
-        if (node == null) {
-            throw new IllegalArgumentException("cannot canonicalize a null JsonNode");
-        }
-        Out out = new Out(512);
-        int[] span = {-1, -1};
-        writeObject(node, out, Where.ROOT, member, span);
-        return cut(out.toArray(), span[0] < 0 ? null : span);
-    }
-
-    /** The whole form and the form without the bytes {@code span} covers (a copy if null). */
+    /** The whole form and the form without the bytes from {@code span[0]} to {@code span[1]}. */
     private static Forms cut(byte[] whole, int[] span) {
-        if (span == null) {
-            return new Forms(whole, whole.clone());
-        }
         byte[] without = new byte[whole.length - (span[1] - span[0])];
         System.arraycopy(whole, 0, without, 0, span[0]);
         System.arraycopy(whole, span[1], without, span[0], whole.length - span[1]);
         return new Forms(whole, without);
-    }
-
-    /**
-     * {@link #serializeWithout} of the object a token stream holds, without building a tree: each object's members
-     * are written as they come and put in canonical order when the object ends (a no-op when they came in order).
-     *
-     * @throws IllegalArgumentException for what the tree form refuses (non-finite numbers, lone surrogates, values
-     *                                  that are not JSON) and for a repeated member name; the message does not name
-     *                                  where, so a caller wanting that serializes the tree instead
-     */
-    public static Forms serializeWithout(JsonParser tokens, String member) throws IOException {
-        Out out = new Out(512);
-        Frame root = writeObject(tokens, out);
-        return cut(out.toArray(), root.span(member));
-    }
-
-    /** {@link #serializeBytes} of the object a token stream holds; throws as {@link #serializeWithout(JsonParser, String)}. */
-    public static byte[] serializeBytes(JsonParser tokens) throws IOException {
-        Out out = new Out(512);
-        writeObject(tokens, out);
-        return out.toArray();
-    }
-
-    /** Writes the stream's one object, returning its (top-level) frame. */
-    private static Frame writeObject(JsonParser tokens, Out out) throws IOException {
-        if (tokens.nextToken() != JsonToken.START_OBJECT) {
-            throw new IllegalArgumentException("not an object");
-        }
-        Frame root = null;
-        ArrayDeque<Frame> open = new ArrayDeque<>();
-        open.push(new Frame(out.size + 1, false));
-        out.put('{');
-        JsonToken t;
-        while (!open.isEmpty() && (t = tokens.nextToken()) != null) {
-            Frame f = open.peek();
-            switch (t) {
-                case FIELD_NAME -> {
-                    if (f.count++ > 0) {
-                        out.put(',');
-                    }
-                    String key = tokens.currentName();
-                    f.begin(key, out.size);
-                    writeString(key, out, Where.ROOT);
-                    out.put(':');
-                    continue;
-                }
-                case START_OBJECT -> {
-                    f.beforeValue(out);
-                    open.push(new Frame(out.size + 1, false));
-                    out.put('{');
-                    continue;
-                }
-                case START_ARRAY -> {
-                    f.beforeValue(out);
-                    open.push(new Frame(out.size + 1, true));
-                    out.put('[');
-                    continue;
-                }
-                case END_OBJECT -> {
-                    open.pop();
-                    f.sort(out);
-                    out.put('}');
-                    if (open.isEmpty()) {
-                        root = f;
-                    } else {
-                        open.peek().end(out.size);
-                    }
-                    continue;
-                }
-                case END_ARRAY -> {
-                    open.pop();
-                    out.put(']');
-                    open.peek().end(out.size);
-                    continue;
-                }
-                default -> {
-                }
-            }
-            f.beforeValue(out);
-            switch (t) {
-                case VALUE_STRING -> writeString(tokens.getText(), out, Where.ROOT);
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                    double value = tokens.getDoubleValue();
-                    if (!Double.isFinite(value)) {
-                        throw new IllegalArgumentException("non-finite number: RFC 8785 only allows finite IEEE-754 doubles");
-                    }
-                    out.ascii(EcmaNumbers.format(value));
-                }
-                case VALUE_TRUE -> out.ascii("true");
-                case VALUE_FALSE -> out.ascii("false");
-                case VALUE_NULL -> out.ascii("null");
-                default -> throw new IllegalArgumentException("unsupported JSON token " + t);
-            }
-            f.end(out.size);
-        }
-        if (root == null || tokens.nextToken() != null) {
-            throw new IllegalArgumentException("not exactly one JSON object");
-        }
-        return root;
-    }
-
-    /** An open object (or array) of a token stream: where each member's bytes are, to order them when it ends. */
-    private static final class Frame {
-        final int start;
-        final boolean array;
-        int count;
-        String[] keys; // allocated by the first member: arrays have none
-        int[] from;
-        int[] to;
-        boolean ordered = true;
-
-        Frame(int start, boolean array) {
-            this.start = start;
-            this.array = array;
-        }
-
-        void begin(String key, int at) {
-            int i = count - 1;
-            if (keys == null) {
-                keys = new String[8];
-                from = new int[8];
-                to = new int[8];
-            } else if (i == keys.length) {
-                keys = Arrays.copyOf(keys, i * 2);
-                from = Arrays.copyOf(from, i * 2);
-                to = Arrays.copyOf(to, i * 2);
-            }
-            if (i > 0 && keys[i - 1].compareTo(key) >= 0) {
-                ordered = false;
-            }
-            keys[i] = key;
-            from[i] = at;
-        }
-
-        /** An array element's separator; a member's value follows its name. */
-        void beforeValue(Out out) {
-            if (array && count++ > 0) {
-                out.put(',');
-            }
-        }
-
-        void end(int at) {
-            if (!array) {
-                to[count - 1] = at;
-            }
-        }
-
-        /** Rewrites the members in canonical order (String order is UTF-16 order, RFC 8785 §3.2.3). */
-        void sort(Out out) {
-            if (ordered) {
-                return;
-            }
-            Integer[] order = new Integer[count];
-            for (int i = 0; i < count; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, (a, b) -> keys[a].compareTo(keys[b]));
-            byte[] old = Arrays.copyOfRange(out.buf, start, out.size);
-            int at = start;
-            String[] k = new String[count];
-            int[] f = new int[count];
-            int[] t = new int[count];
-            for (int i = 0; i < count; i++) {
-                int m = order[i];
-                if (i > 0 && keys[order[i - 1]].equals(keys[m])) {
-                    throw new IllegalArgumentException("repeated member name");
-                }
-                if (i > 0) {
-                    out.buf[at++] = ',';
-                }
-                int length = to[m] - from[m];
-                System.arraycopy(old, from[m] - start, out.buf, at, length);
-                k[i] = keys[m];
-                f[i] = at;
-                t[i] = at + length;
-                at += length;
-            }
-            keys = k;
-            from = f;
-            to = t;
-        }
-
-        /** The bytes to cut for member {@code name} with one separating comma, or null if there is none. */
-        int[] span(String name) {
-            for (int i = 0; i < count; i++) {
-                if (keys[i].equals(name)) {
-                    if (i > 0) {
-                        return new int[] {from[i] - 1, to[i]};
-                    }
-                    return new int[] {from[i], count > 1 ? to[i] + 1 : to[i]};
-                }
-            }
-            return null;
-        }
     }
 
     /**
@@ -343,7 +127,7 @@ public final class JcsSerializer {
             for (int i = 0; i <= depth; i++) {
                 path = last[i] == null ? path : new Where(path, last[i], -1);
             }
-            write(node, out, path, null, null);
+            write(node, out, path);
             return this;
         }
 
@@ -397,16 +181,16 @@ public final class JcsSerializer {
         }
     }
 
-    private static void write(JsonNode node, Out out, Where path, String omit, int[] span) {
+    private static void write(JsonNode node, Out out, Where path) {
         switch (node.getNodeType()) {
-            case OBJECT -> writeObject(node, out, path, omit, span);
+            case OBJECT -> writeObject(node, out, path);
             case ARRAY -> {
                 out.put('[');
                 for (int i = 0; i < node.size(); i++) {
                     if (i > 0) {
                         out.put(',');
                     }
-                    write(node.get(i), out, new Where(path, null, i), null, null);
+                    write(node.get(i), out, new Where(path, null, i));
                 }
                 out.put(']');
             }
@@ -419,27 +203,21 @@ public final class JcsSerializer {
         }
     }
 
-    /** Writes an object; if {@code omit} names one of its members, {@code span} receives the bytes to cut for it. */
+    /** Writes an object, its members in canonical order. */
     @SuppressWarnings("unchecked")
-    private static void writeObject(JsonNode node, Out out, Where path, String omit, int[] span) {
+    private static void writeObject(JsonNode node, Out out, Where path) {
         Map.Entry<String, JsonNode>[] members = node.properties().toArray(new Map.Entry[0]);
         // String.compareTo orders by UTF-16 code units, exactly what RFC 8785 §3.2.3 specifies.
         Arrays.sort(members, Map.Entry.comparingByKey());
         out.put('{');
         for (int i = 0; i < members.length; i++) {
-            int start = out.size;
             if (i > 0) {
                 out.put(',');
             }
             String key = members[i].getKey();
             writeString(key, out, path);
             out.put(':');
-            write(members[i].getValue(), out, new Where(path, key, -1), null, null);
-            if (omit != null && omit.equals(key)) {
-                // A first member takes the comma after it along; any other the comma before it.
-                span[0] = start;
-                span[1] = i == 0 && members.length > 1 ? out.size + 1 : out.size;
-            }
+            write(members[i].getValue(), out, new Where(path, key, -1));
         }
         out.put('}');
     }

@@ -145,7 +145,7 @@ public final class EventJson {
 
     /**
      * Writes the event as the mapper serializes it, members in canonical order, without Jackson's serializers and a
-     * token buffer in between (half the verifier's time per event went there). The members and their JSON names are
+     * token buffer in between (over a quarter of the verifier's time per event went there). The members and their JSON names are
      * the record's; {@code EventJsonTest} holds this against the mapper's tree for every member.
      *
      * @return where the signature member and the comma before it are, to cut out; null if the event has none

@@ -123,7 +123,8 @@ public final class EventJson {
         try {
             JcsSerializer.Writer w = new JcsSerializer.Writer();
             int[] signature = write(event, w, true);
-            return signature == null ? new JcsSerializer.Forms(w.toArray(), w.toArray()) : w.cut(signature[0], signature[1]);
+            return signature == null ? new JcsSerializer.Forms(w.toArray(), w.toArray())
+                    : w.cut(signature[0], signature[1]);
         } catch (IllegalArgumentException e) {
             throw new InvalidEventException("invalid audit event: " + e.getMessage(), e);
         }
@@ -145,8 +146,8 @@ public final class EventJson {
 
     /**
      * Writes the event as the mapper serializes it, members in canonical order, without Jackson's serializers and a
-     * token buffer in between (over a quarter of the verifier's time per event went there). The members and their JSON names are
-     * the record's; {@code EventJsonTest} holds this against the mapper's tree for every member.
+     * token buffer in between (over a quarter of the verifier's time per event went there). The members and their
+     * JSON names are the record's; {@code EventJsonTest} holds this against the mapper's tree for every member.
      *
      * @return where the signature member and the comma before it are, to cut out; null if the event has none
      */

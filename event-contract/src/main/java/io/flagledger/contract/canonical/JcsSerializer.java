@@ -113,7 +113,8 @@ public final class JcsSerializer {
 
         public Writer number(double value) {
             if (!Double.isFinite(value)) {
-                throw new IllegalArgumentException("non-finite number at " + this + ": RFC 8785 only allows finite IEEE-754 doubles");
+                throw new IllegalArgumentException("non-finite number at " + this
+                        + ": RFC 8785 only allows finite IEEE-754 doubles");
             }
             separate();
             out.ascii(EcmaNumbers.format(value));

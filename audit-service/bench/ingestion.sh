@@ -4,7 +4,8 @@
 # event = one per event (version 1), for before/after.
 # Publishes N signed events to a fresh Kafka broker, runs the packaged audit-service in its own JVM against a fresh
 # database and prints, from one run: the sustained Kafka -> verified, committed, checkpointed ledger rate; the raw
-# batched INSERT and COPY rates of the same rows into the same PostgreSQL; their ratio; CPU seconds per 1,000
+# batched INSERT (before ingestion and again after it) and COPY rates of the same rows into the same PostgreSQL; the
+# ratios (to each raw INSERT and to their mean); CPU seconds per 1,000
 # events for audit-service (also by thread), PostgreSQL and the Kafka broker; the same for the steady state (after the
 # first fifth of the events). Needs the PostgreSQL the tests use (FLAGLEDGER_PG_* as in README).
 # Builds in one reactor (-am), so nothing is installed into the local repository.

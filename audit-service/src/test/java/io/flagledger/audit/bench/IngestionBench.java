@@ -67,7 +67,9 @@ import org.postgresql.copy.CopyManager;
  * (user + system, from /proc) are taken over the same window: audit-service's process (also by thread: verifier
  * pool, event loop, Kafka poll thread, JIT compilers, GC), the Kafka broker, and the PostgreSQL backends serving
  * the database; the server's background writers are shared with every database and reported apart. The same
- * figures are printed for the steady state: from when a fifth of the events are in to that checkpoint.
+ * figures are printed for the steady state: from when a fifth of the events are in to that checkpoint. The raw
+ * INSERT is run again after ingestion, into a fresh database, and the ratios are also given to the mean of both
+ * runs: the machine's pace drifts over minutes.
  */
 public final class IngestionBench {
 
@@ -93,7 +95,8 @@ public final class IngestionBench {
              PostgresDatabase db = PostgresDatabase.create("audit_bench");
              PostgresDatabase rawInsert = PostgresDatabase.create("audit_bench_insert");
              PostgresDatabase rawCopy = PostgresDatabase.create("audit_bench_copy");
-             PostgresDatabase appendOnly = PostgresDatabase.create("audit_bench_append")) {
+             PostgresDatabase appendOnly = PostgresDatabase.create("audit_bench_append");
+             PostgresDatabase rawInsertAfter = PostgresDatabase.create("audit_bench_insert_after")) {
             kafka.createTopics(Map.of("flag.changes", 3, "approval.events", 1, "monitor.actions", 1, "security.events", 1));
             publish(kafka.bootstrapServers(), records);
             System.out.printf("published %,d signed events to flag.changes (3 partitions)%n", n);
@@ -111,6 +114,7 @@ public final class IngestionBench {
                     + "raw INSERT rate, PostgreSQL %.3f CPU s per 1,000 rows%n", batch, appends.rate(),
                     100 * appends.rate() / insert.rate(), appends.pgCpuPer1000());
             double ceiling = Math.max(insert.rate(), copy.rate());
+            Run run;
 
             try (AuditProcess audit = AuditProcess.start(work.resolve("audit"), db, kafka.bootstrapServers(), KEY_ID, producer,
                     // The hourly self-check, which re-reads and re-verifies the whole ledger, starts 1 minute after
@@ -118,7 +122,7 @@ public final class IngestionBench {
                     Ed25519Keys.generate(), Map.of("mp.messaging.incoming.audited-events.max.poll.records", String.valueOf(batch),
                             "flagledger.checkpoint.interval", "1s", "quarkus.log.level", "WARN",
                             "flagledger.selfcheck.delay", "24h"))) {
-                Run run = awaitIngested(db, n, audit.pid(), brokerPid());
+                run = awaitIngested(db, n, audit.pid(), brokerPid());
                 Ingested r = run.all();
                 System.out.printf("audit-service ingestion (verify signatures, append in batches of up to %d, Merkle nodes, "
                         + "checkpoints every 1,000 events or 1 s, offsets after commit): %,.0f events/s over %,d events%n",
@@ -132,6 +136,16 @@ public final class IngestionBench {
                 report("steady state", steady);
                 System.out.println(phases(audit.port()));
             }
+            // The machine's pace drifts over minutes (the raw INSERT of the same rows varied by a quarter within an
+            // hour), so the baseline is taken again once ingestion is over and the ratio is also given to the mean.
+            Raw after = rawInserts(rawInsertAfter, rows, batch);
+            double mean = (insert.rate() + after.rate()) / 2;
+            System.out.printf("raw batched INSERT again, after ingestion (same rows, fresh database): %,.0f rows/s, PostgreSQL "
+                    + "%.3f CPU s per 1,000 rows; before and after: mean %,.0f rows/s%n", after.rate(), after.pgCpuPer1000(), mean);
+            System.out.printf("ratio to the raw INSERT before / after / their mean: whole run %.0f%% / %.0f%% / %.0f%%, steady "
+                    + "state %.0f%% / %.0f%% / %.0f%%%n", 100 * run.all().rate() / insert.rate(), 100 * run.all().rate() / after.rate(),
+                    100 * run.all().rate() / mean, 100 * run.steady().rate() / insert.rate(),
+                    100 * run.steady().rate() / after.rate(), 100 * run.steady().rate() / mean);
             System.out.printf("load average at end: %s%n", loadAverage());
         }
     }

@@ -4,7 +4,7 @@ import io.flagledger.audit.merkle.Base64s;
 import io.flagledger.common.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.flagledger.audit.query.ReaderScope;
+import io.flagledger.audit.access.ReaderScope;
 import io.flagledger.common.actor.CurrentActor;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;

@@ -2,7 +2,7 @@ package io.flagledger.audit.ingest;
 
 import io.flagledger.audit.checkpoint.CheckpointKeys;
 import io.flagledger.contract.note.NoteVerifierKey;
-import io.flagledger.audit.query.ReaderScope;
+import io.flagledger.audit.access.ReaderScope;
 import io.flagledger.common.actor.CurrentActor;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;

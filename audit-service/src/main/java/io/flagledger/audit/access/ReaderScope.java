@@ -1,4 +1,4 @@
-package io.flagledger.audit.query;
+package io.flagledger.audit.access;
 
 import io.flagledger.common.actor.Actor;
 import io.flagledger.common.problem.ProblemException;

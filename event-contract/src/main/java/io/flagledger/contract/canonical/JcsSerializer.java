@@ -49,14 +49,6 @@ public final class JcsSerializer {
     public record Forms(byte[] whole, byte[] without) {
     }
 
-    /** The whole form and the form without the bytes from {@code span[0]} to {@code span[1]}. */
-    private static Forms cut(byte[] whole, int[] span) {
-        byte[] without = new byte[whole.length - (span[1] - span[0])];
-        System.arraycopy(whole, 0, without, 0, span[0]);
-        System.arraycopy(whole, span[1], without, span[0], whole.length - span[1]);
-        return new Forms(whole, without);
-    }
-
     /**
      * Writes a record's canonical form member by member, for a caller that knows its members and writes them in
      * canonical order (it refuses any other order, so a mistake fails rather than signs other bytes). Values are
@@ -143,7 +135,11 @@ public final class JcsSerializer {
 
         /** The bytes written, whole and without those from {@code from} to {@code to} (a member and one comma). */
         public Forms cut(int from, int to) {
-            return JcsSerializer.cut(out.toArray(), new int[] {from, to});
+            byte[] whole = out.toArray();
+            byte[] without = new byte[whole.length - (to - from)];
+            System.arraycopy(whole, 0, without, 0, from);
+            System.arraycopy(whole, to, without, from, whole.length - to);
+            return new Forms(whole, without);
         }
 
         private void open(char bracket) {
